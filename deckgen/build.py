@@ -1,0 +1,275 @@
+"""The pipeline: find sources, read, validate, give cards their identity, render, write.
+Everything is read and checked before anything is written."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import subprocess
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from deckgen import identity
+from deckgen.config import Settings
+from deckgen.errors import DeckgenError, LockError, OutputError, SourceError
+from deckgen.model import Deck, Diagnostic, OutputResult, StudyCard, StudyDeck, StudySection
+from deckgen.readers import READERS, read_source
+from deckgen.validate import has_failures, validate
+
+SUFFIXES = {"apkg": ".apkg", "cheatsheet": ".cheatsheet.pdf", "cards": ".cards.pdf", "html": ".html"}
+PAPER_SIZES = {"a4": "A4", "letter": "letter"}
+
+
+@dataclass(frozen=True)
+class SourceJob:
+    path: Path
+    display: str
+    stem: Path  # the output name inside the output folder, without suffix
+
+
+@dataclass
+class CheckResult:
+    decks: list[tuple[SourceJob, Deck]] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    def failed(self, strict: bool) -> bool:
+        return has_failures(self.diagnostics, strict)
+
+
+@dataclass
+class BuildResult:
+    check: CheckResult
+    outputs: list[OutputResult] = field(default_factory=list)
+    messages: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return all(o.ok for o in self.outputs)
+
+
+def _display(path: Path, cwd: Path) -> str:
+    try:
+        return str(path.relative_to(cwd))
+    except ValueError:
+        return str(path)
+
+
+def discover(paths: tuple[str, ...], cwd: Path) -> list[SourceJob]:
+    """The source files named by `paths` (files or folders), with their output names."""
+    jobs: list[SourceJob] = []
+    for raw in paths:
+        path = (cwd / raw) if not Path(raw).is_absolute() else Path(raw)
+        if path.is_dir():
+            found = sorted(
+                p for p in path.rglob("*")
+                if p.is_file() and p.suffix.lower() in READERS and not p.name.startswith(".")
+            )
+            if not found:
+                kinds = ", ".join(sorted(READERS))
+                raise SourceError(f"{raw}: no sources in this folder (deckgen reads {kinds})")
+            for file in found:
+                jobs.append(SourceJob(file, _display(file, cwd), file.relative_to(path).with_suffix("")))
+        elif path.exists():
+            if path.suffix.lower() not in READERS:
+                kinds = ", ".join(sorted(READERS))
+                raise SourceError(f"{raw}: unknown kind of source '{path.suffix}' (deckgen reads {kinds})")
+            jobs.append(SourceJob(path, _display(path, cwd), Path(path.stem)))
+        else:
+            raise SourceError(f"{raw}: no such file or folder")
+    by_stem: dict[Path, SourceJob] = {}
+    unique: list[SourceJob] = []
+    for job in jobs:
+        other = by_stem.get(job.stem)
+        if other is not None and other.path.resolve() == job.path.resolve():
+            continue
+        if other is not None:
+            raise SourceError(
+                f"{other.display} and {job.display} would both write {job.stem}.*; rename one"
+            )
+        by_stem[job.stem] = job
+        unique.append(job)
+    return unique
+
+
+def check(settings: Settings, cwd: Path) -> CheckResult:
+    """Read and validate every source; collect every diagnostic. Raises only when a source
+    cannot be read at all (reporting every such source at once)."""
+    result = CheckResult()
+    unreadable: list[str] = []
+    for job in discover(settings.sources, cwd):
+        try:
+            deck = read_source(job.path, job.display, settings.max_source_bytes)
+        except SourceError as err:
+            unreadable.append(err.message)
+            continue
+        result.decks.append((job, deck))
+        result.diagnostics.extend(validate(deck, settings))
+    if unreadable:
+        raise SourceError("\nerror: ".join(unreadable))
+    return result
+
+
+def source_date(path: Path, env: dict[str, str]) -> int | None:
+    """SOURCE_DATE_EPOCH if set, else the last commit time of the source, else None."""
+    if env.get("SOURCE_DATE_EPOCH", "").strip():
+        try:
+            return int(env["SOURCE_DATE_EPOCH"])
+        except ValueError as err:
+            raise DeckgenError(f"SOURCE_DATE_EPOCH must be a whole number of seconds, not {env['SOURCE_DATE_EPOCH']!r}") from err
+    try:
+        out = subprocess.run(
+            ["git", "log", "-1", "--format=%ct", "--", path.name],
+            cwd=path.parent, capture_output=True, text=True, timeout=10, check=False,
+        )
+        return int(out.stdout.strip()) if out.returncode == 0 and out.stdout.strip() else None
+    except (OSError, ValueError, subprocess.TimeoutExpired):
+        return None
+
+
+def study_deck(deck: Deck, job: SourceJob, ids: tuple[str, ...], build_date: str) -> StudyDeck:
+    sections = []
+    position = 0
+    for s_index, section in enumerate(deck.sections, start=1):
+        cards = []
+        for card in section.cards:
+            cards.append(StudyCard(card, ids[position], position + 1))
+            position += 1
+        sections.append(StudySection(section.title, tuple(cards), s_index))
+    return StudyDeck(
+        title=deck.title, source=job.display, name=job.stem.name,
+        sections=tuple(sections), build_date=build_date,
+    )
+
+
+def build(
+    settings: Settings,
+    cwd: Path,
+    env: dict[str, str] | None = None,
+    report: Callable[[str], None] = lambda _: None,
+) -> BuildResult:
+    """Run the whole pipeline. Raises ValidationFailed-worthy results to the caller through
+    `BuildResult.check`; outputs that fail are listed with their error, the others are written."""
+    from deckgen.writers import remove_leftovers
+
+    env = dict(os.environ) if env is None else env
+    checked = check(settings, cwd)
+    result = BuildResult(checked)
+    if checked.failed(settings.strict):
+        return result
+    out_dir = cwd / settings.out
+    remove_leftovers(out_dir)
+    plans = [_plan(job, deck, settings, env, result) for job, deck in checked.decks]
+    for plan in plans:
+        for fmt in settings.formats:
+            target = out_dir / (str(plan.job.stem) + SUFFIXES[fmt])
+            result.outputs.append(_produce(fmt, target, plan, settings, cwd, report))
+    return result
+
+
+@dataclass
+class _Plan:
+    job: SourceJob
+    deck: StudyDeck
+    deck_name: str
+    ids_file: identity.IdsFile
+    anki_fields: dict[str, tuple[str, ...]]
+    note_type: object
+
+
+def _plan(job: SourceJob, deck: Deck, settings: Settings, env: dict[str, str], result: BuildResult) -> _Plan:
+    """Identity for every card, checked against (or written to) the ids file."""
+    from deckgen.writers import apkg, write_atomic
+
+    date = source_date(job.path, env)
+    build_date = dt.datetime.fromtimestamp(date, dt.UTC).strftime("%Y-%m-%d") if date else ""
+    deck_name = settings.deck_name or deck.title
+    ids_path = identity.ids_path(job.path)
+    ids_display = str(Path(job.display).with_name(ids_path.name))
+    previous = identity.load(ids_path, ids_display)
+    assignment = identity.assign(deck.cards, previous, deck_name)
+    studied = study_deck(deck, job, assignment.ids, build_date)
+    kind = apkg.note_type(settings.note_type, settings.templates)
+    fields = {
+        card.id: apkg.note_fields(card, job.display, settings.templates, {})
+        for card in studied.cards
+    }
+    hashes = tuple(identity.content_hash(*fields[c.id], *apkg.note_tags(c)) for c in studied.cards)
+    now = int(env["SOURCE_DATE_EPOCH"]) if env.get("SOURCE_DATE_EPOCH", "").strip() else int(time.time())
+    current = identity.update(
+        previous, assignment, tuple(c.card.question_text for c in studied.cards), hashes, kind.hash, now
+    )
+    if assignment.removed:
+        search = " OR ".join(f"Id:{e.id}" for e in assignment.removed)
+        result.messages.append(
+            f"{job.display}: {len(assignment.removed)} card(s) left the deck; Anki keeps their notes "
+            f'(an import cannot delete). Find them in Anki\'s browser with: "deck:{deck_name}" ({search})'
+        )
+    if previous != current:
+        problems = identity.stale(previous, current)
+        if settings.locked:
+            listed = "\n  ".join(problems[:20]) + ("\n  ..." if len(problems) > 20 else "")
+            missing = "" if previous.entries else " (it is missing)"
+            raise LockError(
+                f"{ids_display}: the ids file is out of date{missing}; run `deckgen build` "
+                f"without --locked and commit it:\n  {listed}"
+            )
+        if problems:
+            write_atomic(ids_path, identity.dump(current).encode("utf-8"))
+            result.messages.append(f"{ids_display}: updated ({len(problems)} change(s))")
+    return _Plan(job, studied, deck_name, current, fields, kind)
+
+
+def _produce(fmt: str, target: Path, plan: _Plan, settings: Settings, cwd: Path,
+             report: Callable[[str], None]) -> OutputResult:
+    from deckgen.writers import write_atomic
+
+    started = time.perf_counter()
+    display = _display(target, cwd)
+    outcome = OutputResult(display, fmt, cards=len(plan.deck.cards))
+    try:
+        data, pages = _render(fmt, plan, settings)
+        write_atomic(target, data)
+        outcome.size, outcome.pages = len(data), pages
+    except DeckgenError as err:
+        outcome.ok, outcome.error = False, f"{display}: {err.message}"
+    except Exception as err:  # a library failing mid-render must not take the other outputs with it
+        outcome.ok, outcome.error = False, f"{display}: {type(err).__name__}: {err}"
+    outcome.seconds = time.perf_counter() - started
+    report(display)
+    return outcome
+
+
+def _render(fmt: str, plan: _Plan, settings: Settings) -> tuple[bytes, int]:
+    from deckgen.render import builtin_templates
+
+    allowed = tuple(p for p in (Path(settings.templates) if settings.templates else None, builtin_templates()) if p)
+    page = {
+        "paper": PAPER_SIZES[settings.paper],
+        "orientation": settings.orientation,
+        "columns": settings.columns,
+    }
+    if fmt == "apkg":
+        from deckgen.writers import apkg
+
+        entries = {e.id: e.modified for e in plan.ids_file.entries}
+        data = apkg.write_apkg(
+            plan.deck, plan.deck_name, plan.note_type, plan.ids_file.notetype_modified,
+            plan.anki_fields, entries, {},
+        )
+        return data, 0
+    if fmt == "cheatsheet":
+        from deckgen.writers import pdf
+
+        return pdf.cheatsheet(plan.deck, page, settings.templates, {}, allowed)
+    if fmt == "cards":
+        from deckgen.writers import pdf
+
+        return pdf.flashcards(plan.deck, page, settings, {}, allowed)
+    if fmt == "html":
+        from deckgen.writers import apkg, html
+
+        key = f"deckgen:{apkg.anki_id('deck', plan.deck_name)}"
+        return html.handout(plan.deck, settings.templates, {}, key), 0
+    raise OutputError(f"unknown format {fmt}")

@@ -1,0 +1,156 @@
+"""Settings: one frozen dataclass; defaults live here only. Loaded from deckgen.toml or
+[tool.deckgen] in pyproject.toml in the working directory (paths in it are relative to that
+directory), then overridden by what the user typed on the command line."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from deckgen.errors import ConfigError
+
+FORMATS = ("apkg", "cheatsheet", "cards", "html")
+PAPERS = ("a4", "letter")
+
+
+def _choice(*values: str) -> dict[str, Any]:
+    return {"choices": values}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every setting deckgen has, with its default. Keys in TOML use the same names with dashes."""
+
+    sources: tuple[str, ...] = ("source",)
+    out: str = "build"
+    formats: tuple[str, ...] = field(default=("apkg", "cheatsheet", "html"), metadata={"each": FORMATS})
+    paper: str = field(default="a4", metadata=_choice(*PAPERS))
+    orientation: str = field(default="portrait", metadata=_choice("portrait", "landscape"))
+    columns: int = field(default=3, metadata={"range": (1, 4)})
+    card_size: str = field(default="auto", metadata=_choice("auto", "a7", "index-3x5", "business"))
+    duplex: str = field(default="long-edge", metadata=_choice("long-edge", "short-edge", "none"))
+    strict: bool = False
+    locked: bool = False
+    templates: str = ""
+    deck_name: str = ""
+    note_type: str = "deckgen Q&A"
+    disable: tuple[str, ...] = ()
+    max_card_words: int = field(default=90, metadata={"range": (1, 100_000)})
+    max_cheatsheet_words: int = field(default=120, metadata={"range": (1, 100_000)})
+    near_duplicate_threshold: float = field(default=0.45, metadata={"range": (0.0, 1.0)})
+    max_source_bytes: int = field(default=20_000_000, metadata={"range": (1, 10**12)})
+    source_format: str = field(default="auto", metadata=_choice("auto", "text", "markdown"))
+
+    def replace(self, **changes: Any) -> Settings:
+        return dataclasses.replace(self, **changes)
+
+
+DEFAULTS = Settings()
+
+
+@dataclass(frozen=True)
+class LoadedSettings:
+    settings: Settings
+    config_file: Path | None
+    origins: dict[str, str]
+
+
+def _check_value(name: str, value: Any, where: str) -> Any:
+    """Coerce a TOML or CLI value to the type of setting `name`, or raise naming key and file."""
+    spec = {f.name: f for f in fields(Settings)}[name]
+    default = getattr(DEFAULTS, name)
+    meta = spec.metadata
+    key = name.replace("_", "-")
+    if isinstance(default, bool):
+        if not isinstance(value, bool):
+            raise ConfigError(f"{where}: setting '{key}' must be true or false, not {value!r}")
+    elif isinstance(default, int | float):
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ConfigError(f"{where}: setting '{key}' must be a number, not {value!r}")
+        if isinstance(default, int) and not float(value).is_integer():
+            raise ConfigError(f"{where}: setting '{key}' must be a whole number, not {value!r}")
+        value = type(default)(value)
+        low, high = meta.get("range", (None, None))
+        if low is not None and not low <= value <= high:
+            raise ConfigError(f"{where}: setting '{key}' must be between {low} and {high}, not {value}")
+    elif isinstance(default, tuple):
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+            raise ConfigError(f"{where}: setting '{key}' must be a list of strings, not {value!r}")
+        allowed = meta.get("each")
+        for item in value:
+            if allowed and item not in allowed:
+                raise ConfigError(
+                    f"{where}: setting '{key}' has unknown value {item!r} "
+                    f"(choose from {', '.join(allowed)})"
+                )
+        value = tuple(dict.fromkeys(value))
+    elif isinstance(default, str):
+        if not isinstance(value, str):
+            raise ConfigError(f"{where}: setting '{key}' must be a string, not {value!r}")
+        choices = meta.get("choices")
+        if choices and value not in choices:
+            raise ConfigError(
+                f"{where}: setting '{key}' must be one of {', '.join(choices)}, not {value!r}"
+            )
+    return value
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as err:
+        raise ConfigError(f"{path}: not valid TOML: {err}") from err
+    except (OSError, UnicodeDecodeError) as err:
+        raise ConfigError(f"{path}: cannot read: {err}") from err
+
+
+def find_config(cwd: Path) -> tuple[Path | None, dict[str, Any]]:
+    """The config file in `cwd` and its deckgen table: deckgen.toml, else pyproject.toml's [tool.deckgen]."""
+    own = cwd / "deckgen.toml"
+    pyproject = cwd / "pyproject.toml"
+    table: dict[str, Any] | None = None
+    found: Path | None = None
+    if own.is_file():
+        found, table = own, _read_toml(own)
+    if pyproject.is_file():
+        tool = _read_toml(pyproject).get("tool", {}).get("deckgen")
+        if tool is not None:
+            if found is not None:
+                raise ConfigError(
+                    f"{own} and {pyproject} [tool.deckgen] both hold deckgen settings; keep one"
+                )
+            found, table = pyproject, tool
+    return found, table or {}
+
+
+def load_settings(
+    cwd: Path, overrides: dict[str, Any] | None = None, env: dict[str, str] | None = None
+) -> LoadedSettings:
+    """Defaults, then the config file in `cwd`, then `overrides` (None values are ignored)."""
+    env = os.environ if env is None else env
+    known = {f.name for f in fields(Settings)}
+    values: dict[str, Any] = {}
+    origins = {name: "default" for name in known}
+    path, table = find_config(cwd)
+    for raw_key, value in table.items():
+        name = raw_key.replace("-", "_")
+        if name not in known:
+            raise ConfigError(f"{path}: unknown setting '{raw_key}'")
+        value = _check_value(name, value, str(path))
+        values[name] = value
+        origins[name] = str(path)
+    if env.get("CI", "").lower() in ("1", "true", "yes") and "locked" not in values:
+        values["locked"] = True
+        origins["locked"] = "environment (CI=true)"
+    for name, value in (overrides or {}).items():
+        if value is None or value == ():
+            continue
+        values[name] = _check_value(name, value, "command line")
+        origins[name] = "command line"
+    return LoadedSettings(Settings(**values), path, origins)

@@ -1,0 +1,41 @@
+"""deckgen's exceptions: each says, for a person, what went wrong and where."""
+
+from __future__ import annotations
+
+import click
+
+
+class DeckgenError(click.ClickException):
+    """Base of every error deckgen raises on purpose; the CLI prints its message and exits 1."""
+
+    exit_code = 1
+
+    def format_message(self) -> str:
+        return self.message
+
+    def show(self, file=None) -> None:  # noqa: D401 - click's signature
+        click.echo(f"error: {self.format_message()}", err=True, file=file)
+
+
+class ConfigError(DeckgenError):
+    """Raised when a setting is unknown or has a bad value (names the key and the file)."""
+
+
+class SourceError(DeckgenError):
+    """Raised when a source cannot be read at all: missing, empty, binary, not UTF-8, unknown kind."""
+
+
+class ValidationFailed(DeckgenError):
+    """Raised when validation found errors (or warnings under --strict); the diagnostics are printed first."""
+
+
+class TemplateError(DeckgenError):
+    """Raised when a template is missing, has a syntax error or uses an undefined value."""
+
+
+class OutputError(DeckgenError):
+    """Raised when an output cannot be written, or one or more outputs failed to render."""
+
+
+class LockError(DeckgenError):
+    """Raised when the ids file is out of date under --locked, or cannot be read."""

@@ -1,0 +1,214 @@
+"""Stable card identity: the ids file kept beside each source, like a lock file.
+
+`source/NAME.txt` gets `source/NAME.ids.json`: per card its id (which is also its Anki GUID and
+its anchor in the handout), the question it was last seen with, a hash of the note's content and
+the time that content last changed; likewise for the note type. Anki updates a note only when the
+incoming modification time is newer, so an unchanged card keeps its time (the .apkg keeps its
+bytes, and edits a user made inside Anki win) and a changed one gets a newer time.
+
+Cards are matched to entries by explicit id (Markdown), then by the same question, then by a
+close question (a fixed typo, a reworded phrase) or the same content; what is left is new and
+gets an id derived from the deck and the question, so two people building the same new card
+get the same id.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+from deckgen.errors import LockError
+from deckgen.model import Card
+
+FORMAT_VERSION = 1
+CLOSE_QUESTION = 0.75  # difflib ratio above which a question counts as the same one reworded
+
+
+@dataclass(frozen=True)
+class Entry:
+    id: str
+    question: str
+    hash: str
+    modified: int
+
+
+@dataclass(frozen=True)
+class IdsFile:
+    notetype_hash: str = ""
+    notetype_modified: int = 0
+    entries: tuple[Entry, ...] = ()
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """The outcome of matching a deck against its ids file."""
+
+    ids: tuple[str, ...]
+    matched: dict[str, Entry]
+    removed: tuple[Entry, ...]
+
+
+def ids_path(source: Path) -> Path:
+    return source.with_name(source.stem + ".ids.json")
+
+
+def _normal(text: str) -> str:
+    return re.sub(r"\s+", " ", text.casefold()).strip()
+
+
+def content_hash(*parts: str) -> str:
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(part.encode("utf-8"))
+        digest.update(b"\x1f")
+    return digest.hexdigest()[:16]
+
+
+def new_id(deck_key: str, question: str, occurrence: int) -> str:
+    return hashlib.sha256(f"{deck_key}\x1f{_normal(question)}\x1f{occurrence}".encode()).hexdigest()[:12]
+
+
+def load(path: Path, display: str) -> IdsFile:
+    if not path.exists():
+        return IdsFile()
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if data.get("deckgen-ids") != FORMAT_VERSION:
+            raise ValueError(f"unsupported version {data.get('deckgen-ids')!r}")
+        notetype = data.get("notetype", {})
+        entries = tuple(
+            Entry(str(e["id"]), str(e["question"]), str(e["hash"]), int(e["modified"]))
+            for e in data.get("cards", [])
+        )
+        return IdsFile(str(notetype.get("hash", "")), int(notetype.get("modified", 0)), entries)
+    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError, AttributeError) as err:
+        raise LockError(
+            f"{display}: cannot read the ids file: {err} (restore it from git, or delete it to "
+            f"give every card a new identity)"
+        ) from err
+
+
+def dump(ids: IdsFile) -> str:
+    """The ids file's text: one card per line, so diffs and merges stay readable."""
+    lines = [
+        "{",
+        f'  "deckgen-ids": {FORMAT_VERSION},',
+        '  "about": "Card identities for Anki updates; commit this file with the source.",',
+        f'  "notetype": {json.dumps({"hash": ids.notetype_hash, "modified": ids.notetype_modified})},',
+        '  "cards": [',
+    ]
+    rows = [
+        "    "
+        + json.dumps(
+            {"id": e.id, "modified": e.modified, "hash": e.hash, "question": e.question},
+            ensure_ascii=False,
+        )
+        for e in ids.entries
+    ]
+    lines.append(",\n".join(rows))
+    lines += ["  ]", "}", ""]
+    return "\n".join(line for line in lines if line != "")  + "\n"
+
+
+def assign(cards: tuple[Card, ...], previous: IdsFile, deck_key: str) -> Assignment:
+    """Give every card an id, reusing the ids file's entries wherever the card is the same one."""
+    ids: list[str | None] = [None] * len(cards)
+    matched: dict[str, Entry] = {}
+    free: dict[str, Entry] = {e.id: e for e in previous.entries}
+
+    def take(index: int, entry: Entry) -> None:
+        ids[index] = entry.id
+        matched[entry.id] = entry
+        free.pop(entry.id, None)
+
+    for i, card in enumerate(cards):
+        if card.explicit_id:
+            ids[i] = card.explicit_id
+            if card.explicit_id in free:
+                take(i, free[card.explicit_id])
+    by_question: dict[str, list[Entry]] = defaultdict(list)
+    for entry in previous.entries:
+        by_question[_normal(entry.question)].append(entry)
+    for i, card in enumerate(cards):
+        if ids[i] is None:
+            for entry in by_question.get(_normal(card.question_text), []):
+                if entry.id in free:
+                    take(i, entry)
+                    break
+    left = [i for i in range(len(cards)) if ids[i] is None]
+    if left and free and len(left) * len(free) <= 250_000:
+        # a reworded question: best close match first
+        pairs = []
+        for i in left:
+            question = _normal(cards[i].question_text)
+            for entry in free.values():
+                matcher = difflib.SequenceMatcher(None, question, _normal(entry.question))
+                if matcher.quick_ratio() >= CLOSE_QUESTION:
+                    ratio = matcher.ratio()
+                    if ratio >= CLOSE_QUESTION:
+                        pairs.append((-ratio, i, entry.id))
+        for _, i, entry_id in sorted(pairs):
+            if ids[i] is None and entry_id in free:
+                take(i, free[entry_id])
+    seen: dict[str, int] = defaultdict(int)
+    taken = {i for i in ids if i}
+    for i, card in enumerate(cards):
+        if ids[i] is None:
+            key = _normal(card.question_text)
+            while True:
+                candidate = new_id(deck_key, key, seen[key])
+                seen[key] += 1
+                if candidate not in taken and candidate not in free:
+                    break
+            ids[i] = candidate
+            taken.add(candidate)
+    removed = tuple(e for e in previous.entries if e.id in free)
+    return Assignment(tuple(i for i in ids if i is not None), matched, removed)
+
+
+def update(
+    previous: IdsFile,
+    assignment: Assignment,
+    questions: tuple[str, ...],
+    hashes: tuple[str, ...],
+    notetype_hash: str,
+    now: int,
+) -> IdsFile:
+    """The new ids file: unchanged notes keep their time, changed and new ones get `now`
+    (or one second past their last time, so that it is always newer)."""
+    entries = []
+    for card_id, question, digest in zip(assignment.ids, questions, hashes, strict=True):
+        old = assignment.matched.get(card_id)
+        if old is not None and old.hash == digest:
+            modified = old.modified
+        else:
+            modified = max(now, old.modified + 1) if old is not None else now
+        entries.append(Entry(card_id, question, digest, modified))
+    if previous.notetype_hash == notetype_hash:
+        notetype_modified = previous.notetype_modified
+    else:
+        notetype_modified = max(now, previous.notetype_modified + 1)
+    return IdsFile(notetype_hash, notetype_modified, tuple(entries))
+
+
+def stale(previous: IdsFile, current: IdsFile) -> list[str]:
+    """What differs between the committed ids file and the one this build needs."""
+    old = {e.id: e for e in previous.entries}
+    new = {e.id: e for e in current.entries}
+    problems = [f"new card {e.id}: {e.question}" for e in current.entries if e.id not in old]
+    problems += [
+        f"changed card {e.id}: {e.question}"
+        for e in current.entries
+        if e.id in old and (old[e.id].hash != e.hash or old[e.id].question != e.question)
+    ]
+    problems += [f"removed card {e.id}: {e.question}" for e in previous.entries if e.id not in new]
+    if previous.notetype_hash != current.notetype_hash:
+        problems.append("the note type (fields, templates or CSS) changed")
+    if [e.id for e in previous.entries] != [e.id for e in current.entries] and not problems:
+        problems.append("the cards are in another order")
+    return problems

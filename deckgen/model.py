@@ -1,0 +1,219 @@
+"""The records every stage passes along: decks, sections, cards, answer blocks, diagnostics. No I/O."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import ClassVar, Literal
+
+Severity = Literal["error", "warning", "info"]
+
+
+@dataclass(frozen=True, order=True)
+class SourceSpan:
+    """A place in a source file: path as given, 1-based line and column."""
+
+    path: str
+    line: int
+    col: int = 1
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}:{self.col}"
+
+
+@dataclass(frozen=True)
+class Inline:
+    """A run of text inside a paragraph or list item.
+
+    kind is one of: text, em, strong, code, link, image, math. For link, `href` is the target;
+    for image, `href` is the path of the image file (already checked by the reader) and `text` its alt text.
+    """
+
+    kind: str
+    text: str
+    href: str = ""
+
+
+Inlines = tuple[Inline, ...]
+
+
+def plain_text(inlines: Inlines) -> str:
+    """The inlines as plain text, as a reader would say them."""
+    return "".join(run.text for run in inlines)
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    kind: ClassVar[str] = "paragraph"
+    inlines: Inlines
+
+
+@dataclass(frozen=True)
+class ListBlock:
+    """A bullet list (ordered=False) or numbered list; each item is a tuple of blocks."""
+
+    kind: ClassVar[str] = "list"
+    items: tuple[tuple[Block, ...], ...]
+    ordered: bool = False
+    start: int = 1
+
+
+@dataclass(frozen=True)
+class CodeBlock:
+    kind: ClassVar[str] = "code"
+    code: str
+    language: str = ""
+
+
+Block = Paragraph | ListBlock | CodeBlock
+
+
+def blocks_text(blocks: tuple[Block, ...]) -> str:
+    """All the words of some blocks as plain text, one line per paragraph or item."""
+    lines: list[str] = []
+    for block in blocks:
+        if isinstance(block, Paragraph):
+            lines.append(plain_text(block.inlines))
+        elif isinstance(block, ListBlock):
+            for item in block.items:
+                lines.append(blocks_text(item))
+        else:
+            lines.append(block.code)
+    return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class Card:
+    """One question and its answer, as read from a source.
+
+    `number` is the number the source gave the question (None where it has none);
+    `answer_number` the one its answer carried. A card the reader could only half read
+    (a question without an answer, an answer without a question) keeps an empty side,
+    so that validation can report it.
+    """
+
+    number: int | None
+    question: Inlines
+    answer: tuple[Block, ...]
+    section: str
+    span: SourceSpan
+    answer_span: SourceSpan | None = None
+    answer_number: int | None = None
+    tags: tuple[str, ...] = ()
+    explicit_id: str = ""
+    extra: tuple[Block, ...] = ()
+    disabled_rules: tuple[str, ...] = ()
+
+    @property
+    def question_text(self) -> str:
+        return plain_text(self.question)
+
+    @property
+    def answer_text(self) -> str:
+        return blocks_text(self.answer)
+
+    @property
+    def label(self) -> str:
+        """How messages and outputs name the card: Q12, or the start of its question."""
+        if self.number is not None:
+            return f"Q{self.number}"
+        text = self.question_text
+        return f"“{text[:40]}…”" if len(text) > 40 else f"“{text}”"
+
+
+@dataclass(frozen=True)
+class Section:
+    title: str
+    span: SourceSpan | None
+    cards: tuple[Card, ...]
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """Lines a reader recognised as not content (blog chrome, bylines) and left out."""
+
+    span: SourceSpan
+    text: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Deck:
+    """Everything read from one source document."""
+
+    title: str
+    source: str
+    sections: tuple[Section, ...]
+    shape: str = ""
+    skipped: tuple[Skipped, ...] = ()
+    stray: tuple[Skipped, ...] = ()
+    images: tuple[str, ...] = ()
+
+    @property
+    def cards(self) -> tuple[Card, ...]:
+        return tuple(card for section in self.sections for card in section.cards)
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    severity: Severity
+    code: str
+    message: str
+    span: SourceSpan
+
+    def format(self) -> str:
+        return f"{self.span}: {self.severity}: {self.message} [{self.code}]"
+
+
+@dataclass(frozen=True)
+class StudyCard:
+    """A card ready to render: the read card with its stable identity attached."""
+
+    card: Card
+    id: str
+    index: int
+
+    @property
+    def anchor(self) -> str:
+        return f"card-{self.id}"
+
+
+@dataclass(frozen=True)
+class StudySection:
+    title: str
+    cards: tuple[StudyCard, ...]
+    index: int
+
+    @property
+    def anchor(self) -> str:
+        return f"section-{self.index}"
+
+
+@dataclass(frozen=True)
+class StudyDeck:
+    """What the templates receive: the deck with identities, and build facts."""
+
+    title: str
+    source: str
+    name: str
+    sections: tuple[StudySection, ...]
+    build_date: str = ""
+    language: str = "en"
+
+    @property
+    def cards(self) -> tuple[StudyCard, ...]:
+        return tuple(card for section in self.sections for card in section.cards)
+
+
+@dataclass
+class OutputResult:
+    """What a writer produced, or why it failed."""
+
+    path: str
+    format: str
+    ok: bool = True
+    error: str = ""
+    size: int = 0
+    seconds: float = 0.0
+    cards: int = 0
+    pages: int = 0
+    notes: list[str] = field(default_factory=list)

@@ -1,0 +1,82 @@
+"""Source readers: pick one by file extension, decode the bytes with care, return a Deck."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from deckgen.errors import SourceError
+from deckgen.model import Deck
+
+Reader = Callable[[str, str, str], Deck]
+
+
+def _text_reader(text: str, path: str, title: str) -> Deck:
+    from deckgen.readers.text import read_text
+
+    return read_text(text, path, title)
+
+
+def _markdown_reader(text: str, path: str, title: str) -> Deck:
+    from deckgen.readers.markdown import read_markdown
+
+    return read_markdown(text, path, title)
+
+
+READERS: dict[str, Reader] = {
+    ".txt": _text_reader,
+    ".text": _text_reader,
+    ".md": _markdown_reader,
+    ".markdown": _markdown_reader,
+}
+
+
+def is_source(path: Path) -> bool:
+    return path.suffix.lower() in READERS
+
+
+def fallback_title(path: Path) -> str:
+    """A title for a document that has none: its file name, made readable."""
+    words = path.stem.replace("_", " ").replace("-", " ").split()
+    return " ".join(words)[:1].upper() + " ".join(words)[1:] if words else path.stem
+
+
+def decode(data: bytes, display: str) -> str:
+    """UTF-8 (with or without BOM); a clear error naming the line and column where it fails."""
+    if not data.strip():
+        raise SourceError(f"{display}: the file is empty")
+    if b"\x00" in data[:8192]:
+        raise SourceError(f"{display}: this is a binary file, not a text document")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        before = data[: err.start]
+        line = before.count(b"\n") + 1
+        col = len(before) - (before.rfind(b"\n") + 1) + 1
+        raise SourceError(
+            f"{display}:{line}:{col}: not UTF-8: byte 0x{data[err.start]:02x} cannot be decoded "
+            f"as UTF-8 (save the file as UTF-8)"
+        ) from err
+
+
+def read_source(path: Path, display: str, max_bytes: int) -> Deck:
+    """Read one source file into a Deck; every failure is a SourceError naming the file."""
+    reader = READERS.get(path.suffix.lower())
+    if reader is None:
+        known = ", ".join(sorted(READERS))
+        raise SourceError(f"{display}: unknown kind of source '{path.suffix}' (deckgen reads {known})")
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise SourceError(
+                f"{display}: the file is {size:,} bytes, over the limit of {max_bytes:,} "
+                f"(setting 'max-source-bytes')"
+            )
+        data = path.read_bytes()
+    except FileNotFoundError as err:
+        raise SourceError(f"{display}: no such file") from err
+    except IsADirectoryError as err:
+        raise SourceError(f"{display}: is a directory") from err
+    except OSError as err:
+        raise SourceError(f"{display}: cannot read: {err.strerror}") from err
+    return reader(decode(data, display), display, fallback_title(path))

@@ -1,0 +1,253 @@
+"""Reader for plain-text Q&A documents: `Q12.` / `A12.` markers, headings, bullet lists, page chrome.
+
+The format, as pasted from blogs and notes:
+
+    Title line (optional)
+
+    Section heading (optional; a short line right before a question)
+
+    Q1. What is X?
+    A1. X is ... (on this line or the next; more paragraphs may follow)
+
+    Q2) How ...?            markers may be written Q2. Q2) Q2: and Q 2.
+    A2:
+      • a bullet            bullets: • - * – or 1. 2. (a numbered list)
+      • another
+
+Questions that follow the last heading belong to that heading's section: nothing in the
+text starts a new one, and inventing a section name would be inventing content.
+Blog chrome (Comments, Popular posts, Share, Subscribe, Labels...) is recognised and left out;
+everything after it, once no question follows, is chrome too.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from deckgen.model import (
+    Block,
+    Card,
+    Deck,
+    Inline,
+    ListBlock,
+    Paragraph,
+    Section,
+    Skipped,
+    SourceSpan,
+)
+
+QUESTION = re.compile(r"^(?P<indent>\s*)Q\s?(?P<num>\d{1,6})\s*[.):]\s*(?P<text>.*)$")
+ANSWER = re.compile(r"^(?P<indent>\s*)A\s?(?P<num>\d{1,6})\s*[.):]\s*(?P<text>.*)$")
+BULLET = re.compile(r"^(?P<indent>\s*)(?P<mark>[•\-*–·▪◦●‣]|(?P<num>\d{1,3})[.)])\s+(?P<text>\S.*)$")
+
+CHROME = re.compile(
+    r"^(?:"
+    r"\d*\s*comments?|post a comment|leave a (?:comment|reply)|popular posts(?: from this blog)?"
+    r"|related posts?|recent posts?|you (?:may|might) also like.*|read more|see also:?"
+    r"|share(?: this(?: post| article)?)?(?: on \w+)?:?|share to \w+|get link|email this|blogthis!"
+    r"|facebook|twitter|x|linkedin|pinterest|whatsapp|email|other apps|reddit|print"
+    r"|subscribe.*|sign up for .*newsletter.*|labels?:.*|tags?:.*|newer posts?|older posts?|home"
+    r"|posted by .*|\d+ min read|copyright .*|©.*|all rights reserved\.?"
+    r")$",
+    re.IGNORECASE,
+)
+TRAILER_START = re.compile(
+    r"^(?:\d*\s*comments?|post a comment|leave a (?:comment|reply)|popular posts(?: from this blog)?"
+    r"|related posts?|recent posts?|you (?:may|might) also like.*|newer posts?|older posts?)$",
+    re.IGNORECASE,
+)
+# spaces that paste in from web pages: non-breaking, thin, em/en, ideographic, narrow
+UNICODE_SPACES = re.compile(r"[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000\t\f\v]")
+
+
+def normalise(text: str) -> list[str]:
+    """Lines of `text` with any line ending, a BOM and web-page spaces made plain."""
+    text = text.removeprefix("\ufeff")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return [UNICODE_SPACES.sub(" ", line).rstrip() for line in text.split("\n")]
+
+
+def is_heading(lines: list[str], i: int) -> bool:
+    """A short line, alone in its paragraph, right before a question: a section heading."""
+    line = lines[i].strip()
+    if not line or len(line) > 100 or line[-1] in ".?!;,":
+        return False
+    if QUESTION.match(line) or ANSWER.match(line) or BULLET.match(lines[i]) or CHROME.match(line):
+        return False
+    if i > 0 and lines[i - 1].strip():
+        return False
+    j = i + 1
+    if j < len(lines) and lines[j].strip():
+        return False  # a heading stands alone
+    while j < len(lines) and not lines[j].strip():
+        j += 1
+    return j < len(lines) and bool(QUESTION.match(lines[j]))
+
+
+def _heading_text(line: str) -> str:
+    return line.strip().rstrip(":").strip()
+
+
+@dataclass
+class _Pending:
+    """The card being read: its question lines, then its answer blocks as they come."""
+
+    number: int | None
+    span: SourceSpan
+    section: str
+    question: list[str] = field(default_factory=list)
+    answer_number: int | None = None
+    answer_span: SourceSpan | None = None
+    blocks: list[Block] = field(default_factory=list)
+    paragraph: list[str] = field(default_factory=list)
+    items: list[list[str]] = field(default_factory=list)
+    ordered: bool = False
+    list_start: int = 1
+    in_answer: bool = False
+
+    def flush(self) -> None:
+        if self.paragraph:
+            self.blocks.append(Paragraph((Inline("text", " ".join(self.paragraph)),)))
+            self.paragraph = []
+        if self.items:
+            items = tuple((Paragraph((Inline("text", " ".join(item)),)),) for item in self.items)
+            self.blocks.append(ListBlock(items, ordered=self.ordered, start=self.list_start))
+            self.items = []
+
+    def card(self) -> Card:
+        self.flush()
+        question = " ".join(self.question).strip()
+        return Card(
+            number=self.number,
+            question=(Inline("text", question),) if question else (),
+            answer=tuple(self.blocks),
+            section=self.section,
+            span=self.span,
+            answer_span=self.answer_span,
+            answer_number=self.answer_number,
+        )
+
+
+def read_text(text: str, path: str, fallback_title: str) -> Deck:
+    """Read a plain-text Q&A document into a Deck. Never raises on odd content: what it cannot
+    place is kept in `Deck.stray` for validation to report."""
+    lines = normalise(text)
+    question_rows = [i for i, line in enumerate(lines) if QUESTION.match(line)]
+    marker_rows = [i for i, line in enumerate(lines) if QUESTION.match(line) or ANSWER.match(line)]
+    last_marker = marker_rows[-1] if marker_rows else -1
+    first_question = question_rows[0] if question_rows else len(lines)
+
+    trailer = len(lines)
+    for i in range(last_marker + 1, len(lines)):
+        if TRAILER_START.match(lines[i].strip()):
+            trailer = i
+            break
+
+    title = ""
+    sections: list[tuple[str, SourceSpan | None, list[Card]]] = [("", None, [])]
+    skipped: list[Skipped] = []
+    stray: list[Skipped] = []
+    pending: _Pending | None = None
+
+    def span(i: int, indent: str = "") -> SourceSpan:
+        return SourceSpan(path, i + 1, len(indent) + 1)
+
+    def finish() -> None:
+        nonlocal pending
+        if pending is not None:
+            sections[-1][2].append(pending.card())
+            pending = None
+
+    for i, raw in enumerate(lines):
+        line = raw.strip()
+        if i >= trailer:
+            if line:
+                skipped.append(Skipped(span(i), line, "page chrome after the last card"))
+            continue
+        if not line:
+            if pending is not None:
+                pending.flush()
+                if not pending.in_answer and pending.question:
+                    pending.question.append("")  # a blank line ends the question's own text
+            continue
+        if (q := QUESTION.match(raw)) is not None:
+            finish()
+            pending = _Pending(int(q["num"]), span(i, q["indent"]), sections[-1][0])
+            pending.question.append(q["text"].strip())
+            continue
+        if (a := ANSWER.match(raw)) is not None:
+            if pending is None or pending.in_answer:
+                finish()
+                pending = _Pending(None, span(i, a["indent"]), sections[-1][0])
+            pending.in_answer = True
+            pending.answer_number = int(a["num"])
+            pending.answer_span = span(i, a["indent"])
+            if a["text"].strip():
+                pending.paragraph.append(a["text"].strip())
+            continue
+        if is_heading(lines, i):
+            finish()
+            if not title and i < first_question and not sections[-1][2] and _is_title(lines, i):
+                title = _heading_text(line)
+            else:
+                sections.append((_heading_text(line), span(i), []))
+            continue
+        if CHROME.match(line) and _alone(lines, i):
+            skipped.append(Skipped(span(i), line, "page chrome"))
+            continue
+        if pending is None:
+            if not title and i < first_question:
+                title = line
+            else:
+                stray.append(Skipped(span(i), line, "text outside any card"))
+            continue
+        if not pending.in_answer:
+            if pending.question and pending.question[-1] == "":
+                # a paragraph after the question but before any answer marker
+                stray.append(Skipped(span(i), line, "text between a question and its answer"))
+            else:
+                pending.question.append(line)
+            continue
+        if (b := BULLET.match(raw)) is not None:
+            if pending.paragraph:
+                pending.flush()
+            ordered = b["num"] is not None
+            if pending.items and pending.ordered != ordered:
+                pending.flush()
+            if not pending.items:
+                pending.ordered = ordered
+                pending.list_start = int(b["num"]) if ordered else 1
+            pending.items.append([b["text"].strip()])
+            continue
+        if pending.items and raw[:1].isspace():
+            pending.items[-1].append(line)  # an indented line continues the bullet above
+            continue
+        if pending.items:
+            pending.flush()
+        pending.paragraph.append(line)
+    finish()
+
+    built = tuple(
+        Section(name, where, tuple(cards)) for name, where, cards in sections if cards or name
+    )
+    return Deck(
+        title=title or fallback_title,
+        source=path,
+        sections=built,
+        shape="qa-markers",
+        skipped=tuple(skipped),
+        stray=tuple(stray),
+    )
+
+
+def _alone(lines: list[str], i: int) -> bool:
+    before = i == 0 or not lines[i - 1].strip()
+    after = i + 1 >= len(lines) or not lines[i + 1].strip()
+    return before and after
+
+
+def _is_title(lines: list[str], i: int) -> bool:
+    """The first paragraph of the document is its title when another heading follows it
+    before the first question; right before a question it is a section heading."""
+    return not any(line.strip() for line in lines[:i])

@@ -1,0 +1,74 @@
+"""The Jinja environment: where templates are looked up, how they escape, and their filters."""
+
+from __future__ import annotations
+
+import functools
+import re
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from deckgen.errors import TemplateError
+
+
+def builtin_templates() -> Path:
+    """The folder of the default templates, inside the installed (or editable) package."""
+    return Path(str(resources.files("deckgen.templates")))
+
+
+def _slug(text: str) -> str:
+    """A tag or file-safe name: letters, digits, underscores."""
+    return re.sub(r"[^\w]+", "_", text, flags=re.UNICODE).strip("_") or "untitled"
+
+
+@functools.lru_cache(maxsize=8)
+def environment(user_templates: str = "") -> jinja2.Environment:
+    """One environment per template folder; templates compile once per process.
+
+    A user's folder is searched before the built-in one, so overriding one template keeps the rest.
+    """
+    folders = [Path(user_templates)] if user_templates else []
+    folders.append(builtin_templates())
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader([str(f) for f in folders]),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["slug"] = _slug
+    env.globals["searched"] = [str(f) for f in folders]
+    return env
+
+
+def render(template: str, user_templates: str = "", **context: Any) -> str:
+    """Render one template; every Jinja failure becomes a TemplateError naming file and line."""
+    env = environment(user_templates)
+    try:
+        return env.get_template(template).render(**context)
+    except jinja2.TemplateNotFound as err:
+        raise TemplateError(
+            f"template '{err.name}' not found (searched: {', '.join(env.globals['searched'])})"
+        ) from err
+    except jinja2.TemplateSyntaxError as err:
+        where = err.filename or err.name or template
+        raise TemplateError(f"{where}:{err.lineno}: template syntax error: {err.message}") from err
+    except jinja2.UndefinedError as err:
+        raise TemplateError(f"{_template_place(err, template)}: {err.message}") from err
+    except jinja2.TemplateError as err:
+        raise TemplateError(f"{_template_place(err, template)}: {err}") from err
+
+
+def _template_place(err: Exception, template: str) -> str:
+    """file:line of the template frame that failed, read from the traceback Jinja rewrote."""
+    tb = err.__traceback__
+    place = template
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if filename.endswith(".j2") or "/templates/" in filename:
+            place = f"{filename}:{tb.tb_lineno}"
+        tb = tb.tb_next
+    return place

@@ -1,0 +1,90 @@
+"""Near-duplicate cards: TF-IDF vectors over question and answer, compared through an inverted
+index so that only cards sharing informative words are ever scored (no all-pairs loop)."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+
+WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)*", re.UNICODE)
+STOPWORDS = frozenset(
+    """a an and are as at be by can do does for from how in into is it its of on or that the
+    their them they this to use used uses using what when where which while why with
+    between both each other than then there these those was were will would your you
+    some such may might also
+    role difference different differ significance importance important concept purpose explain
+    describe mean work works help common key main apply applied handle affect relate improve
+    like often more most make making""".split()
+)
+
+
+def _stem(word: str) -> str:
+    """A light stemmer: enough to match 'gradients'/'gradient', 'masking'/'masked'."""
+    for suffix in ("ations", "ation", "ings", "ing", "ies", "ed", "es", "s"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            return word[: -len(suffix)] + ("y" if suffix == "ies" else "")
+    return word
+
+
+def terms(text: str) -> list[str]:
+    words = (w.lower() for w in WORD.findall(text))
+    return [_stem(w) for w in words if w not in STOPWORDS and len(w) > 1]
+
+
+def near_duplicates(
+    documents: Sequence[tuple[str, str]],
+    threshold: float,
+    ignore: frozenset[str] = frozenset(),
+) -> list[tuple[int, int, float]]:
+    """Pairs (i, j, score), i < j, whose question+answer similarity is at least `threshold`.
+
+    Each document is (question, answer); the question's words count twice, since two cards
+    are the same card when they ask the same thing. Terms found in more than a fifth of the
+    documents (and in more than two) are left out of the index: they say little and would make
+    the index quadratic. `ignore` holds extra terms to leave out (the deck's own topic words).
+    """
+    n = len(documents)
+    counts: list[Counter[str]] = []
+    for question, answer in documents:
+        bag = Counter(terms(answer))
+        for term in terms(question):
+            bag[term] += 2
+        counts.append(bag)
+    df: Counter[str] = Counter()
+    for bag in counts:
+        df.update(bag.keys())
+    common_limit = max(2, n // 5)
+    vectors: list[dict[str, float]] = []
+    postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+    for index, bag in enumerate(counts):
+        weights = {
+            term: (1 + math.log(tf)) * math.log((1 + n) / (1 + df[term])) + 1e-9
+            for term, tf in bag.items()
+            if term not in ignore
+        }
+        norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
+        vector = {term: w / norm for term, w in weights.items()}
+        vectors.append(vector)
+        for term, weight in vector.items():
+            if df[term] <= common_limit:
+                postings[term].append((index, weight))
+    scores: dict[tuple[int, int], float] = defaultdict(float)
+    for entries in postings.values():
+        for a in range(len(entries)):
+            i, wi = entries[a]
+            for b in range(a + 1, len(entries)):
+                j, wj = entries[b]
+                scores[(i, j)] += wi * wj
+    found = []
+    for (i, j), partial in scores.items():
+        if partial < threshold * 0.5:
+            continue  # cannot reach the threshold even with the common terms added back
+        left, right = vectors[i], vectors[j]
+        if len(left) > len(right):
+            left, right = right, left
+        score = sum(w * right.get(term, 0.0) for term, w in left.items())
+        if score >= threshold:
+            found.append((i, j, round(score, 3)))
+    return sorted(found)

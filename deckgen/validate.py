@@ -1,0 +1,185 @@
+"""Validation rules: each looks at a Deck and collects Diagnostics. Never raises, never prints."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from deckgen.config import Settings
+from deckgen.model import Card, Deck, Diagnostic, Severity, SourceSpan
+from deckgen.similarity import near_duplicates
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    name: str
+    severity: Severity
+    summary: str
+
+
+RULES: dict[str, Rule] = {
+    rule.code: rule
+    for rule in (
+        Rule("DG001", "no-cards", "error", "The source holds no question-and-answer card at all."),
+        Rule("DG002", "question-without-answer", "error", "A question has no answer after it."),
+        Rule("DG003", "answer-without-question", "error", "An answer has no question before it."),
+        Rule("DG004", "number-mismatch", "error", "An answer's number differs from its question's (Q7 ... A8)."),
+        Rule("DG005", "duplicate-number", "error", "Two questions carry the same number."),
+        Rule("DG006", "empty-question", "error", "A question marker with no question text."),
+        Rule("DG007", "empty-answer", "error", "An answer marker with no answer text."),
+        Rule("DG008", "numbering-gap", "warning", "Question numbers skip or go backwards (Q4 then Q6)."),
+        Rule("DG009", "empty-section", "warning", "A section heading with no cards under it."),
+        Rule("DG010", "stray-text", "warning", "Text that is neither a card, a heading nor known page chrome; it is left out."),
+        Rule("DG101", "duplicate-question", "warning", "The same question text appears twice."),
+        Rule("DG102", "near-duplicate", "warning", "Two cards ask the same thing in other words (judged on question and answer)."),
+        Rule("DG201", "long-for-flashcard", "warning", "An answer has more words than fit a printed flashcard (max-card-words)."),
+        Rule("DG202", "long-for-cheatsheet", "warning", "An answer has more words than a cheat-sheet entry should (max-cheatsheet-words)."),
+        Rule("DG301", "unsafe-link", "warning", "A link whose scheme is not http, https or mailto; it is shown as text."),
+        Rule("DG302", "image-not-embedded", "warning", "An image that is not a file beside the source; it is not fetched or shown."),
+        Rule("DG303", "control-characters", "warning", "Invisible control or zero-width characters; they are removed."),
+        Rule("DG304", "unknown-rule", "warning", "A card disables a rule code that does not exist."),
+    )
+}
+
+Check = Callable[[Deck, Settings], Iterator[tuple[str, str, SourceSpan]]]
+CHECKS: list[Check] = []
+
+
+def check(fn: Check) -> Check:
+    CHECKS.append(fn)
+    return fn
+
+
+def _answer_span(card: Card) -> SourceSpan:
+    return card.answer_span or card.span
+
+
+@check
+def structure(deck: Deck, settings: Settings) -> Iterator[tuple[str, str, SourceSpan]]:
+    cards = deck.cards
+    if not cards:
+        yield "DG001", "no question-and-answer cards found", SourceSpan(deck.source, 1)
+    seen: dict[int, Card] = {}
+    previous: int | None = None
+    for card in cards:
+        if not card.question and card.answer_number is not None and card.number is None:
+            yield "DG003", f"A{card.answer_number} has no question before it", card.span
+            continue
+        if not card.question:
+            yield "DG006", f"{card.label} has no question text", card.span
+        if card.answer_span is None:
+            yield "DG002", f"{card.label} has no answer", card.span
+        elif not card.answer:
+            yield "DG007", f"{card.label} has an empty answer", card.answer_span
+        if (
+            card.number is not None
+            and card.answer_number is not None
+            and card.number != card.answer_number
+        ):
+            yield (
+                "DG004",
+                f"answer A{card.answer_number} follows question Q{card.number}",
+                _answer_span(card),
+            )
+        if card.number is not None:
+            if card.number in seen:
+                first = seen[card.number].span
+                yield "DG005", f"Q{card.number} is numbered again (first at line {first.line})", card.span
+            else:
+                seen[card.number] = card
+            if previous is not None and card.number != previous + 1 and card.number not in (previous,):
+                if card.number > previous + 1:
+                    missing = f"Q{previous + 1}" if card.number == previous + 2 else f"Q{previous + 1}-Q{card.number - 1}"
+                    yield "DG008", f"Q{card.number} follows Q{previous}: {missing} missing", card.span
+                elif card.number not in seen or seen[card.number] is card:
+                    yield "DG008", f"Q{card.number} follows Q{previous}: numbers go backwards", card.span
+            previous = card.number
+    for section in deck.sections:
+        if not section.cards and section.span is not None:
+            yield "DG009", f"section '{section.title}' has no cards", section.span
+    for stray in deck.stray:
+        yield "DG010", f"{stray.reason}, left out: '{_clip(stray.text)}'", stray.span
+
+
+def _clip(text: str, width: int = 60) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _normal_question(card: Card) -> str:
+    return re.sub(r"\W+", " ", card.question_text.casefold()).strip()
+
+
+@check
+def duplicates(deck: Deck, settings: Settings) -> Iterator[tuple[str, str, SourceSpan]]:
+    cards = [card for card in deck.cards if card.question and card.answer]
+    by_text: dict[str, list[Card]] = defaultdict(list)
+    for card in cards:
+        by_text[_normal_question(card)].append(card)
+    exact: set[tuple[int, int]] = set()
+    for group in by_text.values():
+        for later in group[1:]:
+            first = group[0]
+            exact.add((id(first), id(later)))
+            yield (
+                "DG101",
+                f"{later.label} repeats the question of {first.label} (line {first.span.line})",
+                later.span,
+            )
+    documents = [(card.question_text, card.answer_text) for card in cards]
+    for i, j, score in near_duplicates(documents, settings.near_duplicate_threshold):
+        first, later = cards[i], cards[j]
+        if (id(first), id(later)) in exact:
+            continue
+        yield (
+            "DG102",
+            f"{later.label} may repeat {first.label} (line {first.span.line}); "
+            f"similarity {score:.2f}: '{_clip(later.question_text, 50)}' / "
+            f"'{_clip(first.question_text, 50)}'",
+            later.span,
+        )
+
+
+@check
+def fit(deck: Deck, settings: Settings) -> Iterator[tuple[str, str, SourceSpan]]:
+    for card in deck.cards:
+        words = len(card.answer_text.split())
+        if words > settings.max_card_words:
+            yield (
+                "DG201",
+                f"{card.label}'s answer has {words} words, more than a flashcard holds "
+                f"(max-card-words = {settings.max_card_words})",
+                _answer_span(card),
+            )
+        if words > settings.max_cheatsheet_words:
+            yield (
+                "DG202",
+                f"{card.label}'s answer has {words} words, long for a cheat-sheet entry "
+                f"(max-cheatsheet-words = {settings.max_cheatsheet_words})",
+                _answer_span(card),
+            )
+
+
+def validate(deck: Deck, settings: Settings, extra: tuple[Diagnostic, ...] = ()) -> list[Diagnostic]:
+    """Every diagnostic for `deck`, sorted by place, minus the rules the settings or a card turn off."""
+    disabled_per_card: dict[tuple[str, int], set[str]] = {}
+    for card in deck.cards:
+        if card.disabled_rules:
+            disabled_per_card[(card.span.path, card.span.line)] = set(card.disabled_rules)
+    found = list(extra)
+    for fn in CHECKS:
+        for code, message, span in fn(deck, settings):
+            found.append(Diagnostic(RULES[code].severity, code, message, span))
+    kept = [
+        d
+        for d in found
+        if d.code not in settings.disable
+        and d.code not in disabled_per_card.get((d.span.path, d.span.line), ())
+    ]
+    return sorted(kept, key=lambda d: (d.span, d.code))
+
+
+def has_failures(diagnostics: list[Diagnostic], strict: bool) -> bool:
+    return any(d.severity == "error" or (strict and d.severity == "warning") for d in diagnostics)

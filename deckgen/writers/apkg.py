@@ -1,0 +1,176 @@
+"""The Anki package writer: a fixed note type, one note per card, subdecks per section,
+byte-identical output for the same input (fixed ids, per-note times from the ids file, fixed zip times)."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import itertools
+import json
+import os
+import re
+import sqlite3
+import tempfile
+import zipfile
+from dataclasses import dataclass
+
+from markupsafe import escape
+
+from deckgen.model import StudyCard, StudyDeck
+from deckgen.render import environment, render
+
+# Frozen: Anki updates existing notes only when the note type keeps the same fields.
+# Extra and Source are spare fields for later use; never remove or reorder these.
+NOTE_FIELDS = ("Question", "Answer", "Extra", "Section", "Number", "Source", "Id")
+ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+TEXT_RUN = re.compile(r"(^|>)([^<]*)")
+
+
+def anki_id(kind: str, name: str) -> int:
+    """A deck or note type id derived from its name (Anki ids are positive 64-bit; stay well inside)."""
+    digest = hashlib.sha256(f"deckgen {kind}\x1f{name}".encode()).digest()
+    return (1 << 30) + int.from_bytes(digest[:8], "big") % (1 << 40)
+
+
+@dataclass(frozen=True)
+class NoteType:
+    name: str
+    front: str
+    back: str
+    css: str
+
+    @property
+    def id(self) -> int:
+        return anki_id("notetype", self.name)
+
+    @property
+    def hash(self) -> str:
+        parts = (self.name, *NOTE_FIELDS, self.front, self.back, self.css)
+        return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:16]
+
+
+def note_type(name: str, templates: str) -> NoteType:
+    return NoteType(
+        name=name,
+        front=render("anki_front.html.j2", templates).strip(),
+        back=render("anki_back.html.j2", templates).strip(),
+        css=render("anki.css.j2", templates).strip(),
+    )
+
+
+def tag(text: str) -> str:
+    return environment().filters["slug"](text)
+
+
+def note_fields(
+    card: StudyCard, source_name: str, templates: str, media: dict[str, str]
+) -> tuple[str, ...]:
+    """The note's field values, in NOTE_FIELDS order; all source text escaped as HTML."""
+    c = card.card
+
+    def field(template: str, **context) -> str:
+        return _plain_quotes(render(template, templates, media=media, **context).strip())
+
+    return (
+        field("anki_question.html.j2", runs=c.question),
+        field("anki_answer.html.j2", items=c.answer),
+        field("anki_answer.html.j2", items=c.extra),
+        str(escape(c.section)),
+        "" if c.number is None else str(c.number),
+        str(escape(source_name)),
+        card.id,
+    )
+
+
+def _plain_quotes(html: str) -> str:
+    """Quotes in text need no escaping; Anki's editor and its search read them as typed.
+    Only text between tags is touched, so attribute values stay escaped."""
+    return TEXT_RUN.sub(lambda m: m[1] + m[2].replace("&#34;", '"').replace("&#39;", "'"), html)
+
+
+def note_tags(card: StudyCard) -> list[str]:
+    tags = [tag(card.card.section)] if card.card.section else []
+    tags += [tag(t) for t in card.card.tags]
+    return sorted(dict.fromkeys(tags))
+
+
+def write_apkg(
+    deck: StudyDeck,
+    deck_name: str,
+    kind: NoteType,
+    notetype_modified: int,
+    fields: dict[str, tuple[str, ...]],
+    modified: dict[str, int],
+    media_files: dict[str, bytes],
+) -> bytes:
+    """The .apkg bytes. `fields` and `modified` are keyed by card id; `media_files` by file name."""
+    import genanki
+
+    class TimedNote(genanki.Note):
+        """A note that carries its own modification time (genanki stamps one time on all)."""
+
+        def __init__(self, *args, mod_time: int, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.mod_time = mod_time
+
+        def write_to_db(self, cursor, timestamp, deck_id, id_gen):
+            super().write_to_db(cursor, self.mod_time, deck_id, id_gen)
+
+    model = genanki.Model(
+        kind.id,
+        kind.name,
+        fields=[{"name": name} for name in NOTE_FIELDS],
+        templates=[{"name": "Card 1", "qfmt": kind.front, "afmt": kind.back}],
+        css=kind.css,
+        sort_field_index=0,
+    )
+    top = genanki.Deck(anki_id("deck", deck_name), deck_name)
+    decks = [top]
+    for section in deck.sections:
+        target = top
+        if section.title:
+            name = f"{deck_name}::{section.title.replace('::', ':')}"
+            target = genanki.Deck(anki_id("deck", name), name)
+            decks.append(target)
+        for card in section.cards:
+            target.add_note(
+                TimedNote(
+                    model=model,
+                    fields=list(fields[card.id]),
+                    guid=card.id,
+                    tags=note_tags(card),
+                    sort_field=card.card.question_text,
+                    mod_time=modified[card.id],
+                )
+            )
+    package = genanki.Package(decks)
+    handle, db_path = tempfile.mkstemp(suffix=".anki2")
+    os.close(handle)
+    try:
+        conn = sqlite3.connect(db_path)
+        package.write_to_db(conn.cursor(), notetype_modified, _ids_from(notetype_modified))
+        conn.commit()
+        conn.close()
+        with open(db_path, "rb") as db:
+            collection = db.read()
+    finally:
+        os.unlink(db_path)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        names = sorted(media_files)
+        _add(archive, "collection.anki2", collection)
+        _add(archive, "media", json.dumps({str(i): name for i, name in enumerate(names)}).encode())
+        for i, name in enumerate(names):
+            _add(archive, str(i), media_files[name])
+    return buffer.getvalue()
+
+
+def _ids_from(start: int) -> itertools.count:
+    return itertools.count(start * 1000)
+
+
+def _add(archive: zipfile.ZipFile, name: str, data: bytes) -> None:
+    info = zipfile.ZipInfo(name, date_time=ZIP_TIME)
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.external_attr = 0o644 << 16
+    archive.writestr(info, data)

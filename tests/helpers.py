@@ -1,0 +1,100 @@
+"""Test helpers: read outputs back the way users meet them (Anki engine, pypdf)."""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from deckgen.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+RNN = ROOT / "source" / "rnn-interview-questions.txt"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+def run(args: list[str], cwd: Path, env: dict[str, str] | None = None):
+    """Run the CLI in `cwd` as a user would; returns click's Result (exit_code, stdout, stderr)."""
+    import os
+
+    old = Path.cwd()
+    os.chdir(cwd)
+    try:
+        return CliRunner().invoke(main, args, env=env, catch_exceptions=False)
+    finally:
+        os.chdir(old)
+
+
+def project(tmp_path: Path, files: dict[str, str] | None = None, rnn: bool = False) -> Path:
+    """A deck repository in tmp_path: source/ with the given files (and the RNN document)."""
+    source = tmp_path / "source"
+    source.mkdir(parents=True, exist_ok=True)
+    if rnn:
+        shutil.copy(RNN, source / RNN.name)
+    for name, text in (files or {}).items():
+        (source / name).parent.mkdir(parents=True, exist_ok=True)
+        (source / name).write_text(text, encoding="utf-8")
+    return tmp_path
+
+
+@dataclass
+class Imported:
+    log: object
+    notes: int
+    cards: int
+    decks: list[str]
+
+
+def import_apkg(apkg: Path, collection: Path) -> Imported:
+    """Import with the real Anki engine, updating only notes that are newer (Anki's default)."""
+    from anki.collection import Collection, ImportAnkiPackageOptions, ImportAnkiPackageRequest
+    from anki.import_export_pb2 import ImportAnkiPackageUpdateCondition as Condition
+
+    col = Collection(str(collection))
+    try:
+        options = ImportAnkiPackageOptions(
+            merge_notetypes=False, with_scheduling=False, with_deck_configs=False,
+            update_notes=Condition.IMPORT_ANKI_PACKAGE_UPDATE_CONDITION_IF_NEWER,
+            update_notetypes=Condition.IMPORT_ANKI_PACKAGE_UPDATE_CONDITION_IF_NEWER,
+        )
+        log = col.import_anki_package(
+            ImportAnkiPackageRequest(package_path=str(apkg), options=options)
+        ).log
+        decks = sorted(d.name for d in col.decks.all_names_and_ids())
+        return Imported(log, col.note_count(), col.card_count(), decks)
+    finally:
+        col.close()
+
+
+def notes(collection: Path) -> list[dict]:
+    """Every note in a collection: guid, tags, fields, deck of its card."""
+    from anki.collection import Collection
+
+    col = Collection(str(collection))
+    try:
+        found = []
+        for nid in col.find_notes(""):
+            note = col.get_note(nid)
+            card = note.cards()[0]
+            found.append({
+                "guid": note.guid, "tags": note.tags, "mod": note.mod,
+                "fields": dict(zip(note.keys(), note.fields, strict=True)),
+                "deck": col.decks.name(card.did),
+            })
+        return found
+    finally:
+        col.close()
+
+
+def pdf_text(path: Path) -> list[str]:
+    from pypdf import PdfReader
+
+    return [page.extract_text() or "" for page in PdfReader(str(path)).pages]
+
+
+def squash(text: str) -> str:
+    """Text with all white space folded, for comparing text that a layout wrapped
+    (a line broken after a hyphen joins up again)."""
+    return " ".join(text.replace("-\n", "-").split())

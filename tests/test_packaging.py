@@ -1,0 +1,61 @@
+"""Packaging: the wheel carries the templates, and an installed deckgen builds outside the repo.
+The editable install (what the test suite runs on) is checked too."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import sysconfig
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from deckgen.render import builtin_templates
+from tests.helpers import RNN, ROOT
+
+
+@pytest.fixture(scope="session")
+def wheel(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("wheel")
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(out), str(ROOT)],
+        check=True, capture_output=True,
+    )
+    return next(out.glob("deckgen-*.whl"))
+
+
+def test_wheel_contains_templates_and_the_console_script(wheel):
+    names = zipfile.ZipFile(wheel).namelist()
+    templates = {Path(n).name for n in names if n.startswith("deckgen/templates/")}
+    shipped = {p.name for p in (ROOT / "templates").iterdir() if p.suffix in (".j2", ".css", ".js")}
+    assert shipped and shipped <= templates
+    entry_points = next(n for n in names if n.endswith("entry_points.txt"))
+    assert "deckgen = deckgen.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
+
+
+def test_installed_wheel_builds_outside_the_repository(wheel, tmp_path):
+    target = tmp_path / "site"
+    subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target",
+                    str(target), str(wheel)], check=True, capture_output=True)
+    work = tmp_path / "work"
+    (work / "source").mkdir(parents=True)
+    shutil.copy(RNN, work / "source")
+    # -S: no site processing, so the editable install of this checkout cannot be picked up;
+    # the dependencies come from site-packages on PYTHONPATH, deckgen only from the wheel.
+    env = {**os.environ, "PYTHONPATH": f"{target}{os.pathsep}{sysconfig.get_paths()['purelib']}"}
+    env.pop("CI", None)
+    probe = subprocess.run([sys.executable, "-S", "-c", "import deckgen.render as r; print(r.builtin_templates())"],
+                           env=env, cwd=work, capture_output=True, text=True, check=True)
+    assert Path(probe.stdout.strip()).is_relative_to(target)
+    result = subprocess.run([sys.executable, "-S", "-m", "deckgen", "build", "--format", "html",
+                             "--format", "apkg"], env=env, cwd=work, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert (work / "build" / "rnn-interview-questions.html").stat().st_size > 10_000
+
+
+def test_editable_install_finds_the_checkout_templates():
+    # the suite runs on `pip install -e .`: the templates are the repository's own folder
+    assert builtin_templates().resolve() == (ROOT / "templates").resolve()

@@ -1,0 +1,115 @@
+"""The plain-text reader on the real RNN document and on the variations pasted documents have."""
+
+from __future__ import annotations
+
+import pytest
+
+from deckgen.model import ListBlock, Paragraph
+from deckgen.readers.text import read_text
+from tests.helpers import RNN
+
+
+@pytest.fixture(scope="module")
+def rnn():
+    return read_text(RNN.read_text(encoding="utf-8"), "source/rnn.txt", "Rnn")
+
+
+def test_rnn_document_has_title_sections_and_80_cards(rnn):
+    assert rnn.title == "RNN frequent Interview Questions"
+    assert len(rnn.cards) == 80
+    assert [c.number for c in rnn.cards] == list(range(1, 81))
+    assert [s.title for s in rnn.sections] == [
+        "Basics of RNNs", "Training RNNs", "Variants of RNNs", "Architecture and Design",
+        "Optimization and Regularization", "Practical Applications", "Advanced Topics",
+    ]
+
+
+def test_questions_after_the_last_heading_stay_in_its_section(rnn):
+    by_number = {c.number: c for c in rnn.cards}
+    assert by_number[36].section == "Advanced Topics"
+    assert by_number[80].section == "Advanced Topics"
+    assert len(rnn.sections[-1].cards) == 50
+
+
+def test_q39_answer_is_a_list_of_two_items(rnn):
+    card = next(c for c in rnn.cards if c.number == 39)
+    assert len(card.answer) == 1 and isinstance(card.answer[0], ListBlock)
+    items = card.answer[0].items
+    assert len(items) == 2
+    assert items[0][0].inlines[0].text.startswith("Soft Attention: Computes a weighted sum")
+    assert items[1][0].inlines[0].text.startswith("Hard Attention: Selects a single input")
+
+
+def test_blog_chrome_is_not_content(rnn):
+    everything = " ".join(c.question_text + " " + c.answer_text for c in rnn.cards)
+    for chrome in ("Comments", "Popular posts", "Resume Work", "LINEAR REGRESSION", "MMM basics"):
+        assert chrome not in everything
+    assert [s.text for s in rnn.skipped][:2] == ["Comments", "Popular posts from this blog"]
+    assert rnn.cards[-1].answer_text.endswith("ensure balanced learning.")
+    assert rnn.stray == ()
+
+
+def test_spans_point_at_the_question_and_answer_lines(rnn):
+    lines = RNN.read_text(encoding="utf-8").splitlines()
+    for card in rnn.cards:
+        assert lines[card.span.line - 1].startswith(f"Q{card.number}.")
+        assert lines[card.answer_span.line - 1].startswith(f"A{card.number}.")
+
+
+def test_answer_with_html_like_text_stays_text(rnn):
+    card = next(c for c in rnn.cards if c.number == 60)
+    assert "<UNK>" in card.answer_text
+
+
+def read(text: str):
+    return read_text(text, "x.txt", "X")
+
+
+def test_crlf_cr_bom_tabs_and_nbsp_are_layout():
+    text = "\ufeffTitle\r\n\r\nQ1.\tWhat?\r\nA1. It\u00a0is.  \r\n\u00a0\r\nQ2. Why?\rA2. Because.\r"
+    deck = read(text)
+    assert deck.title == "Title"
+    assert [(c.question_text, c.answer_text) for c in deck.cards] == [
+        ("What?", "It is."), ("Why?", "Because."),
+    ]
+
+
+@pytest.mark.parametrize("mark", ["Q1.", "Q1)", "Q1:", "Q 1."])
+def test_question_marker_variants(mark):
+    deck = read(f"{mark} What is it?\n{mark.replace('Q', 'A')} A thing.\n")
+    assert deck.cards[0].number == 1
+    assert deck.cards[0].question_text == "What is it?"
+    assert deck.cards[0].answer_text == "A thing."
+
+
+def test_answer_on_the_next_line_and_several_paragraphs():
+    deck = read("Q1. What?\nA1.\nFirst paragraph\nwraps here.\n\nSecond paragraph.\n\nQ2. Next?\nA2. Yes.\n")
+    first = deck.cards[0]
+    assert [type(b) for b in first.answer] == [Paragraph, Paragraph]
+    assert first.answer_text == "First paragraph wraps here.\nSecond paragraph."
+
+
+@pytest.mark.parametrize("bullet", ["•", "-", "*", "–"])
+def test_bullets(bullet):
+    deck = read(f"Q1. List?\nA1. Two things:\n{bullet} one\n{bullet} two\n")
+    answer = deck.cards[0].answer
+    assert isinstance(answer[0], Paragraph) and isinstance(answer[1], ListBlock)
+    assert not answer[1].ordered
+    assert [item[0].inlines[0].text for item in answer[1].items] == ["one", "two"]
+
+
+def test_numbered_list_in_an_answer():
+    deck = read("Q1. Steps?\nA1.\n1. first\n2. second\n")
+    block = deck.cards[0].answer[0]
+    assert isinstance(block, ListBlock) and block.ordered and len(block.items) == 2
+
+
+def test_no_title_no_headings():
+    deck = read("Q1. What?\nA1. That.\n")
+    assert deck.title == "X"
+    assert len(deck.sections) == 1 and deck.sections[0].title == ""
+
+
+def test_text_outside_cards_is_kept_as_stray_not_dropped():
+    deck = read("Title\n\nQ1. What?\n\nsome stray note\n\nA1. That.\n")
+    assert [s.text for s in deck.stray] == ["some stray note"]
