@@ -111,6 +111,49 @@ def check(settings: Settings, cwd: Path) -> CheckResult:
     return result
 
 
+def convert(source: Path, output: Path, settings: Settings, cwd: Path) -> int:
+    """Read `source` and write its Markdown form to `output`; refuse when it has errors."""
+    from deckgen.convert import to_markdown
+    from deckgen.errors import ValidationFailed
+    from deckgen.writers import write_atomic
+
+    job = discover((str(source),), cwd)[0]
+    deck = read_source(job.path, job.display, settings.max_source_bytes)
+    errors = [d for d in validate(deck, settings) if d.severity == "error"]
+    if errors:
+        raise ValidationFailed(
+            "\n".join(d.format() for d in errors) + f"\n{job.display}: not converted"
+        )
+    target = output if output.is_absolute() else cwd / output
+    write_atomic(target, to_markdown(deck).encode("utf-8"))
+    return len(deck.cards)
+
+
+@dataclass(frozen=True)
+class Media:
+    """A deck's images, as each output refers to them."""
+
+    files: dict[str, bytes] = field(default_factory=dict)  # Anki media name -> bytes
+    anki: dict[str, str] = field(default_factory=dict)  # image path -> Anki media name
+    inline: dict[str, str] = field(default_factory=dict)  # image path -> data: URI
+
+
+def load_media(job: SourceJob, deck: Deck) -> Media:
+    import base64
+    import hashlib
+    import mimetypes
+
+    media = Media()
+    for relative in deck.images:
+        data = (job.path.parent / relative).read_bytes()
+        name = f"{hashlib.sha256(data).hexdigest()[:12]}-{Path(relative).name}"
+        kind = mimetypes.guess_type(relative)[0] or "application/octet-stream"
+        media.files[name] = data
+        media.anki[relative] = name
+        media.inline[relative] = f"data:{kind};base64,{base64.b64encode(data).decode()}"
+    return media
+
+
 def source_date(path: Path, env: dict[str, str]) -> int | None:
     """SOURCE_DATE_EPOCH if set, else the last commit time of the source, else None."""
     if env.get("SOURCE_DATE_EPOCH", "").strip():
@@ -176,6 +219,7 @@ class _Plan:
     ids_file: identity.IdsFile
     anki_fields: dict[str, tuple[str, ...]]
     note_type: object
+    media: Media
 
 
 def _plan(job: SourceJob, deck: Deck, settings: Settings, env: dict[str, str], result: BuildResult) -> _Plan:
@@ -191,8 +235,9 @@ def _plan(job: SourceJob, deck: Deck, settings: Settings, env: dict[str, str], r
     assignment = identity.assign(deck.cards, previous, deck_name)
     studied = study_deck(deck, job, assignment.ids, build_date)
     kind = apkg.note_type(settings.note_type, settings.templates)
+    media = load_media(job, deck)
     fields = {
-        card.id: apkg.note_fields(card, job.display, settings.templates, {})
+        card.id: apkg.note_fields(card, job.display, settings.templates, media.anki)
         for card in studied.cards
     }
     hashes = tuple(identity.content_hash(*fields[c.id], *apkg.note_tags(c)) for c in studied.cards)
@@ -218,7 +263,7 @@ def _plan(job: SourceJob, deck: Deck, settings: Settings, env: dict[str, str], r
         if problems:
             write_atomic(ids_path, identity.dump(current).encode("utf-8"))
             result.messages.append(f"{ids_display}: updated ({len(problems)} change(s))")
-    return _Plan(job, studied, deck_name, current, fields, kind)
+    return _Plan(job, studied, deck_name, current, fields, kind, media)
 
 
 def _produce(fmt: str, target: Path, plan: _Plan, settings: Settings, cwd: Path,
@@ -256,20 +301,20 @@ def _render(fmt: str, plan: _Plan, settings: Settings) -> tuple[bytes, int]:
         entries = {e.id: e.modified for e in plan.ids_file.entries}
         data = apkg.write_apkg(
             plan.deck, plan.deck_name, plan.note_type, plan.ids_file.notetype_modified,
-            plan.anki_fields, entries, {},
+            plan.anki_fields, entries, plan.media.files,
         )
         return data, 0
     if fmt == "cheatsheet":
         from deckgen.writers import pdf
 
-        return pdf.cheatsheet(plan.deck, page, settings.templates, {}, allowed)
+        return pdf.cheatsheet(plan.deck, page, settings.templates, plan.media.inline, allowed)
     if fmt == "cards":
         from deckgen.writers import pdf
 
-        return pdf.flashcards(plan.deck, page, settings, {}, allowed)
+        return pdf.flashcards(plan.deck, page, settings, plan.media.inline, allowed)
     if fmt == "html":
         from deckgen.writers import apkg, html
 
         key = f"deckgen:{apkg.anki_id('deck', plan.deck_name)}"
-        return html.handout(plan.deck, settings.templates, {}, key), 0
+        return html.handout(plan.deck, settings.templates, plan.media.inline, key), 0
     raise OutputError(f"unknown format {fmt}")

@@ -148,3 +148,20 @@ def rules() -> None:
 
     for rule in RULES.values():
         click.echo(f"{rule.code}  {rule.name:<26} {rule.severity:<8} {rule.summary}")
+
+
+@main.command()
+@click.argument("source")
+@click.option("-o", "--output", required=True, help="The Markdown file to write.")
+def convert(source, output) -> None:
+    """Write a source in the Markdown form (the format to edit by hand and keep in git).
+
+    \b
+    Example:
+        deckgen convert source/rnn.txt -o source/rnn.md
+    """
+    from deckgen.build import convert as run_convert
+
+    settings = _settings()
+    written = run_convert(Path(source), Path(output), settings, Path.cwd())
+    click.echo(f"wrote {output} ({written} cards)")

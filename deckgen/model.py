@@ -137,6 +137,17 @@ class Skipped:
 
 
 @dataclass(frozen=True)
+class Diagnostic:
+    severity: Severity
+    code: str
+    message: str
+    span: SourceSpan
+
+    def format(self) -> str:
+        return f"{self.span}: {self.severity}: {self.message} [{self.code}]"
+
+
+@dataclass(frozen=True)
 class Deck:
     """Everything read from one source document."""
 
@@ -147,21 +158,11 @@ class Deck:
     skipped: tuple[Skipped, ...] = ()
     stray: tuple[Skipped, ...] = ()
     images: tuple[str, ...] = ()
+    diagnostics: tuple[Diagnostic, ...] = ()
 
     @property
     def cards(self) -> tuple[Card, ...]:
         return tuple(card for section in self.sections for card in section.cards)
-
-
-@dataclass(frozen=True)
-class Diagnostic:
-    severity: Severity
-    code: str
-    message: str
-    span: SourceSpan
-
-    def format(self) -> str:
-        return f"{self.span}: {self.severity}: {self.message} [{self.code}]"
 
 
 @dataclass(frozen=True)

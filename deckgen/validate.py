@@ -165,10 +165,14 @@ def fit(deck: Deck, settings: Settings) -> Iterator[tuple[str, str, SourceSpan]]
 def validate(deck: Deck, settings: Settings, extra: tuple[Diagnostic, ...] = ()) -> list[Diagnostic]:
     """Every diagnostic for `deck`, sorted by place, minus the rules the settings or a card turn off."""
     disabled_per_card: dict[tuple[str, int], set[str]] = {}
+    unknown: list[Diagnostic] = []
     for card in deck.cards:
         if card.disabled_rules:
             disabled_per_card[(card.span.path, card.span.line)] = set(card.disabled_rules)
-    found = list(extra)
+            for code in card.disabled_rules:
+                if code not in RULES:
+                    unknown.append(Diagnostic("warning", "DG304", f"unknown rule code '{code}'", card.span))
+    found = list(extra) + list(deck.diagnostics) + unknown
     for fn in CHECKS:
         for code, message, span in fn(deck, settings):
             found.append(Diagnostic(RULES[code].severity, code, message, span))

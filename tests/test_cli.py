@@ -10,10 +10,10 @@ from tests.helpers import project, run
 GOOD = "Deck\n\nPart one\n\nQ1. What?\nA1. That.\n\nQ2. Why?\nA2. Because.\n"
 
 
-def test_version():
-    result = run(["--version"], project_dir := None or __import__("pathlib").Path.cwd())
-    assert result.exit_code == 0 and __version__ in result.output
-    del project_dir
+def test_version(tmp_path):
+    result = run(["--version"], tmp_path)
+    assert result.exit_code == 0
+    assert result.output == f"deckgen, version {__version__}\n"
 
 
 @pytest.mark.parametrize("command", [[], ["build"], ["check"], ["rules"]])

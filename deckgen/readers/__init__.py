@@ -2,25 +2,27 @@
 
 from __future__ import annotations
 
+import dataclasses
+import re
 from collections.abc import Callable
 from pathlib import Path
 
 from deckgen.errors import SourceError
-from deckgen.model import Deck
+from deckgen.model import Deck, Diagnostic, SourceSpan
 
-Reader = Callable[[str, str, str], Deck]
+Reader = Callable[[str, str, str, Path], Deck]
 
 
-def _text_reader(text: str, path: str, title: str) -> Deck:
+def _text_reader(text: str, path: str, title: str, folder: Path) -> Deck:
     from deckgen.readers.text import read_text
 
     return read_text(text, path, title)
 
 
-def _markdown_reader(text: str, path: str, title: str) -> Deck:
+def _markdown_reader(text: str, path: str, title: str, folder: Path) -> Deck:
     from deckgen.readers.markdown import read_markdown
 
-    return read_markdown(text, path, title)
+    return read_markdown(text, path, title, folder)
 
 
 READERS: dict[str, Reader] = {
@@ -79,4 +81,35 @@ def read_source(path: Path, display: str, max_bytes: int) -> Deck:
         raise SourceError(f"{display}: is a directory") from err
     except OSError as err:
         raise SourceError(f"{display}: cannot read: {err.strerror}") from err
-    return reader(decode(data, display), display, fallback_title(path))
+    text, cleaned = remove_control_characters(decode(data, display), display)
+    deck = reader(text, display, fallback_title(path), path.parent)
+    if cleaned:
+        deck = dataclasses.replace(deck, diagnostics=tuple(cleaned) + deck.diagnostics)
+    return deck
+
+
+# C0 and C1 controls other than tab and line endings, zero-width spaces, word joiners, BOMs
+# inside the text, and bidi overrides/isolates (they can make text display as something else).
+# Zero-width (non-)joiners and left/right marks stay: scripts and emoji need them.
+CONTROL = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b\u2060\ufeff\u202a-\u202e\u2066-\u2069]"
+)
+
+
+def remove_control_characters(text: str, display: str) -> tuple[str, list[Diagnostic]]:
+    """Text without invisible control characters, and a warning for each line that had some."""
+    text = text.removeprefix("\ufeff")
+    if not CONTROL.search(text):
+        return text, []
+    found = []
+    lines = text.split("\n")
+    for number, line in enumerate(lines, start=1):
+        match = CONTROL.search(line)
+        if match:
+            names = sorted({f"U+{ord(c):04X}" for c in CONTROL.findall(line)})
+            found.append(Diagnostic(
+                "warning", "DG303",
+                f"invisible control characters removed: {', '.join(names)}",
+                SourceSpan(display, number, match.start() + 1),
+            ))
+    return CONTROL.sub("", text), found

@@ -1,0 +1,112 @@
+"""`deckgen check` output formats, the near-duplicate detector on the RNN document, `rules`."""
+
+from __future__ import annotations
+
+import json
+import random
+
+from deckgen.config import Settings
+from deckgen.readers.text import read_text
+from deckgen.similarity import near_duplicates
+from deckgen.validate import RULES, validate
+from tests.helpers import RNN, project, run
+
+BROKEN = "Q1. What?\nA1. That.\nQ3. Why?\nA4. Because.\n"
+
+# Pairs a careful editor reading all 80 cards calls the same question asked twice.
+CLEAR_PAIRS = {(47, 76), (42, 66), (72, 78), (53, 79), (48, 65)}
+# Pairs that are the same question too, but worded apart enough that the detector may miss them.
+ALSO_SAME = {(34, 61), (38, 61), (34, 38), (10, 32), (9, 63)}
+# Related pairs an editor would accept being asked about (same topic, different question).
+RELATED = {(9, 14), (21, 73), (24, 69), (54, 61), (1, 3), (10, 14), (15, 73), (26, 65)}
+
+
+def rnn_pairs(**settings):
+    deck = read_text(RNN.read_text(encoding="utf-8"), "rnn.txt", "R")
+    found = [d for d in validate(deck, Settings(**settings)) if d.code == "DG102"]
+    by_line = {c.span.line: c.number for c in deck.cards}
+    pairs = set()
+    for d in found:
+        later = by_line[d.span.line]
+        first = int(d.message.split(" may repeat Q")[1].split(" ")[0])
+        pairs.add((first, later))
+    return pairs, found
+
+
+def test_near_duplicates_in_the_rnn_document():
+    pairs, found = rnn_pairs()
+    assert CLEAR_PAIRS <= pairs
+    assert pairs <= CLEAR_PAIRS | ALSO_SAME | RELATED
+    assert len(pairs) <= 8
+    assert all(d.severity == "warning" for d in found)
+    assert "Q78 may repeat Q72 (line 277)" in " ".join(d.message for d in found)
+
+
+def test_exact_duplicate_questions():
+    deck = read_text("Q1. What is X?\nA1. A.\nQ2. What is  x?\nA2. B.\n", "d.txt", "D")
+    assert [d.format() for d in validate(deck, Settings())] == [
+        "d.txt:3:1: warning: Q2 repeats the question of Q1 (line 1) [DG101]"
+    ]
+
+
+def test_detector_does_not_pair_unrelated_cards():
+    rng = random.Random(7)
+    vocabulary = [f"w{i}" for i in range(5000)]
+    docs = [(" ".join(rng.sample(vocabulary, 8)), " ".join(rng.sample(vocabulary, 25)))
+            for _ in range(2000)]
+    docs.append(docs[10])
+    assert [(i, j) for i, j, _ in near_duplicates(docs, 0.45)] == [(10, 2000)]
+
+
+def test_long_answers_are_reported_for_flashcards_and_cheat_sheet():
+    deck = read_text("Q1. Long?\nA1. " + "word " * 130 + "\n", "d.txt", "D")
+    assert [d.code for d in validate(deck, Settings())] == ["DG201", "DG202"]
+    assert [d.code for d in validate(deck, Settings(max_card_words=200, max_cheatsheet_words=200))] == []
+
+
+def test_json_output(tmp_path):
+    root = project(tmp_path, {"d.txt": BROKEN})
+    result = run(["check", "--output-format", "json"], root)
+    assert result.exit_code == 1
+    assert json.loads(result.stdout) == [
+        {"path": "source/d.txt", "line": 3, "column": 1, "severity": "warning", "code": "DG008",
+         "message": "Q3 follows Q1: Q2 missing"},
+        {"path": "source/d.txt", "line": 4, "column": 1, "severity": "error", "code": "DG004",
+         "message": "answer A4 follows question Q3"},
+    ]
+
+
+def test_github_output(tmp_path):
+    root = project(tmp_path, {"d.txt": BROKEN})
+    result = run(["check", "--output-format", "github"], root)
+    assert result.stdout.splitlines() == [
+        "::warning file=source/d.txt,line=3,col=1,title=DG008::Q3 follows Q1: Q2 missing",
+        "::error file=source/d.txt,line=4,col=1,title=DG004::answer A4 follows question Q3",
+    ]
+
+
+def test_check_on_the_rnn_document_reports_warnings_only(tmp_path):
+    root = project(tmp_path, rnn=True)
+    result = run(["check"], root)
+    assert result.exit_code == 0
+    assert result.stdout.splitlines()[0] == (
+        "source/rnn-interview-questions.txt: 80 card(s) in 7 section(s), read as qa-markers"
+    )
+    assert result.stdout.splitlines()[-1].startswith("1 source(s) checked: 0 error(s), ")
+    verbose = run(["check", "-v"], root)
+    assert "source/rnn-interview-questions.txt:317:1: skipped page chrome after the last card: Popular posts from this blog" in verbose.stdout
+
+
+def test_rules_lists_every_rule():
+    result = run(["rules"], RNN.parent)
+    assert result.exit_code == 0
+    assert len(result.stdout.splitlines()) == len(RULES)
+    assert "DG102  near-duplicate" in result.stdout
+
+
+def test_a_card_can_disable_a_rule_in_markdown():
+    from deckgen.readers.markdown import read_markdown
+
+    text = ("# D\n\n### What is X?\n\nX is a thing.\n\n### What is X?\n"
+            "<!-- deckgen: disable=DG101 -->\n\nX is a thing.\n")
+    assert validate(read_markdown(text, "d.md", "D"), Settings()) == []

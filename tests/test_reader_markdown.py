@@ -1,0 +1,105 @@
+"""The Markdown reader: structure, inline runs, links and images, per-card settings; and the
+answer's structure surviving into every output."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from deckgen.model import CodeBlock, Inline, ListBlock, Paragraph
+from deckgen.readers import read_source
+from tests.helpers import FIXTURES, import_apkg, notes, pdf_text, project, run, squash
+
+
+@pytest.fixture
+def deck():
+    return read_source(FIXTURES / "markdown-deck.md", "deck.md", 10**7)
+
+
+def test_title_sections_and_cards(deck):
+    assert deck.title == "Markdown Deck"
+    assert [s.title for s in deck.sections] == ["Basics", "Numbers"]
+    assert [c.question_text for c in deck.cards] == ["What is X?", "Show the picture?", "Steps?"]
+    assert [c.number for c in deck.cards] == [1, 2, 3]
+    assert deck.shape == "markdown"
+
+
+def test_inline_runs_and_blocks(deck):
+    first = deck.cards[0]
+    assert first.question == (Inline("text", "What is "), Inline("em", "X"), Inline("text", "?"))
+    paragraph, bullets, code = first.answer
+    assert isinstance(paragraph, Paragraph) and isinstance(bullets, ListBlock) and isinstance(code, CodeBlock)
+    kinds = [(r.kind, r.text, r.href) for r in paragraph.inlines]
+    assert ("strong", "bold", "") in kinds and ("code", "code", "") in kinds
+    assert ("link", "the docs", "https://example.com/x") in kinds
+    assert ("link", "mail", "mailto:a@b.c") in kinds
+    assert code.code == 'print("<b>hi</b>")' and code.language == "python"
+    assert deck.cards[2].answer[0].ordered
+
+
+def test_unsafe_links_become_text_with_a_warning(deck):
+    runs = deck.cards[0].answer[0].inlines
+    assert not any(r.kind == "link" and not r.href.startswith(("https:", "mailto:")) for r in runs)
+    assert "a trap" in "".join(r.text for r in runs)
+    found = [(d.code, d.span.line) for d in deck.diagnostics]
+    assert found.count(("DG301", 8)) == 2
+
+
+def test_only_images_beside_the_source_are_kept(deck):
+    runs = deck.cards[1].answer[0].inlines
+    assert [r for r in runs if r.kind == "image"] == [Inline("image", "a red dot", "dot.png")]
+    assert deck.images == ("dot.png",)
+    assert [d.code for d in deck.diagnostics].count("DG302") == 2
+
+
+def test_per_card_id_tags_and_disabled_rules(deck):
+    first = deck.cards[0]
+    assert first.explicit_id == "what-is-x"
+    assert first.tags == ("intro", "core")
+    assert first.disabled_rules == ("DG102",)
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    root = project(tmp_path_factory.mktemp("md"))
+    shutil.copy(FIXTURES / "markdown-deck.md", root / "source" / "deck.md")
+    shutil.copy(FIXTURES / "dot.png", root / "source" / "dot.png")
+    result = run(["build"], root)
+    assert result.exit_code == 0, result.output
+    return root
+
+
+def test_structure_survives_into_the_html(built):
+    html = (built / "build" / "deck.html").read_text(encoding="utf-8")
+    assert "<strong>bold</strong>" in html and "<code>code</code>" in html
+    assert '<a href="https://example.com/x">the docs</a>' in html
+    assert "javascript:" not in html and "file:///etc/passwd" not in html
+    assert '<pre><code class="language-python">print(&#34;&lt;b&gt;hi&lt;/b&gt;&#34;)</code></pre>' in html
+    assert '<img src="data:image/png;base64,' in html
+    assert "<ol>" in html and "<em>X</em>" in html
+
+
+def test_structure_survives_into_anki(built, tmp_path):
+    import_apkg(built / "build" / "deck.apkg", tmp_path / "c.anki2")
+    found = {n["fields"]["Id"]: n for n in notes(tmp_path / "c.anki2")}
+    first = found["what-is-x"]
+    assert first["fields"]["Question"] == "What is <em>X</em>?"
+    assert "<strong>bold</strong>" in first["fields"]["Answer"]
+    assert '<a href="https://example.com/x">the docs</a>' in first["fields"]["Answer"]
+    assert sorted(first["tags"]) == ["Basics", "core", "intro"]
+    picture = next(n for n in found.values() if n["fields"]["Question"] == "Show the picture?")
+    assert '<img src="' in picture["fields"]["Answer"]
+    media = (tmp_path / "c.media")
+    assert [p.name.endswith("-dot.png") for p in media.iterdir()] == [True]
+
+
+def test_structure_survives_into_the_pdf(built):
+    from pypdf import PdfReader
+
+    text = squash(" ".join(pdf_text(built / "build" / "deck.cheatsheet.pdf")))
+    nospace = text.replace(" ", "")  # a long URL wraps where the layout likes
+    assert "thedocs(https://example.com/x)" in nospace
+    assert 'print("<b>hi</b>")' in text
+    reader = PdfReader(str(built / "build" / "deck.cheatsheet.pdf"))
+    assert sum(len(page.images) for page in reader.pages) == 1
