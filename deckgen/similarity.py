@@ -8,6 +8,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 
+INDEXED_TERMS = 10
 WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)*", re.UNICODE)
 STOPWORDS = frozenset(
     """a an and are as at be by can do does for from how in into is it its of on or that the
@@ -57,7 +58,7 @@ def near_duplicates(
         df.update(bag.keys())
     common_limit = max(2, n // 5)
     vectors: list[dict[str, float]] = []
-    postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+    postings: dict[str, list[int]] = defaultdict(list)
     for index, bag in enumerate(counts):
         weights = {
             term: (1 + math.log(tf)) * math.log((1 + n) / (1 + df[term])) + 1e-9
@@ -67,20 +68,21 @@ def near_duplicates(
         norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
         vector = {term: w / norm for term, w in weights.items()}
         vectors.append(vector)
-        for term, weight in vector.items():
+        # Candidates come from each card's heaviest terms only: two cards alike enough to
+        # matter share at least one of them, and the index stays small (no all-pairs loop).
+        heaviest = sorted(vector, key=lambda t: (-vector[t], t))[:INDEXED_TERMS]
+        for term in heaviest:
             if df[term] <= common_limit:
-                postings[term].append((index, weight))
-    scores: dict[tuple[int, int], float] = defaultdict(float)
+                postings[term].append(index)
+    shared: Counter[tuple[int, int]] = Counter()
     for entries in postings.values():
         for a in range(len(entries)):
-            i, wi = entries[a]
             for b in range(a + 1, len(entries)):
-                j, wj = entries[b]
-                scores[(i, j)] += wi * wj
+                shared[(entries[a], entries[b])] += 1
+    # one shared heavy word is a topic; two or more make a pair worth scoring
+    candidates = [pair for pair, count in shared.items() if count >= 2]
     found = []
-    for (i, j), partial in scores.items():
-        if partial < threshold * 0.5:
-            continue  # cannot reach the threshold even with the common terms added back
+    for i, j in candidates:
         left, right = vectors[i], vectors[j]
         if len(left) > len(right):
             left, right = right, left
