@@ -14,7 +14,7 @@ from pathlib import Path
 from deckgen import identity
 from deckgen.config import Settings
 from deckgen.errors import DeckgenError, LockError, OutputError, SourceError
-from deckgen.model import Deck, Diagnostic, OutputResult, StudyCard, StudyDeck, StudySection
+from deckgen.model import Deck, Diagnostic, OutputResult, Rendered, StudyCard, StudyDeck, StudySection
 from deckgen.readers import READERS, read_source
 from deckgen.validate import has_failures, validate
 
@@ -171,7 +171,8 @@ def source_date(path: Path, env: dict[str, str]) -> int | None:
         return None
 
 
-def study_deck(deck: Deck, job: SourceJob, ids: tuple[str, ...], build_date: str) -> StudyDeck:
+def study_deck(deck: Deck, job: SourceJob, ids: tuple[str, ...], build_date: str,
+               language: str) -> StudyDeck:
     sections = []
     position = 0
     for s_index, section in enumerate(deck.sections, start=1):
@@ -182,7 +183,7 @@ def study_deck(deck: Deck, job: SourceJob, ids: tuple[str, ...], build_date: str
         sections.append(StudySection(section.title, tuple(cards), s_index))
     return StudyDeck(
         title=deck.title, source=job.display, name=job.stem.name,
-        sections=tuple(sections), build_date=build_date,
+        sections=tuple(sections), build_date=build_date, language=language,
     )
 
 
@@ -233,7 +234,7 @@ def _plan(job: SourceJob, deck: Deck, settings: Settings, env: dict[str, str], r
     ids_display = str(Path(job.display).with_name(ids_path.name))
     previous = identity.load(ids_path, ids_display)
     assignment = identity.assign(deck.cards, previous, deck_name)
-    studied = study_deck(deck, job, assignment.ids, build_date)
+    studied = study_deck(deck, job, assignment.ids, build_date, settings.language)
     kind = apkg.note_type(settings.note_type, settings.templates)
     media = load_media(job, deck)
     fields = {
@@ -274,9 +275,10 @@ def _produce(fmt: str, target: Path, plan: _Plan, settings: Settings, cwd: Path,
     display = _display(target, cwd)
     outcome = OutputResult(display, fmt, cards=len(plan.deck.cards))
     try:
-        data, pages = _render(fmt, plan, settings)
-        write_atomic(target, data)
-        outcome.size, outcome.pages = len(data), pages
+        rendered = _render(fmt, plan, settings)
+        write_atomic(target, rendered.data)
+        outcome.size, outcome.pages = len(rendered.data), rendered.pages
+        outcome.diagnostics = rendered.diagnostics
     except DeckgenError as err:
         outcome.ok, outcome.error = False, f"{display}: {err.message}"
     except Exception as err:  # a library failing mid-render must not take the other outputs with it
@@ -286,35 +288,32 @@ def _produce(fmt: str, target: Path, plan: _Plan, settings: Settings, cwd: Path,
     return outcome
 
 
-def _render(fmt: str, plan: _Plan, settings: Settings) -> tuple[bytes, int]:
+def _render(fmt: str, plan: _Plan, settings: Settings) -> Rendered:
     from deckgen.render import builtin_templates
 
-    allowed = tuple(p for p in (Path(settings.templates) if settings.templates else None, builtin_templates()) if p)
-    page = {
-        "paper": PAPER_SIZES[settings.paper],
-        "orientation": settings.orientation,
-        "columns": settings.columns,
-    }
+    allowed = (builtin_templates(),) + ((Path(settings.templates),) if settings.templates else ())
     if fmt == "apkg":
         from deckgen.writers import apkg
 
         entries = {e.id: e.modified for e in plan.ids_file.entries}
-        data = apkg.write_apkg(
+        return Rendered(apkg.write_apkg(
             plan.deck, plan.deck_name, plan.note_type, plan.ids_file.notetype_modified,
             plan.anki_fields, entries, plan.media.files,
-        )
-        return data, 0
+        ))
     if fmt == "cheatsheet":
         from deckgen.writers import pdf
 
+        page = {"paper": PAPER_SIZES[settings.paper], "orientation": settings.orientation,
+                "columns": settings.columns}
         return pdf.cheatsheet(plan.deck, page, settings.templates, plan.media.inline, allowed)
     if fmt == "cards":
         from deckgen.writers import pdf
 
-        return pdf.flashcards(plan.deck, page, settings, plan.media.inline, allowed)
+        return pdf.flashcards(plan.deck, settings.paper, settings.card_size, settings.duplex,
+                              settings.templates, plan.media.inline, allowed)
     if fmt == "html":
         from deckgen.writers import apkg, html
 
         key = f"deckgen:{apkg.anki_id('deck', plan.deck_name)}"
-        return html.handout(plan.deck, settings.templates, plan.media.inline, key), 0
+        return Rendered(html.handout(plan.deck, settings.templates, plan.media.inline, key))
     raise OutputError(f"unknown format {fmt}")

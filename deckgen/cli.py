@@ -51,11 +51,16 @@ def main() -> None:
 @click.option("--orientation", type=click.Choice(["portrait", "landscape"]), default=None,
               help="Cheat-sheet page orientation.")
 @click.option("--columns", type=click.IntRange(1, 4), default=None, help="Cheat-sheet columns.")
+@click.option("--card-size", type=click.Choice(["auto", "eight-up", "index-3x5", "business"]),
+              default=None, help="Flashcard size: 8 a sheet, 3x5 in index cards, business cards.")
+@click.option("--duplex", type=click.Choice(["long-edge", "short-edge", "none"]), default=None,
+              help="How the flashcards are printed double-sided (none: side by side).")
 @click.option("--strict/--no-strict", default=None, help="Fail the build on warnings too.")
 @click.option("--locked/--no-locked", default=None,
               help="Never write the ids file; fail if it is out of date (implied by CI=true).")
 @click.option("--templates", default=None, help="Folder of templates searched before the built-in ones.")
-def build(paths, out, formats, paper, orientation, columns, strict, locked, templates) -> None:
+def build(paths, out, formats, paper, orientation, columns, card_size, duplex, strict, locked,
+          templates) -> None:
     """Build every source into the output folder.
 
     \b
@@ -66,7 +71,8 @@ def build(paths, out, formats, paper, orientation, columns, strict, locked, temp
     from deckgen.build import build as run_build
 
     settings = _settings(sources=tuple(paths), out=out, formats=tuple(formats), paper=paper,
-                         orientation=orientation, columns=columns, strict=strict,
+                         orientation=orientation, columns=columns, card_size=card_size,
+                         duplex=duplex, strict=strict,
                          locked=locked, templates=templates)
     result = run_build(settings, Path.cwd())
     _print_diagnostics(result.check.diagnostics, stream_err=True)
@@ -78,6 +84,8 @@ def build(paths, out, formats, paper, orientation, columns, strict, locked, temp
         )
     for message in result.messages:
         click.echo(message, err=True)
+    rendered_warnings = [d for o in result.outputs for d in o.diagnostics]
+    _print_diagnostics(rendered_warnings, stream_err=True)
     for output in result.outputs:
         if output.ok:
             pages = f", {output.pages} pages" if output.pages else ""
@@ -90,6 +98,8 @@ def build(paths, out, formats, paper, orientation, columns, strict, locked, temp
         from deckgen.errors import OutputError
 
         raise OutputError(f"{len(failed)} of {len(result.outputs)} output(s) failed; the others were written")
+    if settings.strict and rendered_warnings:
+        raise ValidationFailed(f"{len(rendered_warnings)} warning(s) while rendering; they fail under --strict")
 
 
 @main.command()

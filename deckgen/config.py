@@ -27,11 +27,11 @@ class Settings:
 
     sources: tuple[str, ...] = ("source",)
     out: str = "build"
-    formats: tuple[str, ...] = field(default=("apkg", "cheatsheet", "html"), metadata={"each": FORMATS})
+    formats: tuple[str, ...] = field(default=FORMATS, metadata={"each": FORMATS})
     paper: str = field(default="a4", metadata=_choice(*PAPERS))
     orientation: str = field(default="portrait", metadata=_choice("portrait", "landscape"))
     columns: int = field(default=3, metadata={"range": (1, 4)})
-    card_size: str = field(default="auto", metadata=_choice("auto", "a7", "index-3x5", "business"))
+    card_size: str = field(default="auto", metadata=_choice("auto", "eight-up", "index-3x5", "business"))
     duplex: str = field(default="long-edge", metadata=_choice("long-edge", "short-edge", "none"))
     strict: bool = False
     locked: bool = False
@@ -43,6 +43,7 @@ class Settings:
     max_cheatsheet_words: int = field(default=120, metadata={"range": (1, 100_000)})
     near_duplicate_threshold: float = field(default=0.45, metadata={"range": (0.0, 1.0)})
     max_source_bytes: int = field(default=20_000_000, metadata={"range": (1, 10**12)})
+    language: str = "en"
     source_format: str = field(default="auto", metadata=_choice("auto", "text", "markdown"))
 
     def replace(self, **changes: Any) -> Settings:

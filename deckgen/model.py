@@ -205,6 +205,15 @@ class StudyDeck:
         return tuple(card for section in self.sections for card in section.cards)
 
 
+@dataclass(frozen=True)
+class Rendered:
+    """An output's bytes, ready to write, and what rendering it found."""
+
+    data: bytes
+    pages: int = 0
+    diagnostics: tuple[Diagnostic, ...] = ()
+
+
 @dataclass
 class OutputResult:
     """What a writer produced, or why it failed."""
@@ -217,4 +226,4 @@ class OutputResult:
     seconds: float = 0.0
     cards: int = 0
     pages: int = 0
-    notes: list[str] = field(default_factory=list)
+    diagnostics: tuple[Diagnostic, ...] = ()

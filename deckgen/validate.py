@@ -37,6 +37,7 @@ RULES: dict[str, Rule] = {
         Rule("DG102", "near-duplicate", "warning", "Two cards ask the same thing in other words (judged on question and answer)."),
         Rule("DG201", "long-for-flashcard", "warning", "An answer has more words than fit a printed flashcard (max-card-words)."),
         Rule("DG202", "long-for-cheatsheet", "warning", "An answer has more words than a cheat-sheet entry should (max-cheatsheet-words)."),
+        Rule("DG203", "too-long-for-card", "warning", "A side of a printed flashcard does not fit its card even at the smallest type; it is cut off."),
         Rule("DG301", "unsafe-link", "warning", "A link whose scheme is not http, https or mailto; it is shown as text."),
         Rule("DG302", "image-not-embedded", "warning", "An image that is not a file beside the source; it is not fetched or shown."),
         Rule("DG303", "control-characters", "warning", "Invisible control or zero-width characters; they are removed."),

@@ -98,3 +98,23 @@ def squash(text: str) -> str:
     """Text with all white space folded, for comparing text that a layout wrapped
     (a line broken after a hyphen joins up again)."""
     return " ".join(text.replace("-\n", "-").split())
+
+
+def text_positions(page) -> list[tuple[str, float, float]]:
+    """Each text run on a pypdf page with where it starts, in mm from the page's top-left."""
+    height = float(page.mediabox.height)
+    runs = []
+
+    def visit(text, cm, tm, font, size):
+        if text.strip():
+            x = cm[0] * tm[4] + cm[2] * tm[5] + cm[4]
+            y = cm[1] * tm[4] + cm[3] * tm[5] + cm[5]
+            runs.append((text.strip(), x * 25.4 / 72, (height - y) * 25.4 / 72))
+
+    page.extract_text(visitor_text=visit)
+    return runs
+
+
+def page_mm(page) -> tuple[float, float]:
+    box = page.mediabox
+    return round(float(box.width) * 25.4 / 72, 1), round(float(box.height) * 25.4 / 72, 1)

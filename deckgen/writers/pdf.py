@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from markupsafe import Markup
 
 from deckgen.errors import OutputError
-from deckgen.model import StudyDeck
+from deckgen.model import Diagnostic, Rendered, StudyCard, StudyDeck
 from deckgen.render import render
 
 # CSS font stacks (trusted text, so marked safe for the template's <style>): DejaVu for Latin,
@@ -45,24 +46,183 @@ def restricted_fetcher(allowed: tuple[Path, ...]):
     return Restricted(allowed_protocols=("data", "file"), timeout=1)
 
 
-def html_to_pdf(html: str, base: Path, allowed: tuple[Path, ...], title: str) -> tuple[bytes, int]:
-    """Lay out `html` and return the PDF bytes and the page count."""
+def layout(html: str, allowed: tuple[Path, ...]):
+    """Lay out `html` with WeasyPrint (resources only from `allowed`); returns the Document."""
     import logging
 
     import weasyprint
 
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     try:
-        document = weasyprint.HTML(
-            string=html, base_url=str(base), url_fetcher=restricted_fetcher(allowed)
+        return weasyprint.HTML(
+            string=html, base_url=str(allowed[0]), url_fetcher=restricted_fetcher(allowed)
         ).render()
-        data = document.write_pdf(pdf_identifier=b"deckgen-" + title.encode("utf-8")[:32])
     except Exception as err:  # WeasyPrint raises many kinds; the build reports which output failed
         raise OutputError(f"PDF layout failed: {err}") from err
-    return data, len(document.pages)
+
+
+def pdf_bytes(document, title: str) -> bytes:
+    # a fixed identifier: WeasyPrint would otherwise derive one that differs between runs
+    return document.write_pdf(pdf_identifier=b"deckgen-" + title.encode("utf-8")[:32])
 
 
 def cheatsheet(deck: StudyDeck, page: dict[str, Any], templates: str, media: dict[str, str],
-               allowed: tuple[Path, ...]) -> tuple[bytes, int]:
+               allowed: tuple[Path, ...]) -> Rendered:
     html = render("cheatsheet.html.j2", templates, deck=deck, page=page, fonts=FONTS, media=media)
-    return html_to_pdf(html, allowed[0], allowed, deck.title)
+    document = layout(html, allowed)
+    return Rendered(pdf_bytes(document, deck.title), len(document.pages))
+
+
+# -- flashcards ------------------------------------------------------------------------------
+
+PAPER_MM = {"a4": (210.0, 297.0), "letter": (215.9, 279.4)}
+INCH = 25.4
+
+
+@dataclass(frozen=True)
+class CardSize:
+    name: str
+    width: float  # mm
+    height: float
+    columns: int
+    rows: int
+
+
+CARD_SIZES = {
+    "eight-up": CardSize("eight-up", 95.0, 64.0, 2, 4),  # 8 a sheet, A4 or Letter
+    "index-3x5": CardSize("index-3x5", 5 * INCH, 3 * INCH, 1, 3),  # 3 a Letter sheet
+    "business": CardSize("business", 3.5 * INCH, 2 * INCH, 2, 5),  # 10 a sheet
+}
+DEFAULT_CARD_SIZE = {"a4": "eight-up", "letter": "eight-up"}
+# the content box inside a card: padding for the meta line on top and the id line below
+PAD_X, PAD_TOP, PAD_BOTTOM = 5.0, 8.0, 6.0
+ANSWER_SIZES = (10.0, 9.0, 8.0, 7.5, 7.0)  # pt, largest first; 7 pt is the floor
+QUESTION_SIZES = (13.0, 11.5, 10.0, 9.0, 8.0, 7.0)
+
+
+@dataclass(frozen=True)
+class Slot:
+    x: float  # mm from the sheet's left edge
+    y: float  # mm from the sheet's top edge
+
+
+@dataclass(frozen=True)
+class Face:
+    card: StudyCard
+    side: str  # "front" or "back"
+    slot: Slot
+    size: float  # pt
+
+
+@dataclass(frozen=True)
+class Sheet:
+    pages: tuple[tuple[Face, ...], ...]  # one page (duplex none) or front page and back page
+
+
+@dataclass(frozen=True)
+class Geometry:
+    paper: tuple[float, float]
+    card: CardSize
+    slots: tuple[Slot, ...]
+    cut_x: tuple[float, ...]
+    cut_y: tuple[float, ...]
+
+    @property
+    def inner(self) -> tuple[float, float]:
+        return (self.card.width - 2 * PAD_X, self.card.height - PAD_TOP - PAD_BOTTOM)
+
+
+def geometry(paper: str, size_name: str) -> Geometry:
+    width, height = PAPER_MM[paper]
+    card = CARD_SIZES[DEFAULT_CARD_SIZE[paper] if size_name == "auto" else size_name]
+    x0 = (width - card.columns * card.width) / 2
+    y0 = (height - card.rows * card.height) / 2
+    slots = tuple(
+        Slot(round(x0 + c * card.width, 3), round(y0 + r * card.height, 3))
+        for r in range(card.rows) for c in range(card.columns)
+    )
+    return Geometry(
+        (width, height), card, slots,
+        tuple(round(x0 + c * card.width, 3) for c in range(card.columns + 1)),
+        tuple(round(y0 + r * card.height, 3) for r in range(card.rows + 1)),
+    )
+
+
+def back_slot(geo: Geometry, index: int, duplex: str) -> Slot:
+    """Where the back of the card in slot `index` goes so that it lies behind its front:
+    a long-edge flip mirrors the columns, a short-edge flip mirrors the rows."""
+    columns, rows = geo.card.columns, geo.card.rows
+    row, column = divmod(index, columns)
+    if duplex == "long-edge":
+        column = columns - 1 - column
+    else:
+        row = rows - 1 - row
+    return geo.slots[row * columns + column]
+
+
+def fit_sizes(cards: tuple[StudyCard, ...], geo: Geometry, templates: str, media: dict[str, str],
+              allowed: tuple[Path, ...]) -> tuple[dict[tuple[str, str], float], list[tuple[StudyCard, str]]]:
+    """The largest type size at which each side of each card fits its card, found by laying the
+    sides out (each on a page the size of the card's content box) and seeing which spill onto a
+    second page; and the sides that do not fit even at the smallest size."""
+    sizes: dict[tuple[str, str], float] = {}
+    pending = [(card, side) for card in cards for side in ("front", "back")]
+    ladders = {"front": QUESTION_SIZES, "back": ANSWER_SIZES}
+    step = 0
+    while pending and step < max(len(QUESTION_SIZES), len(ANSWER_SIZES)):
+        trial = [(card, side, ladders[side][min(step, len(ladders[side]) - 1)]) for card, side in pending]
+        html = render("flashcards.html.j2", templates, mode="measure", geo=geo, fonts=FONTS,
+                      media=media, trial=trial, sheets=(), deck=None)
+        document = layout(html, allowed)
+        starts = {}
+        for number, page in enumerate(document.pages):
+            for anchor in page.anchors:
+                starts.setdefault(anchor, number)
+        order = [f"m-{card.id}-{side}" for card, side, _ in trial] + [None]
+        spilled = []
+        for i, (card, side, size) in enumerate(trial):
+            end = starts.get(order[i + 1], len(document.pages)) if order[i + 1] else len(document.pages)
+            if end - starts[order[i]] <= 1:
+                sizes[(card.id, side)] = size
+            else:
+                spilled.append((card, side))
+        pending = spilled
+        step += 1
+    for card, side in pending:
+        sizes[(card.id, side)] = ladders[side][-1]
+    return sizes, pending
+
+
+def flashcards(deck: StudyDeck, paper: str, size_name: str, duplex: str, templates: str,
+               media: dict[str, str], allowed: tuple[Path, ...]) -> Rendered:
+    geo = geometry(paper, size_name)
+    sizes, overflowing = fit_sizes(deck.cards, geo, templates, media, allowed)
+    per_sheet = len(geo.slots)
+    sheets = []
+    if duplex == "none":
+        per_page = per_sheet // 2
+        for start in range(0, len(deck.cards), per_page):
+            faces = []
+            for offset, card in enumerate(deck.cards[start:start + per_page]):
+                faces.append(Face(card, "front", geo.slots[2 * offset], sizes[(card.id, "front")]))
+                faces.append(Face(card, "back", geo.slots[2 * offset + 1], sizes[(card.id, "back")]))
+            sheets.append(Sheet((tuple(faces),)))
+    else:
+        for start in range(0, len(deck.cards), per_sheet):
+            chunk = deck.cards[start:start + per_sheet]
+            fronts = tuple(Face(c, "front", geo.slots[i], sizes[(c.id, "front")]) for i, c in enumerate(chunk))
+            backs = tuple(Face(c, "back", back_slot(geo, i, duplex), sizes[(c.id, "back")]) for i, c in enumerate(chunk))
+            sheets.append(Sheet((fronts, backs)))
+    html = render("flashcards.html.j2", templates, mode="sheets", geo=geo, fonts=FONTS, media=media,
+                  trial=(), sheets=tuple(sheets), deck=deck)
+    document = layout(html, allowed)
+    problems = [
+        Diagnostic(
+            "warning", "DG203",
+            f"{card.card.label}'s {'question' if side == 'front' else 'answer'} does not fit a "
+            f"{geo.card.name} card even at {sizes[(card.id, side)]:g} pt; it is cut off on the card",
+            card.card.answer_span or card.card.span if side == "back" else card.card.span,
+        )
+        for card, side in overflowing
+    ]
+    return Rendered(pdf_bytes(document, deck.title), len(document.pages), tuple(problems))

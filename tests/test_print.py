@@ -1,0 +1,192 @@
+"""Print: the cheat sheet and the duplex flashcards, read back with pypdf."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from pypdf import PdfReader
+
+from deckgen.readers.text import read_text
+from tests.helpers import RNN, page_mm, pdf_text, project, run, squash, text_positions
+
+NAME = "rnn-interview-questions"
+CARDS = read_text(RNN.read_text(encoding="utf-8"), "r", "R").cards
+
+
+def build(tmp_path, *args, files=None, env=None):
+    root = project(tmp_path, files, rnn=files is None)
+    result = run(["build", *args], root, env=env)
+    assert result.exit_code == 0, result.output
+    return root, result
+
+
+def last_words(card, n=4):
+    return squash(" ".join(card.answer_text.split()[-n:]))
+
+
+def test_cheatsheet_keeps_every_card_on_one_page(rnn_build):
+    pages = [squash(t) for t in pdf_text(rnn_build / "build" / f"{NAME}.cheatsheet.pdf")]
+    assert len(pages) >= 2  # the test means something only if there are page breaks
+    for card in CARDS:
+        holding = [i for i, text in enumerate(pages) if squash(card.question_text) in text]
+        assert len(holding) == 1, card.question_text
+        assert last_words(card) in pages[holding[0]], f"Q{card.number} is split across pages"
+
+
+def test_cheatsheet_outline_metadata_and_fonts(rnn_build):
+    reader = PdfReader(str(rnn_build / "build" / f"{NAME}.cheatsheet.pdf"))
+    assert [o["/Title"] for o in reader.outline] == [
+        "Basics of RNNs", "Training RNNs", "Variants of RNNs", "Architecture and Design",
+        "Optimization and Regularization", "Practical Applications", "Advanced Topics"]
+    assert reader.metadata.title == "RNN frequent Interview Questions"
+    assert reader.trailer["/Root"]["/Lang"] == "en"
+    fonts = []
+    for page in reader.pages:
+        for font in page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            descriptor = (font["/DescendantFonts"][0].get_object() if "/DescendantFonts" in font else font)["/FontDescriptor"]
+            fonts.append(any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3")))
+    assert fonts and all(fonts)
+
+
+def test_cheatsheet_header_and_footer(rnn_build):
+    reader = PdfReader(str(rnn_build / "build" / f"{NAME}.cheatsheet.pdf"))
+    sections = {"Basics of RNNs", "Advanced Topics"}
+    for number, page in enumerate(reader.pages, start=1):
+        runs = text_positions(page)
+        header = [text for text, _, y in runs if y < 12]
+        footer = [text for text, _, y in runs if y > 285]
+        assert "RNN frequent Interview Questions" in header
+        assert sections & set(header)  # the current section, on the right
+        assert f"page {number} of {len(reader.pages)}" in footer
+
+
+def test_cheatsheet_date_comes_from_source_date_epoch(tmp_path):
+    root, _ = build(tmp_path, "--format", "cheatsheet", env={"SOURCE_DATE_EPOCH": "1767225600"})
+    assert "2026-01-01" in pdf_text(root / "build" / f"{NAME}.cheatsheet.pdf")[0]
+    plain, _ = build(tmp_path / "plain", "--format", "cheatsheet")  # no git, no epoch: no date
+    assert not re.search(r"\d{4}-\d\d-\d\d", " ".join(pdf_text(plain / "build" / f"{NAME}.cheatsheet.pdf")))
+
+
+@pytest.mark.parametrize(("args", "size"), [
+    ((), (210.0, 297.0)), (("--paper", "letter"), (215.9, 279.4)),
+    (("--orientation", "landscape"), (297.0, 210.0)),
+])
+def test_cheatsheet_paper(tmp_path, args, size):
+    root, _ = build(tmp_path, "--format", "cheatsheet", *args)
+    reader = PdfReader(str(root / "build" / f"{NAME}.cheatsheet.pdf"))
+    assert {page_mm(p) for p in reader.pages} == {size}
+
+
+def test_cheatsheet_columns(tmp_path):
+    two, _ = build(tmp_path / "two", "--format", "cheatsheet", "--columns", "2")
+    three, _ = build(tmp_path / "three", "--format", "cheatsheet", "--columns", "3")
+    def starts(root):
+        page = PdfReader(str(root / "build" / f"{NAME}.cheatsheet.pdf")).pages[0]
+        return {round(x) for text, x, _ in text_positions(page) if re.match(r"Q\d+$", text)}
+    assert len(starts(two)) == 2 and len(starts(three)) == 3
+
+
+def faces(reader):
+    """Per page: card label (Q12) -> (x, y) of its meta line, the card's top-left plus padding."""
+    found = []
+    for page in reader.pages:
+        where = {}
+        for text, x, y in text_positions(page):
+            match = re.match(r"(Q\d+) ·", text)
+            if match:
+                where[match[1]] = (x, y)
+        found.append(where)
+    return found
+
+
+@pytest.mark.parametrize(("paper", "size", "card", "per_sheet"), [
+    ("a4", "auto", (95.0, 64.0), 8), ("letter", "auto", (95.0, 64.0), 8),
+    ("letter", "index-3x5", (127.0, 76.2), 3), ("a4", "business", (88.9, 50.8), 10),
+])
+def test_flashcards_long_edge_backs_lie_behind_fronts(tmp_path, paper, size, card, per_sheet):
+    root, _ = build(tmp_path, "--format", "cards", "--paper", paper, "--card-size", size)
+    reader = PdfReader(str(root / "build" / f"{NAME}.cards.pdf"))
+    width, height = page_mm(reader.pages[0])
+    assert {page_mm(p) for p in reader.pages} == {(width, height)}
+    assert len(reader.pages) == 2 * -(-80 // per_sheet)  # whole sheets, the last one padded
+    pages = faces(reader)
+    seen = set()
+    for sheet in range(0, len(pages), 2):
+        front, back = pages[sheet], pages[sheet + 1]
+        assert set(front) == set(back) and 0 < len(front) <= per_sheet
+        for label, (fx, fy) in front.items():
+            bx, by = back[label]
+            # flipped around the long (vertical) edge: the back's left edge is W - front's right edge
+            assert abs((bx - 5) - (width - (fx - 5) - card[0])) < 0.3, label
+            assert abs(by - fy) < 0.3, label
+            seen.add(label)
+    assert len(seen) == 80
+    text = squash(" ".join(pdf_text(root / "build" / f"{NAME}.cards.pdf")))
+    assert all(squash(c.question_text) in text and last_words(c) in text for c in CARDS)
+
+
+def test_flashcards_short_edge_mirrors_rows(tmp_path):
+    root, _ = build(tmp_path, "--format", "cards", "--duplex", "short-edge")
+    reader = PdfReader(str(root / "build" / f"{NAME}.cards.pdf"))
+    width, height = page_mm(reader.pages[0])
+    pages = faces(reader)
+    # flipped around the short (top) edge: same column, the row mirrored, so front y + back y
+    # is the same for every card (height - card height + twice the text's offset in the card)
+    sums = {round(pages[1][label][1] + fy, 1) for label, (_, fy) in pages[0].items()}
+    assert len(pages[0]) == 8 and max(sums) - min(sums) < 0.3
+    for label, (fx, fy) in pages[0].items():
+        assert abs(pages[1][label][0] - fx) < 0.3
+    assert pages[1]["Q1"][1] > height / 2 > pages[0]["Q1"][1]  # top row's backs at the bottom
+
+
+def test_flashcards_side_by_side_for_single_sided_printers(tmp_path):
+    root, _ = build(tmp_path, "--format", "cards", "--duplex", "none")
+    reader = PdfReader(str(root / "build" / f"{NAME}.cards.pdf"))
+    assert len(reader.pages) == 20  # four cards a page, front and back side by side
+    first = squash(pdf_text(root / "build" / f"{NAME}.cards.pdf")[0])
+    for card in CARDS[:4]:
+        assert squash(card.question_text) in first and last_words(card) in first
+    positions = {t: (x, y) for t, x, y in text_positions(reader.pages[0])}
+    assert positions["Q1 · Basics of RNNs"][1] == pytest.approx(positions["Q1 · Basics of RNNs · answer"][1])
+
+
+def test_long_answer_gets_smaller_type_then_a_warning(tmp_path):
+    medium = " ".join(["A sentence of moderate length about recurrent networks."] * 9)
+    huge = " ".join(["word"] * 700)
+    text = f"Q1. Medium?\nA1. {medium}\n\nQ2. Huge?\nA2. {huge}\n"
+    root, result = build(tmp_path, "--format", "cards", files={"d.txt": text})
+    assert ("source/d.txt:5:1: warning: Q2's answer does not fit a eight-up card even at 7 pt; "
+            "it is cut off on the card [DG203]") in result.stderr
+    assert "Q1's answer" not in result.stderr
+    reader = PdfReader(str(root / "build" / "d.cards.pdf"))
+    sizes = {}
+
+    def visit(text, cm, tm, font, size):
+        if "moderate" in text:
+            sizes["medium"] = size * cm[0] * tm[0]
+    reader.pages[1].extract_text(visitor_text=visit)
+    assert 7 <= sizes["medium"] < 10  # shrunk from the 10 pt default, not below the floor
+    strict = run(["build", "--format", "cards", "--strict"], root)
+    assert strict.exit_code == 1
+
+
+def test_cheatsheet_never_splits_a_card_across_columns_or_strands_a_heading(rnn_build):
+    reader = PdfReader(str(rnn_build / "build" / f"{NAME}.cheatsheet.pdf"))
+    runs = [(p, text, x, y) for p, page in enumerate(reader.pages) for text, x, y in text_positions(page)]
+
+    def where(predicate):
+        return [(p, x, y) for p, text, x, y in runs if predicate(text)]
+
+    for card in CARDS:
+        start = where(lambda t, n=card.number: t == f"Q{n}")
+        tail = where(lambda t, w=card.answer_text.split()[-1]: t.endswith(w))
+        assert len(start) == 1, card.number
+        page, x, y = start[0]
+        assert any(p == page and abs(tx - x) < 4 and ty > y for p, tx, ty in tail), f"Q{card.number} split"
+    firsts = {"Basics of RNNs": 1, "Training RNNs": 6, "Advanced Topics": 31}
+    for heading, number in firsts.items():
+        (hp, hx, hy), = [w for w in where(lambda t, h=heading: t == h) if w[2] > 12]  # not the header
+        (qp, qx, qy), = where(lambda t, n=number: t == f"Q{n}")
+        assert hp == qp and abs(hx - qx) < 4 and 0 < qy - hy < 10, heading
