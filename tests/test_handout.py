@@ -1,0 +1,209 @@
+"""The HTML handout in a real browser: Debian's Chromium driven by Playwright."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+
+from deckgen.readers.text import read_text
+from tests.helpers import RNN, ROOT, project, run
+
+NAME = "rnn-interview-questions"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+CARDS = read_text(RNN.read_text(encoding="utf-8"), "r", "R").cards
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--no-first-run", "--disable-sync"])
+        yield browser
+        browser.close()
+
+
+class Watched:
+    """A page with every console error and every request recorded."""
+
+    def __init__(self, browser, url, **context):
+        self.context = browser.new_context(**context)
+        self.page = self.context.new_page()
+        self.errors, self.requests = [], []
+        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.on("request", lambda r: self.requests.append(r.url))
+        self.url = url
+        self.page.goto(url)
+
+    def visible_cards(self) -> list[str]:
+        return self.page.eval_on_selector_all(
+            "article.card", "cards => cards.filter(c => c.offsetParent !== null).map(c => c.id)")
+
+
+@pytest.fixture
+def handout(rnn_build, browser):
+    url = (rnn_build / "build" / f"{NAME}.html").as_uri()
+    watched = Watched(browser, url)
+    yield watched
+    watched.context.close()
+
+
+def test_no_console_errors_and_no_requests_leave_the_page(handout):
+    handout.page.click("#reveal-all")
+    handout.page.fill("#search", "lstm")
+    assert handout.errors == []
+    assert handout.requests == [handout.url]
+
+
+def test_served_over_http_it_works_too(rnn_build, browser):
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(rnn_build / "build"))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/{NAME}.html"
+        watched = Watched(browser, url)
+        watched.page.fill("#search", "gradient")
+        assert watched.errors == [] and watched.requests == [url]
+        assert 0 < len(watched.visible_cards()) < 80
+        watched.context.close()
+    finally:
+        server.shutdown()
+
+
+def test_search_shows_exactly_the_cards_containing_the_term(handout):
+    for term in ("masking", "GRU", "teacher forcing"):
+        handout.page.fill("#search", term)
+        expected = sum(term.lower() in (c.question_text + " " + c.answer_text).lower() for c in CARDS)
+        assert expected > 0
+        visible = handout.visible_cards()
+        assert len(visible) == expected, term
+        assert handout.page.inner_text("#match-count") == f"{expected} of 80 cards"
+        marks = handout.page.eval_on_selector_all("article.card:not([hidden]) mark", "ms => ms.map(m => m.textContent.toLowerCase())")
+        assert marks and set(marks) == {term.lower()}
+    handout.page.fill("#search", "")
+    assert len(handout.visible_cards()) == 80
+    assert handout.page.locator("mark").count() == 0
+
+
+def test_answers_hidden_until_revealed_and_known_cards_survive_a_reload(handout):
+    page = handout.page
+    first = page.locator("article.card").first
+    answer = first.locator(".answer")
+    assert not answer.is_visible()
+    first.get_by_role("button", name="Show answer").click()
+    assert answer.is_visible()
+    first.get_by_role("checkbox", name="Known").check()
+    assert page.inner_text("#progress") == "1 of 80 known"
+    page.reload()
+    first = page.locator("article.card").first
+    assert first.get_by_role("checkbox", name="Known").is_checked()
+    assert page.inner_text("#progress") == "1 of 80 known"
+    page.get_by_label("Only cards not yet known").check()
+    assert len(handout.visible_cards()) == 79
+    page.click("#reveal-all")
+    assert page.locator("article.card:not([hidden]) .answer:visible").count() == 79
+
+
+def test_without_javascript_every_answer_is_visible(rnn_build, browser):
+    url = (rnn_build / "build" / f"{NAME}.html").as_uri()
+    watched = Watched(browser, url, java_script_enabled=False)
+    assert watched.page.locator(".answer:visible").count() == 80
+    assert watched.page.locator("#search:visible, button:visible").count() == 0
+    watched.context.close()
+
+
+def test_print_shows_every_answer_and_no_controls(handout):
+    handout.page.emulate_media(media="print")
+    assert handout.page.locator(".answer:visible").count() == 80
+    assert handout.page.locator("button:visible, input:visible").count() == 0
+
+
+def test_theme_follows_the_system_and_the_toggle_is_remembered(rnn_build, browser):
+    url = (rnn_build / "build" / f"{NAME}.html").as_uri()
+    watched = Watched(browser, url, color_scheme="dark")
+    page = watched.page
+    background = "getComputedStyle(document.documentElement).backgroundColor"
+    dark = page.evaluate(background)
+    page.click("#theme")
+    light = page.evaluate(background)
+    assert dark != light and page.get_attribute("html", "data-theme") == "light"
+    page.reload()
+    assert page.evaluate(background) == light
+    watched.context.close()
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_phone_width_has_no_horizontal_scrolling(rnn_build, browser, scheme, tmp_path):
+    url = (rnn_build / "build" / f"{NAME}.html").as_uri()
+    watched = Watched(browser, url, viewport={"width": 375, "height": 800}, color_scheme=scheme)
+    watched.page.click("#reveal-all")
+    assert watched.page.evaluate("document.documentElement.scrollWidth") <= 375
+    watched.page.screenshot(path=str(tmp_path / f"phone-{scheme}.png"))
+    watched.context.close()
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_accessibility_axe_finds_nothing_serious(rnn_build, browser, scheme):
+    url = (rnn_build / "build" / f"{NAME}.html").as_uri()
+    watched = Watched(browser, url, color_scheme=scheme, bypass_csp=True)
+    page = watched.page
+    page.click("#reveal-all")
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    serious = [(v["id"], v["impact"], len(v["nodes"])) for v in result["violations"]
+               if v["impact"] in ("serious", "critical")]
+    assert serious == []
+    assert page.evaluate("document.documentElement.lang") == "en"
+    assert page.locator("h1").count() == 1
+    assert page.locator("main, nav, header, footer").count() == 4
+    watched.context.close()
+
+
+def test_keyboard_reaches_the_controls_with_visible_focus(handout):
+    page = handout.page
+    page.keyboard.press("Tab")  # the skip link
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "search"
+    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert outline != "none"
+    page.keyboard.type("beam")
+    assert 0 < len(handout.visible_cards()) < 80
+
+
+def test_anchors_key_on_stable_identity_and_math_shows_as_written(tmp_path, browser):
+    text = "Q1. What is x?\nA1. It is \\( x^2 \\) here.\n\nQ2. What is y?\nA2. Y.\n"
+    root = project(tmp_path, {"d.txt": text})
+    assert run(["build", "--format", "html"], root).exit_code == 0
+    html = root / "build" / "d.html"
+    watched = Watched(browser, html.as_uri(), java_script_enabled=False)
+    before = dict(zip(watched.page.eval_on_selector_all("article.card", "cs => cs.map(c => c.querySelector('.q-text').textContent)"),
+                      watched.visible_cards(), strict=True))
+    assert "\\( x^2 \\)" in watched.page.inner_text("article.card >> nth=0")
+    watched.context.close()
+    (root / "source" / "d.txt").write_text("Q1. What is new?\nA1. New.\n\n" + text.replace("Q2", "Q3").replace("A2", "A3").replace("Q1.", "Q2.").replace("A1.", "A2."), encoding="utf-8")
+    assert run(["build", "--format", "html"], root).exit_code == 0
+    watched = Watched(browser, html.as_uri(), java_script_enabled=False)
+    after = dict(zip(watched.page.eval_on_selector_all("article.card", "cs => cs.map(c => c.querySelector('.q-text').textContent)"),
+                     watched.visible_cards(), strict=True))
+    assert after["What is x?"] == before["What is x?"] and after["What is y?"] == before["What is y?"]
+    assert len(set(after.values())) == 3
+    watched.context.close()
+
+
+def test_a_link_to_a_card_opens_it_revealed(rnn_build, browser):
+    url = (rnn_build / "build" / f"{NAME}.html").as_uri()
+    watched = Watched(browser, url)
+    anchor = watched.page.get_attribute("article.card >> nth=5", "id")
+    watched.page.goto(f"{url}#{anchor}")
+    watched.page.reload()
+    assert watched.page.locator(f"#{anchor} .answer").is_visible()
+    watched.context.close()
