@@ -20,6 +20,7 @@ from deckgen.validate import has_failures, validate
 
 SUFFIXES = {"apkg": ".apkg", "cheatsheet": ".cheatsheet.pdf", "cards": ".cards.pdf", "html": ".html"}
 PAPER_SIZES = {"a4": "A4", "letter": "letter"}
+MAX_NAME = 200  # a file name is at most 255 bytes; leave room for ".cheatsheet.pdf" and the temp mark
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,10 @@ def discover(paths: tuple[str, ...], cwd: Path) -> list[SourceJob]:
             jobs.append(SourceJob(path, _display(path, cwd), Path(path.stem)))
         else:
             raise SourceError(f"{raw}: no such file or folder")
+    for job in jobs:
+        if len(job.stem.name) > MAX_NAME:
+            raise SourceError(f"{job.display}: the file name is too long for its outputs "
+                              f"(at most {MAX_NAME} characters before the extension)")
     by_stem: dict[Path, SourceJob] = {}
     unique: list[SourceJob] = []
     for job in jobs:
@@ -125,7 +130,7 @@ def convert(source: Path, output: Path, settings: Settings, cwd: Path) -> int:
             "\n".join(d.format() for d in errors) + f"\n{job.display}: not converted"
         )
     target = output if output.is_absolute() else cwd / output
-    write_atomic(target, to_markdown(deck).encode("utf-8"))
+    write_atomic(target, to_markdown(deck).encode("utf-8"), str(output))
     return len(deck.cards)
 
 
@@ -229,7 +234,8 @@ def _plan(job: SourceJob, deck: Deck, settings: Settings, env: dict[str, str], r
 
     date = source_date(job.path, env)
     build_date = dt.datetime.fromtimestamp(date, dt.UTC).strftime("%Y-%m-%d") if date else ""
-    deck_name = settings.deck_name or deck.title
+    # a title's "::" would make Anki nest decks; only the deck-name setting may ask for that
+    deck_name = settings.deck_name or deck.title.replace("::", ":")
     ids_path = identity.ids_path(job.path)
     ids_display = str(Path(job.display).with_name(ids_path.name))
     previous = identity.load(ids_path, ids_display)
@@ -262,7 +268,7 @@ def _plan(job: SourceJob, deck: Deck, settings: Settings, env: dict[str, str], r
                 f"without --locked and commit it:\n  {listed}"
             )
         if problems:
-            write_atomic(ids_path, identity.dump(current).encode("utf-8"))
+            write_atomic(ids_path, identity.dump(current).encode("utf-8"), ids_display)
             result.messages.append(f"{ids_display}: updated ({len(problems)} change(s))")
     return _Plan(job, studied, deck_name, current, fields, kind, media)
 
@@ -276,9 +282,11 @@ def _produce(fmt: str, target: Path, plan: _Plan, settings: Settings, cwd: Path,
     outcome = OutputResult(display, fmt, cards=len(plan.deck.cards))
     try:
         rendered = _render(fmt, plan, settings)
-        write_atomic(target, rendered.data)
+        write_atomic(target, rendered.data, display)
         outcome.size, outcome.pages = len(rendered.data), rendered.pages
         outcome.diagnostics = rendered.diagnostics
+    except OutputError as err:
+        outcome.ok, outcome.error = False, err.message if err.message.startswith(display) else f"{display}: {err.message}"
     except DeckgenError as err:
         outcome.ok, outcome.error = False, f"{display}: {err.message}"
     except Exception as err:  # a library failing mid-render must not take the other outputs with it

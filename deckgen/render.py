@@ -46,7 +46,8 @@ def environment(user_templates: str = "") -> jinja2.Environment:
 
 def render(template: str, user_templates: str = "", **context: Any) -> str:
     """Render one template; every Jinja failure becomes a TemplateError naming file and line."""
-    env = environment(user_templates)
+    # the folder is resolved so that one process building in several places never mixes them up
+    env = environment(str(Path(user_templates).resolve()) if user_templates else "")
     try:
         return env.get_template(template).render(**context)
     except jinja2.TemplateNotFound as err:
@@ -54,7 +55,7 @@ def render(template: str, user_templates: str = "", **context: Any) -> str:
             f"template '{err.name}' not found (searched: {', '.join(env.globals['searched'])})"
         ) from err
     except jinja2.TemplateSyntaxError as err:
-        where = err.filename or err.name or template
+        where = _shown(err.filename or err.name or template)
         raise TemplateError(f"{where}:{err.lineno}: template syntax error: {err.message}") from err
     except jinja2.UndefinedError as err:
         raise TemplateError(f"{_template_place(err, template)}: {err.message}") from err
@@ -69,6 +70,15 @@ def _template_place(err: Exception, template: str) -> str:
     while tb is not None:
         filename = tb.tb_frame.f_code.co_filename
         if filename.endswith(".j2") or "/templates/" in filename:
-            place = f"{filename}:{tb.tb_lineno}"
+            place = f"{_shown(filename)}:{tb.tb_lineno}"
         tb = tb.tb_next
     return place
+
+
+def _shown(filename: str) -> str:
+    """A template's path as the user would type it: relative to where deckgen runs, if inside."""
+    path = Path(filename)
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return filename

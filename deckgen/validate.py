@@ -33,6 +33,8 @@ RULES: dict[str, Rule] = {
         Rule("DG008", "numbering-gap", "warning", "Question numbers skip or go backwards (Q4 then Q6)."),
         Rule("DG009", "empty-section", "warning", "A section heading with no cards under it."),
         Rule("DG010", "stray-text", "warning", "Text that is neither a card, a heading nor known page chrome; it is left out."),
+        Rule("DG011", "too-many-cards", "error", "More cards than the max-cards limit; raise it in the settings if you mean it."),
+        Rule("DG012", "answer-too-large", "error", "An answer longer than max-answer-chars characters; no output could lay it out sensibly."),
         Rule("DG101", "duplicate-question", "warning", "The same question text appears twice."),
         Rule("DG102", "near-duplicate", "warning", "Two cards ask the same thing in other words (judged on question and answer)."),
         Rule("DG201", "long-for-flashcard", "warning", "An answer has more words than fit a printed flashcard (max-card-words)."),
@@ -116,6 +118,8 @@ def _normal_question(card: Card) -> str:
 @check
 def duplicates(deck: Deck, settings: Settings) -> Iterator[tuple[str, str, SourceSpan]]:
     cards = [card for card in deck.cards if card.question and card.answer]
+    if len(cards) > settings.max_cards:
+        return  # DG011 stops the build; comparing that many cards would only waste time
     by_text: dict[str, list[Card]] = defaultdict(list)
     for card in cards:
         by_text[_normal_question(card)].append(card)
@@ -141,6 +145,26 @@ def duplicates(deck: Deck, settings: Settings) -> Iterator[tuple[str, str, Sourc
             f"'{_clip(first.question_text, 50)}'",
             later.span,
         )
+
+
+@check
+def limits(deck: Deck, settings: Settings) -> Iterator[tuple[str, str, SourceSpan]]:
+    cards = deck.cards
+    if len(cards) > settings.max_cards:
+        yield (
+            "DG011",
+            f"{len(cards):,} cards, more than the limit of {settings.max_cards:,} (setting 'max-cards')",
+            SourceSpan(deck.source, 1),
+        )
+    for card in cards:
+        size = len(card.answer_text)
+        if size > settings.max_answer_chars:
+            yield (
+                "DG012",
+                f"{card.label}'s answer is {size:,} characters, over the limit of "
+                f"{settings.max_answer_chars:,} (setting 'max-answer-chars')",
+                _answer_span(card),
+            )
 
 
 @check

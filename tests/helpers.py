@@ -118,3 +118,45 @@ def text_positions(page) -> list[tuple[str, float, float]]:
 def page_mm(page) -> tuple[float, float]:
     box = page.mediabox
     return round(float(box.width) * 25.4 / 72, 1), round(float(box.height) * 25.4 / 72, 1)
+
+
+def glyph_coverage(pdf: Path) -> set[str]:
+    """Characters drawn with a real glyph (not .notdef, not empty) of a font embedded in `pdf`.
+
+    A PDF reader "finding" text proves nothing (a missing glyph still extracts); this reads each
+    embedded font with fontTools and keeps a character only when its glyph has an outline.
+    """
+    import io
+    import re
+
+    from fontTools.pens.boundsPen import BoundsPen
+    from fontTools.ttLib import TTFont
+    from pypdf import PdfReader
+
+    covered: set[str] = set()
+    seen = set()
+    for page in PdfReader(str(pdf)).pages:
+        for ref in page["/Resources"]["/Font"].values():
+            font = ref.get_object()
+            if id(font) in seen or "/DescendantFonts" not in font:
+                continue
+            seen.add(id(font))
+            cid_font = font["/DescendantFonts"][0].get_object()
+            descriptor = cid_font["/FontDescriptor"]
+            stream = next(descriptor[k] for k in ("/FontFile2", "/FontFile3", "/FontFile") if k in descriptor)
+            tt = TTFont(io.BytesIO(stream.get_object().get_data()))
+            glyphs = tt.getGlyphSet()
+            order = tt.getGlyphOrder()
+            cmap = font["/ToUnicode"].get_object().get_data().decode("latin-1")
+            pairs = re.findall(r"<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]+)>", cmap)
+            for cid_hex, uni_hex in pairs:
+                gid = int(cid_hex, 16)
+                if gid == 0 or gid >= len(order):
+                    continue
+                pen = BoundsPen(glyphs)
+                glyphs[order[gid]].draw(pen)
+                if pen.bounds is None:
+                    continue
+                text = bytes.fromhex(uni_hex).decode("utf-16-be", errors="ignore")
+                covered.update(text)
+    return covered

@@ -17,7 +17,7 @@ def temp_name(path: Path) -> Path:
     return path.with_name(f".{path.name}{TEMP_MARK}{os.getpid()}")
 
 
-def write_atomic(path: Path, data: bytes) -> None:
+def write_atomic(path: Path, data: bytes, display: str = "") -> None:
     """Write `data` to a temporary file beside `path`, flush it to disk, rename it into place.
 
     A reader sees the old file or the new one, never half of one; on failure the old file stays.
@@ -34,7 +34,7 @@ def write_atomic(path: Path, data: bytes) -> None:
         with contextlib.suppress(OSError):
             tmp.unlink()
         reason = "the disk is full" if err.errno == errno.ENOSPC else (err.strerror or str(err))
-        raise OutputError(f"{path}: cannot write: {reason}") from err
+        raise OutputError(f"{display or path}: cannot write: {reason}") from err
 
 
 def remove_leftovers(folder: Path) -> list[Path]:

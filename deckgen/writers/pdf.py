@@ -13,14 +13,14 @@ from deckgen.model import Diagnostic, Rendered, StudyCard, StudyDeck
 from deckgen.render import render
 
 # CSS font stacks (trusted text, so marked safe for the template's <style>): DejaVu for Latin,
-# Greek and Cyrillic, Noto for the scripts DejaVu lacks. Debian: fonts-dejavu-core, fonts-noto-core,
-# fonts-noto-cjk.
+# Greek and Cyrillic, Noto for Arabic, Hebrew and CJK, Symbola for emoji and symbols (outline
+# glyphs that embed in a PDF). Debian: fonts-dejavu-core fonts-noto-core fonts-noto-cjk fonts-symbola.
 FONTS = {
     "sans": Markup(
-        '"DejaVu Sans", "Noto Sans", "Noto Sans CJK SC", "Noto Sans Arabic", '
-        '"Noto Sans Hebrew", sans-serif'
+        '"DejaVu Sans", "Noto Sans", "Noto Sans Arabic", "Noto Sans Hebrew", "Noto Sans CJK SC", '
+        '"Symbola", sans-serif'
     ),
-    "mono": Markup('"DejaVu Sans Mono", "Noto Sans Mono", monospace'),
+    "mono": Markup('"DejaVu Sans Mono", "Noto Sans Mono", "Noto Sans Mono CJK SC", "Symbola", monospace'),
 }
 
 
