@@ -136,7 +136,7 @@ def test_flashcards_short_edge_mirrors_rows(tmp_path):
     # is the same for every card (height - card height + twice the text's offset in the card)
     sums = {round(pages[1][label][1] + fy, 1) for label, (_, fy) in pages[0].items()}
     assert len(pages[0]) == 8 and max(sums) - min(sums) < 0.3
-    for label, (fx, fy) in pages[0].items():
+    for label, (fx, _) in pages[0].items():
         assert abs(pages[1][label][0] - fx) < 0.3
     assert pages[1]["Q1"][1] > height / 2 > pages[0]["Q1"][1]  # top row's backs at the bottom
 
@@ -181,7 +181,8 @@ def test_cheatsheet_never_splits_a_card_across_columns_or_strands_a_heading(rnn_
 
     for card in CARDS:
         start = where(lambda t, n=card.number: t == f"Q{n}")
-        tail = where(lambda t, w=card.answer_text.split()[-1]: t.endswith(w))
+        last = card.answer_text.split()[-1]
+        tail = where(lambda t, w=last: t.endswith(w))
         assert len(start) == 1, card.number
         page, x, y = start[0]
         assert any(p == page and abs(tx - x) < 4 and ty > y for p, tx, ty in tail), f"Q{card.number} split"
