@@ -105,7 +105,7 @@ def check(settings: Settings, cwd: Path) -> CheckResult:
     unreadable: list[str] = []
     for job in discover(settings.sources, cwd):
         try:
-            deck = read_source(job.path, job.display, settings.max_source_bytes)
+            deck = read_source(job.path, job.display, settings.max_source_bytes, settings.source_format)
         except SourceError as err:
             unreadable.append(err.message)
             continue
@@ -123,7 +123,7 @@ def convert(source: Path, output: Path, settings: Settings, cwd: Path) -> int:
     from deckgen.writers import write_atomic
 
     job = discover((str(source),), cwd)[0]
-    deck = read_source(job.path, job.display, settings.max_source_bytes)
+    deck = read_source(job.path, job.display, settings.max_source_bytes, settings.source_format)
     errors = [d for d in validate(deck, settings) if d.severity == "error"]
     if errors:
         raise ValidationFailed(

@@ -10,6 +10,7 @@ import click
 
 from deckgen import __version__
 from deckgen.config import FORMATS, PAPERS, load_settings
+from deckgen.readers import SHAPES
 from deckgen.errors import ValidationFailed
 
 CONTEXT = {"help_option_names": ["-h", "--help"]}
@@ -59,8 +60,10 @@ def main() -> None:
 @click.option("--locked/--no-locked", default=None,
               help="Never write the ids file; fail if it is out of date (implied by CI=true).")
 @click.option("--templates", default=None, help="Folder of templates searched before the built-in ones.")
+@click.option("--source-format", type=click.Choice(SHAPES), default=None,
+              help="The shape of the sources, when the guess is wrong (default: auto).")
 def build(paths, out, formats, paper, orientation, columns, card_size, duplex, strict, locked,
-          templates) -> None:
+          templates, source_format) -> None:
     """Build every source into the output folder.
 
     \b
@@ -73,7 +76,7 @@ def build(paths, out, formats, paper, orientation, columns, card_size, duplex, s
     settings = _settings(sources=tuple(paths), out=out, formats=tuple(formats), paper=paper,
                          orientation=orientation, columns=columns, card_size=card_size,
                          duplex=duplex, strict=strict,
-                         locked=locked, templates=templates)
+                         locked=locked, templates=templates, source_format=source_format)
     result = run_build(settings, Path.cwd())
     _print_diagnostics(result.check.diagnostics, stream_err=True)
     if result.check.failed(settings.strict):
@@ -108,7 +111,9 @@ def build(paths, out, formats, paper, orientation, columns, card_size, duplex, s
 @click.option("--output-format", type=click.Choice(["text", "json", "github"]), default="text",
               help="How to print diagnostics.")
 @click.option("-v", "--verbose", is_flag=True, help="Also say what each reader skipped as page chrome.")
-def check(paths, strict, output_format, verbose) -> None:
+@click.option("--source-format", type=click.Choice(SHAPES), default=None,
+              help="The shape of the sources, when the guess is wrong (default: auto).")
+def check(paths, strict, output_format, verbose, source_format) -> None:
     """Validate sources without building; exit 1 on errors.
 
     \b
@@ -118,7 +123,7 @@ def check(paths, strict, output_format, verbose) -> None:
     """
     from deckgen.build import check as run_check
 
-    settings = _settings(sources=tuple(paths), strict=strict)
+    settings = _settings(sources=tuple(paths), strict=strict, source_format=source_format)
     result = run_check(settings, Path.cwd())
     diagnostics = result.diagnostics
     if output_format == "json":

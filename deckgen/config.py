@@ -46,7 +46,8 @@ class Settings:
     max_cards: int = field(default=20_000, metadata={"range": (1, 10**7)})
     max_answer_chars: int = field(default=20_000, metadata={"range": (1, 10**9)})
     language: str = "en"
-    source_format: str = field(default="auto", metadata=_choice("auto", "text", "markdown"))
+    source_format: str = field(default="auto", metadata=_choice(
+        "auto", "qa-markers", "qa-labels", "coaching", "numbered-inline", "numbered", "headings", "markdown"))
 
     def replace(self, **changes: Any) -> Settings:
         return dataclasses.replace(self, **changes)

@@ -35,6 +35,8 @@ RULES: dict[str, Rule] = {
         Rule("DG010", "stray-text", "warning", "Text that is neither a card, a heading nor known page chrome; it is left out."),
         Rule("DG011", "too-many-cards", "error", "More cards than the max-cards limit; raise it in the settings if you mean it."),
         Rule("DG012", "answer-too-large", "error", "An answer longer than max-answer-chars characters; no output could lay it out sensibly."),
+        Rule("DG013", "ambiguous-numbered-line", "warning", "A numbered line with the next question's number that was read as part of an answer."),
+        Rule("DG014", "mixed-shapes", "warning", "The document looks like more than one shape; the reader says which it chose."),
         Rule("DG101", "duplicate-question", "warning", "The same question text appears twice."),
         Rule("DG102", "near-duplicate", "warning", "Two cards ask the same thing in other words (judged on question and answer)."),
         Rule("DG201", "long-for-flashcard", "warning", "An answer has more words than fit a printed flashcard (max-card-words)."),

@@ -10,18 +10,29 @@ from pathlib import Path
 from deckgen.errors import SourceError
 from deckgen.model import Deck, Diagnostic, SourceSpan
 
-Reader = Callable[[str, str, str, Path], Deck]
+Reader = Callable[[str, str, str, Path, str], Deck]
+TEXT_SHAPES = ("qa-markers", "qa-labels", "coaching", "numbered-inline", "numbered", "headings")
+SHAPES = ("auto", *TEXT_SHAPES, "markdown")
 
 
-def _text_reader(text: str, path: str, title: str, folder: Path) -> Deck:
-    from deckgen.readers.text import read_text
+def _text_reader(text: str, path: str, title: str, folder: Path, shape: str) -> Deck:
+    from deckgen.readers.pages import choose, read_page
+    from deckgen.readers.text import normalise, read_text
 
-    return read_text(text, path, title)
+    if shape == "markdown":
+        return _markdown_reader(text, path, title, folder, shape)
+    mixed: list[Diagnostic] = []
+    if shape == "auto":
+        shape, mixed = choose(normalise(text), path)
+    deck = read_text(text, path, title) if shape == "qa-markers" else read_page(text, path, title, shape)
+    return dataclasses.replace(deck, diagnostics=tuple(mixed) + deck.diagnostics) if mixed else deck
 
 
-def _markdown_reader(text: str, path: str, title: str, folder: Path) -> Deck:
+def _markdown_reader(text: str, path: str, title: str, folder: Path, shape: str) -> Deck:
     from deckgen.readers.markdown import read_markdown
 
+    if shape not in ("auto", "markdown"):
+        raise SourceError(f"{path}: a Markdown source is read as markdown, not {shape} (setting 'source-format')")
     return read_markdown(text, path, title, folder)
 
 
@@ -61,7 +72,7 @@ def decode(data: bytes, display: str) -> str:
         ) from err
 
 
-def read_source(path: Path, display: str, max_bytes: int) -> Deck:
+def read_source(path: Path, display: str, max_bytes: int, shape: str = "auto") -> Deck:
     """Read one source file into a Deck; every failure is a SourceError naming the file."""
     reader = READERS.get(path.suffix.lower())
     if reader is None:
@@ -82,7 +93,7 @@ def read_source(path: Path, display: str, max_bytes: int) -> Deck:
     except OSError as err:
         raise SourceError(f"{display}: cannot read: {err.strerror}") from err
     text, cleaned = remove_control_characters(decode(data, display), display)
-    deck = reader(text, display, fallback_title(path), path.parent)
+    deck = reader(text, display, fallback_title(path), path.parent, shape)
     if cleaned:
         deck = dataclasses.replace(deck, diagnostics=tuple(cleaned) + deck.diagnostics)
     return deck
