@@ -10,8 +10,8 @@ import click
 
 from deckgen import __version__
 from deckgen.config import FORMATS, PAPERS, load_settings
-from deckgen.readers import SHAPES
 from deckgen.errors import ValidationFailed
+from deckgen.readers import SHAPES
 
 CONTEXT = {"help_option_names": ["-h", "--help"]}
 

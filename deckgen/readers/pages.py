@@ -25,7 +25,18 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from deckgen.model import Block, Card, Deck, Diagnostic, Inline, ListBlock, Paragraph, Section, Skipped, SourceSpan
+from deckgen.model import (
+    Block,
+    Card,
+    Deck,
+    Diagnostic,
+    Inline,
+    ListBlock,
+    Paragraph,
+    Section,
+    Skipped,
+    SourceSpan,
+)
 from deckgen.readers.text import BULLET, CHROME, QUESTION, TRAILER_START, normalise
 
 NUMBERED = re.compile(r"^\s*(?P<num>\d{1,4})[.)]\s+(?P<text>\S.*)$")
@@ -251,7 +262,6 @@ def read_page(text: str, path: str, fallback_title: str, shape: str) -> Deck:
     diagnostics: list[Diagnostic] = []
     starts = FINDERS[shape](lines, notes)
     start_at = {s.line: s for s in starts}
-    owned = {s.answer_line for s in starts if s.answer_line is not None}
     first = starts[0].line if starts else len(lines)
     last = starts[-1].line if starts else len(lines)
 
@@ -331,12 +341,12 @@ def read_page(text: str, path: str, fallback_title: str, shape: str) -> Deck:
         if current is None or skipping:
             heading_like = len(line) <= 100 and line[-1] not in ".,;!" and _standalone(lines, i)
             if heading_like and next_is_question(i):
-                if not title and i < first and not any(l.strip() for l in lines[:i]):
+                if not title and i < first and not any(earlier.strip() for earlier in lines[:i]):
                     title = line
                 else:
                     sections.append((line.rstrip(":"), span(i), []))
                     skipping = ""
-            elif not title and i < first and not any(l.strip() for l in lines[:i]):
+            elif not title and i < first and not any(earlier.strip() for earlier in lines[:i]):
                 title = line
             else:
                 reason = skipping and f"not content ({skipping})" or (
