@@ -35,8 +35,12 @@ class CheckResult:
     decks: list[tuple[SourceJob, Deck]] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
-    def failed(self, strict: bool) -> bool:
-        return has_failures(self.diagnostics, strict)
+    def failed(self, settings: Settings) -> bool:
+        """Errors, or warnings where the settings (of the source they are about) are strict."""
+        if has_failures(self.diagnostics, False):
+            return True
+        return any(d.severity == "warning" and settings.for_source(d.span.path).strict
+                   for d in self.diagnostics)
 
 
 @dataclass
@@ -104,13 +108,14 @@ def check(settings: Settings, cwd: Path) -> CheckResult:
     result = CheckResult()
     unreadable: list[str] = []
     for job in discover(settings.sources, cwd):
+        own = settings.for_source(job.display)
         try:
-            deck = read_source(job.path, job.display, settings.max_source_bytes, settings.source_format)
+            deck = read_source(job.path, job.display, own.max_source_bytes, own.source_format)
         except SourceError as err:
             unreadable.append(err.message)
             continue
         result.decks.append((job, deck))
-        result.diagnostics.extend(validate(deck, settings))
+        result.diagnostics.extend(validate(deck, own))
     if unreadable:
         raise SourceError("\nerror: ".join(unreadable))
     return result
@@ -205,15 +210,16 @@ def build(
     env = dict(os.environ) if env is None else env
     checked = check(settings, cwd)
     result = BuildResult(checked)
-    if checked.failed(settings.strict):
+    if checked.failed(settings):
         return result
     out_dir = cwd / settings.out
     remove_leftovers(out_dir)
-    plans = [_plan(job, deck, settings, env, result) for job, deck in checked.decks]
+    plans = [_plan(job, deck, settings.for_source(job.display), env, result) for job, deck in checked.decks]
     for plan in plans:
-        for fmt in settings.formats:
+        own = settings.for_source(plan.job.display)
+        for fmt in own.formats:
             target = out_dir / (str(plan.job.stem) + SUFFIXES[fmt])
-            result.outputs.append(_produce(fmt, target, plan, settings, cwd, report))
+            result.outputs.append(_produce(fmt, target, plan, own, cwd, report))
     return result
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -20,9 +21,52 @@ def _settings(**overrides):
     return load_settings(Path.cwd(), overrides).settings
 
 
+def _report_build(result, settings, verbose: bool) -> None:
+    """Print a build's diagnostics and outputs; raise when it failed (exit 1)."""
+    from deckgen.errors import OutputError
+
+    _print_diagnostics(result.check.diagnostics, stream_err=True)
+    if verbose:
+        for job, deck in result.check.decks:
+            click.echo(f"{job.display}: {len(deck.cards)} card(s), read as {deck.shape}", err=True)
+            for skipped in deck.skipped:
+                click.echo(f"{skipped.span}: skipped {skipped.reason}: {skipped.text}", err=True)
+    if result.check.failed(settings):
+        raise ValidationFailed(
+            _summary(result.check.diagnostics, len(result.check.decks))
+            + ("; warnings fail under --strict" if settings.strict else "")
+            + "; nothing was written"
+        )
+    for message in result.messages:
+        click.echo(message, err=True)
+    rendered_warnings = [d for o in result.outputs for d in o.diagnostics]
+    _print_diagnostics(rendered_warnings, stream_err=True)
+    for output in result.outputs:
+        if output.ok:
+            pages = f", {output.pages} pages" if output.pages else ""
+            click.echo(f"wrote {output.path} ({output.size:,} bytes, {output.cards} cards{pages}, "
+                       f"{output.seconds:.2f} s)")
+        else:
+            click.echo(f"error: {output.error}", err=True)
+    failed = [o for o in result.outputs if not o.ok]
+    if failed:
+        raise OutputError(f"{len(failed)} of {len(result.outputs)} output(s) failed; the others were written")
+    if settings.strict and rendered_warnings:
+        raise ValidationFailed(f"{len(rendered_warnings)} warning(s) while rendering; they fail under --strict")
+
+
+SEVERITY_COLOURS = {"error": "red", "warning": "yellow", "info": "cyan"}
+
+
+def _colour() -> bool | None:
+    """Colour only on a terminal (click decides) and never when NO_COLOR is set."""
+    return False if os.environ.get("NO_COLOR") else None
+
+
 def _print_diagnostics(diagnostics, stream_err: bool) -> None:
-    for diagnostic in diagnostics:
-        click.echo(diagnostic.format(), err=stream_err)
+    for d in diagnostics:
+        severity = click.style(d.severity, fg=SEVERITY_COLOURS[d.severity], bold=True)
+        click.echo(f"{d.span}: {severity}: {d.message} [{d.code}]", err=stream_err, color=_colour())
 
 
 def _summary(diagnostics, files: int) -> str:
@@ -62,8 +106,9 @@ def main() -> None:
 @click.option("--templates", default=None, help="Folder of templates searched before the built-in ones.")
 @click.option("--source-format", type=click.Choice(SHAPES), default=None,
               help="The shape of the sources, when the guess is wrong (default: auto).")
+@click.option("-v", "--verbose", is_flag=True, help="Also say how each source was read and what was skipped.")
 def build(paths, out, formats, paper, orientation, columns, card_size, duplex, strict, locked,
-          templates, source_format) -> None:
+          templates, source_format, verbose) -> None:
     """Build every source into the output folder.
 
     \b
@@ -78,31 +123,7 @@ def build(paths, out, formats, paper, orientation, columns, card_size, duplex, s
                          duplex=duplex, strict=strict,
                          locked=locked, templates=templates, source_format=source_format)
     result = run_build(settings, Path.cwd())
-    _print_diagnostics(result.check.diagnostics, stream_err=True)
-    if result.check.failed(settings.strict):
-        raise ValidationFailed(
-            _summary(result.check.diagnostics, len(result.check.decks))
-            + ("; warnings fail under --strict" if settings.strict else "")
-            + "; nothing was written"
-        )
-    for message in result.messages:
-        click.echo(message, err=True)
-    rendered_warnings = [d for o in result.outputs for d in o.diagnostics]
-    _print_diagnostics(rendered_warnings, stream_err=True)
-    for output in result.outputs:
-        if output.ok:
-            pages = f", {output.pages} pages" if output.pages else ""
-            click.echo(f"wrote {output.path} ({output.size:,} bytes, {output.cards} cards{pages}, "
-                       f"{output.seconds:.2f} s)")
-        else:
-            click.echo(f"error: {output.error}", err=True)
-    failed = [o for o in result.outputs if not o.ok]
-    if failed:
-        from deckgen.errors import OutputError
-
-        raise OutputError(f"{len(failed)} of {len(result.outputs)} output(s) failed; the others were written")
-    if settings.strict and rendered_warnings:
-        raise ValidationFailed(f"{len(rendered_warnings)} warning(s) while rendering; they fail under --strict")
+    _report_build(result, settings, verbose)
 
 
 @main.command()
@@ -147,7 +168,7 @@ def check(paths, strict, output_format, verbose, source_format) -> None:
                     click.echo(f"{skipped.span}: skipped {skipped.reason}: {skipped.text}")
         _print_diagnostics(diagnostics, stream_err=False)
         click.echo(_summary(diagnostics, len(result.decks)))
-    if result.failed(settings.strict):
+    if result.failed(settings):
         sys.exit(1)
 
 
@@ -180,3 +201,90 @@ def convert(source, output) -> None:
     settings = _settings()
     written = run_convert(Path(source), Path(output), settings, Path.cwd())
     click.echo(f"wrote {output} ({written} cards)")
+
+
+@main.command()
+def config() -> None:
+    """Print the effective settings and where each value comes from.
+
+    \b
+    Example:
+        deckgen config
+    """
+    from deckgen.config import describe
+
+    loaded = load_settings(Path.cwd())
+    click.echo(f"# settings file: {loaded.config_file or 'none (built-in defaults)'}")
+    for line in describe(loaded):
+        click.echo(line)
+
+
+@main.command()
+@click.argument("folder", default=".")
+@click.option("--force", is_flag=True, help="Overwrite files that already exist.")
+def init(folder, force) -> None:
+    """Start a deck repository: an example source, settings, .gitignore, a GitHub Actions
+    workflow and a pre-commit configuration.
+
+    \b
+    Example:
+        deckgen init my-deck && cd my-deck && deckgen build
+    """
+    from deckgen.scaffold import init as run_init
+
+    for path in run_init(Path(folder), force):
+        click.echo(f"wrote {path}")
+
+
+@main.command()
+@click.argument("paths", nargs=-1)
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+def stats(paths, as_json) -> None:
+    """Cards per section, answer lengths (the longest first) and duplicates, per source.
+
+    \b
+    Example:
+        deckgen stats
+        deckgen stats source/rnn.txt --json
+    """
+    from deckgen.build import check as run_check
+    from deckgen.stats import deck_stats
+
+    settings = _settings(sources=tuple(paths))
+    found = deck_stats(run_check(settings, Path.cwd()))
+    if as_json:
+        click.echo(json.dumps([s.as_dict() for s in found], indent=2, ensure_ascii=False))
+        return
+    for s in found:
+        click.echo(f"{s.source}: {s.cards} cards, {s.words_total} answer words (median {s.words_median})")
+        for title, n in s.sections:
+            click.echo(f"  {n:5d}  {title or '(no section)'}")
+        click.echo("  longest answers: " + ", ".join(f"{label} ({words} words, line {line})"
+                                                    for label, line, words in s.longest))
+        click.echo(f"  near-duplicate pairs: {s.near_duplicates}, repeated questions: {s.exact_duplicates}")
+
+
+@main.command()
+@click.argument("paths", nargs=-1)
+@click.option("-o", "--out", default=None, help="Output folder (default: build/).")
+@click.option("--templates", default=None, help="Folder of templates searched before the built-in ones.")
+def watch(paths, out, templates) -> None:
+    """Build, then build again whenever a source, the settings or a template changes.
+
+    \b
+    Example:
+        deckgen watch
+    """
+    from deckgen.build import build as run_build
+    from deckgen.watch import watch as run_watch
+
+    def once() -> None:
+        settings = _settings(sources=tuple(paths), out=out, templates=templates)
+        try:
+            _report_build(run_build(settings, Path.cwd()), settings, verbose=False)
+        except click.ClickException as err:
+            err.show()
+        click.echo("watching for changes (Ctrl-C to stop)", err=True)
+
+    settings = _settings(sources=tuple(paths), out=out, templates=templates)
+    run_watch(settings, Path.cwd(), once)

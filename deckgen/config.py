@@ -48,9 +48,26 @@ class Settings:
     language: str = "en"
     source_format: str = field(default="auto", metadata=_choice(
         "auto", "qa-markers", "qa-labels", "coaching", "numbered-inline", "numbered", "headings", "markdown"))
+    # [source."PATH"] tables: settings for one source, as ((path, ((name, value), ...)), ...)
+    per_source: tuple[tuple[str, tuple[tuple[str, Any], ...]], ...] = ()
 
     def replace(self, **changes: Any) -> Settings:
         return dataclasses.replace(self, **changes)
+
+    def for_source(self, path: str) -> Settings:
+        """These settings with the overrides for the source at `path` (as shown, e.g. source/x.txt)."""
+        for where, changes in self.per_source:
+            if Path(where) == Path(path):
+                return dataclasses.replace(self, **dict(changes))
+        return self
+
+
+# What a [source."PATH"] table may set: what shapes one source's outputs, not where things are.
+PER_SOURCE = (
+    "formats", "paper", "orientation", "columns", "card_size", "duplex", "strict", "deck_name",
+    "note_type", "disable", "max_card_words", "max_cheatsheet_words", "near_duplicate_threshold",
+    "language", "source_format",
+)
 
 
 DEFAULTS = Settings()
@@ -142,9 +159,13 @@ def load_settings(
     values: dict[str, Any] = {}
     origins = {name: "default" for name in known}
     path, table = find_config(cwd)
+    per_source: dict[str, dict[str, Any]] = {}
     for raw_key, value in table.items():
         name = raw_key.replace("-", "_")
-        if name not in known:
+        if name == "source" and isinstance(value, dict):
+            per_source = _per_source(value, path)
+            continue
+        if name not in known or name == "per_source":
             raise ConfigError(f"{path}: unknown setting '{raw_key}'")
         value = _check_value(name, value, str(path))
         values[name] = value
@@ -157,4 +178,55 @@ def load_settings(
             continue
         values[name] = _check_value(name, value, "command line")
         origins[name] = "command line"
+    # what the user typed wins over a source's own settings too
+    values["per_source"] = tuple(
+        (where, tuple((k, v) for k, v in changes.items() if origins[k] != "command line"))
+        for where, changes in per_source.items()
+    )
+    for where, changes in per_source.items():
+        for key in changes:
+            if origins[key] != "command line":
+                origins[f'source."{where}".{key}'] = str(path)
     return LoadedSettings(Settings(**values), path, origins)
+
+
+def _per_source(tables: dict[str, Any], path: Path | None) -> dict[str, dict[str, Any]]:
+    found: dict[str, dict[str, Any]] = {}
+    for where, table in tables.items():
+        if not isinstance(table, dict):
+            raise ConfigError(f'{path}: [source."{where}"] must be a table of settings')
+        changes = {}
+        for raw_key, value in table.items():
+            name = raw_key.replace("-", "_")
+            if name not in PER_SOURCE:
+                raise ConfigError(f"{path}: setting '{raw_key}' cannot be set per source "
+                                  f"(in [source.\"{where}\"])")
+            changes[name] = _check_value(name, value, f'{path} [source."{where}"]')
+        found[where] = changes
+    return found
+
+
+def describe(loaded: LoadedSettings) -> list[str]:
+    """The effective settings as TOML lines, each with where its value came from."""
+    lines = []
+    for f in fields(Settings):
+        if f.name == "per_source":
+            continue
+        value = getattr(loaded.settings, f.name)
+        shown = list(value) if isinstance(value, tuple) else value
+        lines.append(f"{f.name.replace('_', '-')} = {_toml(shown)}  # {loaded.origins[f.name]}")
+    for where, changes in loaded.settings.per_source:
+        lines.append("")
+        lines.append(f'[source."{where}"]')
+        for name, value in changes:
+            shown = list(value) if isinstance(value, tuple) else value
+            lines.append(f"{name.replace('_', '-')} = {_toml(shown)}  # {loaded.config_file}")
+    return lines
+
+
+def _toml(value: Any) -> str:
+    import json
+
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return json.dumps(value, ensure_ascii=False)

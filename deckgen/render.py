@@ -31,8 +31,13 @@ def environment(user_templates: str = "") -> jinja2.Environment:
     """
     folders = [Path(user_templates)] if user_templates else []
     folders.append(builtin_templates())
+    builtin = jinja2.FileSystemLoader(str(builtin_templates()))
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader([str(f) for f in folders]),
+        # "builtin/NAME" always names the built-in template, so that a user's NAME can extend it
+        loader=jinja2.ChoiceLoader([
+            jinja2.PrefixLoader({"builtin": builtin}),
+            jinja2.FileSystemLoader([str(f) for f in folders]),
+        ]),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,

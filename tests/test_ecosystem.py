@@ -1,0 +1,196 @@
+"""A deck repository's daily life: init, config, per-source settings, themes, stats, watch,
+terminal manners, pre-commit and the generated workflow."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+from tests.helpers import RNN, ROOT, import_apkg, project, run
+
+GOOD = "Deck\n\nPart\n\nQ1. What?\nA1. That.\n\nQ3. Why?\nA3. Because.\n"
+
+
+def test_init_makes_a_repository_that_builds_right_away(tmp_path):
+    result = run(["init", "deck"], tmp_path)
+    assert result.exit_code == 0, result.output
+    root = tmp_path / "deck"
+    for name in ("source/example.md", "deckgen.toml", ".gitignore", ".github/workflows/deckgen.yml",
+                 ".pre-commit-config.yaml"):
+        assert (root / name).is_file(), name
+    assert "build/" in (root / ".gitignore").read_text(encoding="utf-8").splitlines()
+    built = run(["build"], root)
+    assert built.exit_code == 0, built.output
+    assert import_apkg(root / "build" / "example.apkg", tmp_path / "c.anki2").notes == 3
+    assert run(["build", "--locked"], root).exit_code == 0  # the ids file it wrote is current
+
+
+def test_init_refuses_to_overwrite(tmp_path):
+    assert run(["init"], tmp_path).exit_code == 0
+    again = run(["init"], tmp_path)
+    assert again.exit_code == 1
+    assert "already exists; nothing was written (use --force to overwrite)" in again.stderr
+    assert run(["init", "--force"], tmp_path).exit_code == 0
+
+
+def test_generated_workflow_is_a_valid_github_workflow(tmp_path):
+    assert run(["init"], tmp_path).exit_code == 0
+    workflow = tmp_path / ".github" / "workflows" / "deckgen.yml"
+    checked = subprocess.run([sys.executable, "-m", "check_jsonschema", "--builtin-schema",
+                              "vendor.github-workflows", str(workflow)], capture_output=True, text=True)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    text = workflow.read_text(encoding="utf-8")
+    assert "deckgen check --output-format github" in text and "deckgen build --locked" in text
+    assert "actions/upload-artifact" in text and "path: build/" in text
+
+
+def test_config_prints_every_setting_and_its_origin(tmp_path):
+    root = project(tmp_path, {"d.txt": GOOD})
+    (root / "deckgen.toml").write_text('paper = "letter"\n[source."source/d.txt"]\ndeck-name = "Mine"\n',
+                                       encoding="utf-8")
+    result = run(["config"], root, env={"CI": "true"})
+    lines = result.stdout.splitlines()
+    assert f'paper = "letter"  # {root / "deckgen.toml"}' in lines
+    assert "columns = 3  # default" in lines
+    assert "locked = true  # environment (CI=true)" in lines
+    assert '[source."source/d.txt"]' in lines
+    assert f'deck-name = "Mine"  # {root / "deckgen.toml"}' in lines
+
+
+def test_per_source_settings(tmp_path):
+    root = project(tmp_path, {"a.txt": GOOD, "b.txt": GOOD})
+    (root / "deckgen.toml").write_text(
+        'formats = ["html"]\n[source."source/b.txt"]\nformats = ["apkg"]\ndeck-name = "Bee"\ndisable = ["DG008"]\n',
+        encoding="utf-8")
+    result = run(["build"], root)
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in (root / "build").iterdir()) == ["a.html", "b.apkg"]
+    assert "source/a.txt:8:1: warning: Q3 follows Q1: Q2 missing [DG008]" in result.stderr
+    assert "source/b.txt:8:1" not in result.stderr
+    assert "Bee::Part" in import_apkg(root / "build" / "b.apkg", tmp_path / "c.anki2").decks
+    # the command line wins over a source's own settings
+    assert run(["build", "--format", "html"], root).exit_code == 0
+    assert (root / "build" / "b.html").exists()
+
+
+def test_a_setting_that_cannot_be_per_source(tmp_path):
+    root = project(tmp_path, {"a.txt": GOOD})
+    (root / "deckgen.toml").write_text('[source."source/a.txt"]\nout = "x"\n', encoding="utf-8")
+    result = run(["build"], root)
+    assert result.exit_code == 1
+    assert "setting 'out' cannot be set per source (in [source.\"source/a.txt\"])" in result.stderr
+
+
+def test_example_theme_overrides_a_block_and_keeps_the_rest(tmp_path):
+    root = project(tmp_path, rnn=True)
+    theme = ROOT / "examples" / "themes" / "sepia"
+    result = run(["build", "--format", "html", "--templates", str(theme)], root)
+    assert result.exit_code == 0, result.output
+    html = (root / "build" / "rnn-interview-questions.html").read_text(encoding="utf-8")
+    assert "--bg: #f6efe0" in html and html.count('<article class="card"') == 80
+    assert '<p class="sepia-footer">RNN frequent Interview Questions: 80 cards, sepia theme.</p>' in html
+    assert 'id="search"' in html  # the rest of the built-in handout
+
+
+def test_stats(tmp_path):
+    root = project(tmp_path, rnn=True)
+    result = run(["stats", "--json"], root)
+    assert result.exit_code == 0
+    (found,) = json.loads(result.stdout)
+    assert found["cards"] == 80
+    assert found["sections"][0] == {"title": "Basics of RNNs", "cards": 5}
+    assert found["sections"][-1] == {"title": "Advanced Topics", "cards": 50}
+    longest = found["longest_answers"][0]
+    assert longest["words"] == max(len(c.split()) for c in _answers())
+    assert found["near_duplicates"] == 7 and found["exact_duplicates"] == 0
+    text = run(["stats"], root).stdout
+    assert text.startswith("source/rnn-interview-questions.txt: 80 cards, ")
+    assert "near-duplicate pairs: 7, repeated questions: 0" in text
+
+
+def _answers():
+    from deckgen.readers.text import read_text
+
+    return [c.answer_text for c in read_text(RNN.read_text(encoding="utf-8"), "r", "R").cards]
+
+
+def test_colour_only_on_a_terminal_and_never_with_no_color(tmp_path):
+    from click.testing import CliRunner
+
+    from deckgen.cli import main
+
+    root = project(tmp_path, {"d.txt": GOOD})
+    os.chdir(root)
+    try:
+        plain = CliRunner().invoke(main, ["check"])
+        tty = CliRunner().invoke(main, ["check"], color=True)
+        no_color = CliRunner().invoke(main, ["check"], color=True, env={"NO_COLOR": "1"})
+    finally:
+        os.chdir(ROOT)
+    assert "\x1b[" not in plain.output
+    assert "\x1b[33m\x1b[1mwarning\x1b[0m" in tty.output
+    assert "\x1b[" not in no_color.output
+
+
+def test_verbose_build_says_how_it_read_each_source(tmp_path):
+    root = project(tmp_path, rnn=True)
+    result = run(["build", "-v", "--format", "html"], root)
+    assert "source/rnn-interview-questions.txt: 80 card(s), read as qa-markers" in result.stderr
+    assert "source/rnn-interview-questions.txt:315:1: skipped page chrome after the last card: Comments" in result.stderr
+
+
+def test_watch_rebuilds_when_a_source_changes(tmp_path):
+    root = project(tmp_path, {"d.txt": GOOD})
+    env = {k: v for k, v in os.environ.items() if k != "CI"}
+    process = subprocess.Popen([sys.executable, "-m", "deckgen", "watch", "--templates", "theme"],
+                               cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    html = root / "build" / "d.html"
+    try:
+        deadline = time.monotonic() + 60
+        while not html.exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert html.exists()
+        time.sleep(0.5)
+        (root / "source" / "d.txt").write_text(GOOD.replace("Because.", "Because it changed."), encoding="utf-8")
+        deadline = time.monotonic() + 60
+        while "Because it changed." not in html.read_text(encoding="utf-8") and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert "Because it changed." in html.read_text(encoding="utf-8")
+        (root / "source" / "d.txt").write_text("Q1. Broken?\n", encoding="utf-8")
+        deadline = time.monotonic() + 30
+        time.sleep(1.5)
+    finally:
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=30)
+    assert "source/d.txt:1:1: error: Q1 has no answer [DG002]" in err  # diagnostics each time
+    assert "Because it changed." in html.read_text(encoding="utf-8")  # the broken edit wrote nothing
+
+
+def test_pre_commit_hook_runs_from_this_checkout(tmp_path):
+    repo = tmp_path / "decks"
+    project(repo, {"good.txt": GOOD, "bad.txt": "Q1. What?\n"})
+    env = {k: v for k, v in os.environ.items() if k != "CI"}
+    env["PRE_COMMIT_HOME"] = str(tmp_path / "cache")
+    subprocess.run(["git", "init", "-q"], cwd=repo, check=True)
+    subprocess.run(["git", "add", "."], cwd=repo, check=True)
+
+    def hook(*files):
+        return subprocess.run([sys.executable, "-m", "pre_commit", "try-repo", str(ROOT), "deckgen-check",
+                               "--files", *files], cwd=repo, env=env, capture_output=True, text=True)
+
+    good = hook("source/good.txt")
+    assert good.returncode == 0, good.stdout + good.stderr
+    bad = hook("source/bad.txt")
+    assert bad.returncode == 1
+    assert "source/bad.txt:1:1: error: Q1 has no answer [DG002]" in bad.stdout
+
+
+def test_shell_completion_script(tmp_path):
+    env = {**os.environ, "_DECKGEN_COMPLETE": "bash_source"}
+    out = subprocess.run([shutil.which("deckgen") or "deckgen"], env=env, capture_output=True, text=True)
+    assert out.returncode == 0 and "_deckgen_completion" in out.stdout
