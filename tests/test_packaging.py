@@ -18,22 +18,39 @@ from tests.helpers import RNN, ROOT
 
 
 @pytest.fixture(scope="session")
-def wheel(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("wheel")
-    subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(out), str(ROOT)],
-        check=True, capture_output=True,
-    )
-    return next(out.glob("deckgen-*.whl"))
+def dist(tmp_path_factory) -> Path:
+    """`python -m build`, once: an sdist and a wheel, as a release would make them."""
+    out = tmp_path_factory.mktemp("dist")
+    subprocess.run([sys.executable, "-m", "build", "--outdir", str(out), str(ROOT)],
+                   check=True, capture_output=True)
+    return out
+
+
+@pytest.fixture(scope="session")
+def wheel(dist) -> Path:
+    return next(dist.glob("deckgen-*.whl"))
+
+
+SHIPPED = sorted(p.relative_to(ROOT / "templates").as_posix() for p in (ROOT / "templates").rglob("*.j2"))
 
 
 def test_wheel_contains_templates_and_the_console_script(wheel):
+    import deckgen
+
     names = zipfile.ZipFile(wheel).namelist()
-    templates = {Path(n).name for n in names if n.startswith("deckgen/templates/")}
-    shipped = {p.name for p in (ROOT / "templates").iterdir() if p.suffix in (".j2", ".css", ".js")}
-    assert shipped and shipped <= templates
+    assert SHIPPED and all(f"deckgen/templates/{name}" in names for name in SHIPPED)
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     assert "deckgen = deckgen.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
+    assert wheel.name.startswith(f"deckgen-{deckgen.__version__}-")  # one source for the version
+
+
+def test_sdist_contains_templates(dist):
+    import tarfile
+
+    sdist = next(dist.glob("deckgen-*.tar.gz"))
+    names = tarfile.open(sdist).getnames()
+    top = names[0].split("/")[0]
+    assert all(f"{top}/templates/{name}" in names for name in SHIPPED)
 
 
 def test_installed_wheel_builds_outside_the_repository(wheel, tmp_path):
