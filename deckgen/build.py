@@ -201,10 +201,11 @@ def build(
     settings: Settings,
     cwd: Path,
     env: dict[str, str] | None = None,
-    report: Callable[[str], None] = lambda _: None,
+    report: Callable[[str, OutputResult | None], None] = lambda _display, _done: None,
 ) -> BuildResult:
-    """Run the whole pipeline. Raises ValidationFailed-worthy results to the caller through
-    `BuildResult.check`; outputs that fail are listed with their error, the others are written."""
+    """Run the whole pipeline. Validation failures come back in `BuildResult.check` with nothing
+    written; outputs that fail are listed with their error, the others are written. An output
+    whose inputs and bytes are as the last build left them is not rendered again."""
     from deckgen.writers import remove_leftovers
 
     env = dict(os.environ) if env is None else env
@@ -214,13 +215,191 @@ def build(
         return result
     out_dir = cwd / settings.out
     remove_leftovers(out_dir)
+    record = BuildRecord.load(out_dir)
     plans = [_plan(job, deck, settings.for_source(job.display), env, result) for job, deck in checked.decks]
+    todo: list[tuple[str, Path, _Plan, Settings, str]] = []
     for plan in plans:
         own = settings.for_source(plan.job.display)
         for fmt in own.formats:
             target = out_dir / (str(plan.job.stem) + SUFFIXES[fmt])
-            result.outputs.append(_produce(fmt, target, plan, own, cwd, report))
+            key = _input_key(fmt, plan, own)
+            display = _display(target, cwd)
+            if record.unchanged(display, key, target):
+                result.outputs.append(OutputResult(display, fmt, cards=len(plan.deck.cards),
+                                                   size=target.stat().st_size, unchanged=True))
+            else:
+                todo.append((fmt, target, plan, own, key))
+    pdfs = [job for job in todo if job[0] in PDF_FORMATS]
+    parallel = len(pdfs) >= 2 and (os.cpu_count() or 1) >= 2
+    rendered: dict[int, Rendered | str] = {}
+    if parallel:
+        import concurrent.futures
+        import multiprocessing
+
+        import weasyprint  # noqa: F401  loaded once here, shared by the forked workers
+
+        cards = sum(len(job[2].deck.cards) for job in pdfs)
+        report(f"laying out {len(pdfs)} PDFs ({cards} cards) on {min(len(pdfs), os.cpu_count() or 2)} cores", None)
+        context = multiprocessing.get_context("fork")
+        with concurrent.futures.ProcessPoolExecutor(min(len(pdfs), os.cpu_count() or 2), mp_context=context) as pool:
+            futures = {pool.submit(_render_safely, fmt, plan, own): id(job)
+                       for job in pdfs for fmt, _, plan, own, _ in [job]}
+            for job in todo:
+                if job[0] not in PDF_FORMATS:
+                    rendered[id(job)] = _render_safely(job[0], job[2], job[3])
+            for future in concurrent.futures.as_completed(futures):
+                rendered[futures[future]] = future.result()
+    for job in todo:
+        fmt, target, plan, own, key = job
+        display = _display(target, cwd)
+        if id(job) not in rendered:
+            report(f"rendering {display} ({len(plan.deck.cards)} cards)", None)
+        started = time.perf_counter()
+        done = rendered[id(job)] if id(job) in rendered else _render_safely(fmt, plan, own)
+        outcome = _write(fmt, target, display, plan, done)
+        outcome.seconds = time.perf_counter() - started + (done.seconds if isinstance(done, Rendered) else 0)
+        if outcome.ok:
+            record.remember(display, key, target)
+        result.outputs.append(outcome)
+        report(display, outcome)
+    try:
+        record.save(out_dir)
+    except OutputError as err:  # only a cache: the next build renders everything again
+        result.messages.append(f"{err.message} (the build record; the next build redoes every output)")
     return result
+
+
+PDF_FORMATS = ("cheatsheet", "cards")
+
+
+def _render_safely(fmt: str, plan: _Plan, settings: Settings) -> Rendered | str:
+    """The output's bytes, or the reason it failed as one line (this may run in a worker)."""
+    import dataclasses
+
+    started = time.perf_counter()
+    try:
+        rendered = _render(fmt, plan, settings)
+        return dataclasses.replace(rendered, seconds=time.perf_counter() - started)
+    except DeckgenError as err:
+        return err.message
+    except Exception as err:  # a library failing mid-render must not take the other outputs with it
+        return f"{type(err).__name__}: {err}"
+
+
+def _write(fmt: str, target: Path, display: str, plan: _Plan, rendered: Rendered | str) -> OutputResult:
+    from deckgen.writers import write_atomic
+
+    outcome = OutputResult(display, fmt, cards=len(plan.deck.cards))
+    if isinstance(rendered, str):
+        outcome.ok, outcome.error = False, f"{display}: {rendered}"
+        return outcome
+    try:
+        write_atomic(target, rendered.data, display)
+    except OutputError as err:
+        outcome.ok, outcome.error = False, err.message
+        return outcome
+    outcome.size, outcome.pages, outcome.diagnostics = len(rendered.data), rendered.pages, rendered.diagnostics
+    return outcome
+
+
+def _versions() -> str:
+    from importlib import metadata
+
+    from deckgen import __version__
+
+    names = ("weasyprint", "genanki", "jinja2", "markdown-it-py", "pydyf")
+    found = []
+    for name in names:
+        try:
+            found.append(f"{name}={metadata.version(name)}")
+        except metadata.PackageNotFoundError:
+            found.append(f"{name}=?")
+    return f"deckgen={__version__};" + ";".join(found)
+
+
+# What shapes each output, beyond the records: its settings and its templates (by name prefix).
+SHAPED_BY = {
+    "apkg": (("deck_name", "note_type"), ("anki", "_blocks")),
+    "cheatsheet": (("paper", "orientation", "columns", "language"), ("cheatsheet", "print", "_blocks")),
+    "cards": (("paper", "card_size", "duplex", "language"), ("flashcards", "_blocks")),
+    "html": (("language",), ("handout", "_blocks")),
+}
+
+
+def _templates_digest(settings: Settings, prefixes: tuple[str, ...]) -> str:
+    import hashlib
+
+    from deckgen.render import builtin_templates
+
+    digest = hashlib.sha256()
+    for rank, folder in enumerate((Path(settings.templates) if settings.templates else None, builtin_templates())):
+        if folder is None:
+            continue
+        for path in sorted(folder.rglob("*")):
+            if path.is_file() and path.name.startswith(prefixes):
+                digest.update(f"{rank}:{path.relative_to(folder)}".encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def _input_key(fmt: str, plan: _Plan, settings: Settings) -> str:
+    """Everything that shapes an output's bytes: the records with their ids (and, but for the
+    deck, the build date), the ids file's times, the media, the output's settings and templates,
+    and the versions of the writers."""
+    import dataclasses
+    import hashlib
+
+    names, prefixes = SHAPED_BY[fmt]
+    deck = dataclasses.replace(plan.deck, build_date="") if fmt == "apkg" else plan.deck
+    digest = hashlib.sha256()
+    for part in (fmt, _versions(), repr([getattr(settings, n) for n in names]),
+                 _templates_digest(settings, prefixes), repr(deck),
+                 repr(plan.ids_file), repr(plan.anki_fields), plan.deck_name):
+        digest.update(part.encode("utf-8") + b"\0")
+    for name in sorted(plan.media.files):
+        digest.update(name.encode() + hashlib.sha256(plan.media.files[name]).digest())
+    return digest.hexdigest()
+
+
+@dataclass
+class BuildRecord:
+    """`build/.deckgen-record.json`: per output, the key of its inputs and the hash of its bytes
+    when the last build wrote it. A later build skips an output whose key and file both match."""
+
+    entries: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    NAME = ".deckgen-record.json"
+
+    @classmethod
+    def load(cls, folder: Path) -> BuildRecord:
+        import json
+
+        try:
+            data = json.loads((folder / cls.NAME).read_text(encoding="utf-8"))
+            return cls({k: v for k, v in data.get("outputs", {}).items() if isinstance(v, dict)})
+        except (OSError, ValueError, AttributeError):
+            return cls()
+
+    @staticmethod
+    def _sha(path: Path) -> str:
+        import hashlib
+
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+
+    def unchanged(self, display: str, key: str, target: Path) -> bool:
+        entry = self.entries.get(display)
+        return bool(entry and entry.get("key") == key and target.is_file() and entry.get("sha256") == self._sha(target))
+
+    def remember(self, display: str, key: str, target: Path) -> None:
+        self.entries[display] = {"key": key, "sha256": self._sha(target)}
+
+    def save(self, folder: Path) -> None:
+        import json
+
+        from deckgen.writers import write_atomic
+
+        if folder.is_dir():
+            text = json.dumps({"deckgen-record": 1, "outputs": dict(sorted(self.entries.items()))}, indent=1)
+            write_atomic(folder / self.NAME, text.encode("utf-8"))
 
 
 @dataclass
@@ -277,29 +456,6 @@ def _plan(job: SourceJob, deck: Deck, settings: Settings, env: dict[str, str], r
             write_atomic(ids_path, identity.dump(current).encode("utf-8"), ids_display)
             result.messages.append(f"{ids_display}: updated ({len(problems)} change(s))")
     return _Plan(job, studied, deck_name, current, fields, kind, media)
-
-
-def _produce(fmt: str, target: Path, plan: _Plan, settings: Settings, cwd: Path,
-             report: Callable[[str], None]) -> OutputResult:
-    from deckgen.writers import write_atomic
-
-    started = time.perf_counter()
-    display = _display(target, cwd)
-    outcome = OutputResult(display, fmt, cards=len(plan.deck.cards))
-    try:
-        rendered = _render(fmt, plan, settings)
-        write_atomic(target, rendered.data, display)
-        outcome.size, outcome.pages = len(rendered.data), rendered.pages
-        outcome.diagnostics = rendered.diagnostics
-    except OutputError as err:
-        outcome.ok, outcome.error = False, err.message if err.message.startswith(display) else f"{display}: {err.message}"
-    except DeckgenError as err:
-        outcome.ok, outcome.error = False, f"{display}: {err.message}"
-    except Exception as err:  # a library failing mid-render must not take the other outputs with it
-        outcome.ok, outcome.error = False, f"{display}: {type(err).__name__}: {err}"
-    outcome.seconds = time.perf_counter() - started
-    report(display)
-    return outcome
 
 
 def _render(fmt: str, plan: _Plan, settings: Settings) -> Rendered:

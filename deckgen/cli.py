@@ -21,8 +21,33 @@ def _settings(**overrides):
     return load_settings(Path.cwd(), overrides).settings
 
 
+def _summary_line(output) -> str:
+    if output.unchanged:
+        return f"unchanged {output.path} ({output.size:,} bytes, {output.cards} cards)"
+    pages = f", {output.pages} pages" if output.pages else ""
+    return f"wrote {output.path} ({output.size:,} bytes, {output.cards} cards{pages}, {output.seconds:.2f} s)"
+
+
+def _progress(quiet: bool):
+    """What the build reports as it goes: on a terminal, what it is doing; everywhere, a summary
+    line per output as it is written (stdout); with --quiet or without a terminal, only those."""
+    live = not quiet and sys.stderr.isatty()
+
+    def report(message, output) -> None:
+        if output is None:
+            if live:
+                click.echo(f"... {message}", err=True)
+        elif output.ok:
+            click.echo(_summary_line(output))
+        else:
+            click.echo(f"error: {output.error}", err=True)
+
+    return report
+
+
 def _report_build(result, settings, verbose: bool) -> None:
-    """Print a build's diagnostics and outputs; raise when it failed (exit 1)."""
+    """Print a build's diagnostics and outcome; raise when it failed (exit 1). The per-output
+    summary lines were printed as the outputs were written."""
     from deckgen.errors import OutputError
 
     _print_diagnostics(result.check.diagnostics, stream_err=True)
@@ -42,12 +67,8 @@ def _report_build(result, settings, verbose: bool) -> None:
     rendered_warnings = [d for o in result.outputs for d in o.diagnostics]
     _print_diagnostics(rendered_warnings, stream_err=True)
     for output in result.outputs:
-        if output.ok:
-            pages = f", {output.pages} pages" if output.pages else ""
-            click.echo(f"wrote {output.path} ({output.size:,} bytes, {output.cards} cards{pages}, "
-                       f"{output.seconds:.2f} s)")
-        else:
-            click.echo(f"error: {output.error}", err=True)
+        if output.unchanged:
+            click.echo(_summary_line(output))
     failed = [o for o in result.outputs if not o.ok]
     if failed:
         raise OutputError(f"{len(failed)} of {len(result.outputs)} output(s) failed; the others were written")
@@ -107,8 +128,9 @@ def main() -> None:
 @click.option("--source-format", type=click.Choice(SHAPES), default=None,
               help="The shape of the sources, when the guess is wrong (default: auto).")
 @click.option("-v", "--verbose", is_flag=True, help="Also say how each source was read and what was skipped.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress: only a summary line per output, and problems.")
 def build(paths, out, formats, paper, orientation, columns, card_size, duplex, strict, locked,
-          templates, source_format, verbose) -> None:
+          templates, source_format, verbose, quiet) -> None:
     """Build every source into the output folder.
 
     \b
@@ -122,7 +144,7 @@ def build(paths, out, formats, paper, orientation, columns, card_size, duplex, s
                          orientation=orientation, columns=columns, card_size=card_size,
                          duplex=duplex, strict=strict,
                          locked=locked, templates=templates, source_format=source_format)
-    result = run_build(settings, Path.cwd())
+    result = run_build(settings, Path.cwd(), report=_progress(quiet))
     _report_build(result, settings, verbose)
 
 
@@ -281,7 +303,7 @@ def watch(paths, out, templates) -> None:
     def once() -> None:
         settings = _settings(sources=tuple(paths), out=out, templates=templates)
         try:
-            _report_build(run_build(settings, Path.cwd()), settings, verbose=False)
+            _report_build(run_build(settings, Path.cwd(), report=_progress(False)), settings, verbose=False)
         except click.ClickException as err:
             err.show()
         click.echo("watching for changes (Ctrl-C to stop)", err=True)

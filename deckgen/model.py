@@ -212,6 +212,7 @@ class Rendered:
     data: bytes
     pages: int = 0
     diagnostics: tuple[Diagnostic, ...] = ()
+    seconds: float = 0.0  # how long rendering took
 
 
 @dataclass
@@ -227,3 +228,4 @@ class OutputResult:
     cards: int = 0
     pages: int = 0
     diagnostics: tuple[Diagnostic, ...] = ()
+    unchanged: bool = False  # left as the last build wrote it

@@ -160,3 +160,8 @@ def glyph_coverage(pdf: Path) -> set[str]:
                 text = bytes.fromhex(uni_hex).decode("utf-16-be", errors="ignore")
                 covered.update(text)
     return covered
+
+
+def outputs(folder: Path) -> list[str]:
+    """The outputs in a build folder, without the build record (.deckgen-record.json)."""
+    return sorted(p.name for p in folder.iterdir() if not p.name.startswith("."))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from deckgen import __version__
-from tests.helpers import project, run
+from tests.helpers import outputs, project, run
 
 GOOD = "Deck\n\nPart one\n\nQ1. What?\nA1. That.\n\nQ2. Why?\nA2. Because.\n"
 
@@ -42,7 +42,7 @@ def test_format_and_out_options(tmp_path):
     root = project(tmp_path, {"deck.txt": GOOD})
     result = run(["build", "-o", "dist", "--format", "html"], root)
     assert result.exit_code == 0, result.output
-    assert sorted(p.name for p in (root / "dist").iterdir()) == ["deck.html"]
+    assert outputs(root / "dist") == ["deck.html"]
 
 
 def test_invalid_source_fails_with_file_and_line_and_writes_nothing(tmp_path):
@@ -113,7 +113,7 @@ def test_settings_file_and_command_line_precedence(tmp_path):
     root = project(tmp_path, {"deck.txt": GOOD})
     (root / "deckgen.toml").write_text('out = "site"\nformats = ["html"]\n', encoding="utf-8")
     assert run(["build"], root).exit_code == 0
-    assert [p.name for p in (root / "site").iterdir()] == ["deck.html"]
+    assert outputs(root / "site") == ["deck.html"]
     assert run(["build", "--format", "apkg"], root).exit_code == 0
     assert (root / "site" / "deck.apkg").exists()
 
@@ -122,7 +122,7 @@ def test_pyproject_tool_table_is_read(tmp_path):
     root = project(tmp_path, {"deck.txt": GOOD})
     (root / "pyproject.toml").write_text('[tool.deckgen]\nformats = ["html"]\n', encoding="utf-8")
     assert run(["build"], root).exit_code == 0
-    assert [p.name for p in (root / "build").iterdir()] == ["deck.html"]
+    assert outputs(root / "build") == ["deck.html"]
 
 
 @pytest.mark.parametrize(

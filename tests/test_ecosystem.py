@@ -11,7 +11,7 @@ import subprocess
 import sys
 import time
 
-from tests.helpers import RNN, ROOT, import_apkg, project, run
+from tests.helpers import RNN, ROOT, import_apkg, outputs, project, run
 
 GOOD = "Deck\n\nPart\n\nQ1. What?\nA1. That.\n\nQ3. Why?\nA3. Because.\n"
 
@@ -69,7 +69,7 @@ def test_per_source_settings(tmp_path):
         encoding="utf-8")
     result = run(["build"], root)
     assert result.exit_code == 0, result.output
-    assert sorted(p.name for p in (root / "build").iterdir()) == ["a.html", "b.apkg"]
+    assert outputs(root / "build") == ["a.html", "b.apkg"]
     assert "source/a.txt:8:1: warning: Q3 follows Q1: Q2 missing [DG008]" in result.stderr
     assert "source/b.txt:8:1" not in result.stderr
     assert "Bee::Part" in import_apkg(root / "build" / "b.apkg", tmp_path / "c.anki2").decks

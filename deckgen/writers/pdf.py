@@ -116,7 +116,7 @@ class Face:
 
 @dataclass(frozen=True)
 class Sheet:
-    pages: tuple[tuple[Face, ...], ...]  # one page (duplex none) or front page and back page
+    pages: tuple[tuple[Face | None, ...], ...]  # one page (duplex none) or front and back page
 
 
 @dataclass(frozen=True)
@@ -130,6 +130,21 @@ class Geometry:
     @property
     def inner(self) -> tuple[float, float]:
         return (self.card.width - 2 * PAD_X, self.card.height - PAD_TOP - PAD_BOTTOM)
+
+    @property
+    def cut_marks(self) -> str:
+        """The sheet's cut marks as an SVG data URI: 4 mm lines outside the cards, 1 mm away.
+        One background image per page is far cheaper to lay out than a box per mark."""
+        w, h = self.paper
+        top, bottom, left, right = self.cut_y[0], self.cut_y[-1], self.cut_x[0], self.cut_x[-1]
+        lines = [(x, top - 5, x, top - 1) for x in self.cut_x] + [(x, bottom + 1, x, bottom + 5) for x in self.cut_x]
+        lines += [(left - 5, y, left - 1, y) for y in self.cut_y] + [(right + 1, y, right + 5, y) for y in self.cut_y]
+        body = "".join(f'<line x1="{a:g}" y1="{b:g}" x2="{c:g}" y2="{d:g}"/>' for a, b, c, d in lines)
+        svg = (f'<svg xmlns="http://www.w3.org/2000/svg" width="{w:g}mm" height="{h:g}mm" viewBox="0 0 {w:g} {h:g}">'
+               f'<g stroke="black" stroke-width="0.2">{body}</g></svg>')
+        from urllib.parse import quote
+
+        return "data:image/svg+xml," + quote(svg)
 
 
 def geometry(paper: str, size_name: str) -> Geometry:
@@ -160,29 +175,28 @@ def back_slot(geo: Geometry, index: int, duplex: str) -> Slot:
     return geo.slots[row * columns + column]
 
 
-def fit_sizes(cards: tuple[StudyCard, ...], geo: Geometry, templates: str, media: dict[str, str],
-              allowed: tuple[Path, ...]) -> tuple[dict[tuple[str, str], float], list[tuple[StudyCard, str]]]:
-    """The largest type size at which each side of each card fits its card, found by laying the
-    sides out (each on a page the size of the card's content box) and seeing which spill onto a
-    second page; and the sides that do not fit even at the smallest size."""
+def fit_sizes(pending: list[tuple[StudyCard, str]], geo: Geometry, templates: str, media: dict[str, str],
+              allowed: tuple[Path, ...], first_step: int = 1
+              ) -> tuple[dict[tuple[str, str], float], list[tuple[StudyCard, str]]]:
+    """The largest type size at which each of these card sides fits its card, found by laying
+    the sides out (each on a page the size of the card's content box, one size smaller at a time)
+    and seeing which spill onto a second page; and the sides that do not fit even at the floor."""
     sizes: dict[tuple[str, str], float] = {}
-    pending = [(card, side) for card in cards for side in ("front", "back")]
     ladders = {"front": QUESTION_SIZES, "back": ANSWER_SIZES}
-    step = 0
+    step = first_step
     while pending and step < max(len(QUESTION_SIZES), len(ANSWER_SIZES)):
         trial = [(card, side, ladders[side][min(step, len(ladders[side]) - 1)]) for card, side in pending]
         html = render("flashcards.html.j2", templates, mode="measure", geo=geo, fonts=FONTS,
                       media=media, trial=trial, sheets=(), deck=None)
         document = layout(html, allowed)
-        starts = {}
+        starts: dict[str, int] = {}
         for number, page in enumerate(document.pages):
             for anchor in page.anchors:
                 starts.setdefault(anchor, number)
-        order = [f"m-{card.id}-{side}" for card, side, _ in trial] + [None]
+        ends = [starts[f"m-{card.id}-{side}"] for card, side, _ in trial[1:]] + [len(document.pages)]
         spilled = []
-        for i, (card, side, size) in enumerate(trial):
-            end = starts.get(order[i + 1], len(document.pages)) if order[i + 1] else len(document.pages)
-            if end - starts[order[i]] <= 1:
+        for (card, side, size), end in zip(trial, ends, strict=True):
+            if end - starts[f"m-{card.id}-{side}"] <= 1:
                 sizes[(card.id, side)] = size
             else:
                 spilled.append((card, side))
@@ -193,29 +207,76 @@ def fit_sizes(cards: tuple[StudyCard, ...], geo: Geometry, templates: str, media
     return sizes, pending
 
 
-def flashcards(deck: StudyDeck, paper: str, size_name: str, duplex: str, templates: str,
-               media: dict[str, str], allowed: tuple[Path, ...]) -> Rendered:
-    geo = geometry(paper, size_name)
-    sizes, overflowing = fit_sizes(deck.cards, geo, templates, media, allowed)
+def _sheets(deck: StudyDeck, geo: Geometry, duplex: str, sizes: dict[tuple[str, str], float]) -> tuple[Sheet, ...]:
+    """The sheets' pages, each a tuple with one entry per slot in reading order (None: empty)."""
     per_sheet = len(geo.slots)
+    index = {slot: i for i, slot in enumerate(geo.slots)}
+
+    def page(faces: list[Face]) -> tuple[Face | None, ...]:
+        slots: list[Face | None] = [None] * per_sheet
+        for face in faces:
+            slots[index[face.slot]] = face
+        return tuple(slots)
+
+    def face(card: StudyCard, side: str, slot: Slot) -> Face:
+        return Face(card, side, slot, sizes[(card.id, side)])
+
     sheets = []
     if duplex == "none":
         per_page = per_sheet // 2
         for start in range(0, len(deck.cards), per_page):
             faces = []
             for offset, card in enumerate(deck.cards[start:start + per_page]):
-                faces.append(Face(card, "front", geo.slots[2 * offset], sizes[(card.id, "front")]))
-                faces.append(Face(card, "back", geo.slots[2 * offset + 1], sizes[(card.id, "back")]))
-            sheets.append(Sheet((tuple(faces),)))
+                faces.append(face(card, "front", geo.slots[2 * offset]))
+                faces.append(face(card, "back", geo.slots[2 * offset + 1]))
+            sheets.append(Sheet((page(faces),)))
     else:
         for start in range(0, len(deck.cards), per_sheet):
             chunk = deck.cards[start:start + per_sheet]
-            fronts = tuple(Face(c, "front", geo.slots[i], sizes[(c.id, "front")]) for i, c in enumerate(chunk))
-            backs = tuple(Face(c, "back", back_slot(geo, i, duplex), sizes[(c.id, "back")]) for i, c in enumerate(chunk))
-            sheets.append(Sheet((fronts, backs)))
-    html = render("flashcards.html.j2", templates, mode="sheets", geo=geo, fonts=FONTS, media=media,
-                  trial=(), sheets=tuple(sheets), deck=deck)
-    document = layout(html, allowed)
+            fronts = [face(c, "front", geo.slots[i]) for i, c in enumerate(chunk)]
+            backs = [face(c, "back", back_slot(geo, i, duplex)) for i, c in enumerate(chunk)]
+            sheets.append(Sheet((page(fronts), page(backs))))
+    return tuple(sheets)
+
+
+PX_TO_MM = 25.4 / 96
+
+
+def _spilled(document, sheets: tuple[Sheet, ...], geo: Geometry) -> list[tuple[StudyCard, str]]:
+    """Faces whose content runs past the bottom of their card, read from where the empty
+    marker at the end of each face's content was laid out (the page's anchors)."""
+    pages = [faces for sheet in sheets for faces in sheet.pages]
+    found = []
+    for page, faces in zip(document.pages, pages, strict=True):
+        for face in filter(None, faces):
+            where = page.anchors.get(f"end-{face.card.id}-{face.side}")
+            bottom = face.slot.y + PAD_TOP + geo.inner[1]
+            if where is None or where[1] * PX_TO_MM > bottom + 0.2:  # elsewhere, or below the card
+                found.append((face.card, face.side))
+    return found
+
+
+def flashcards(deck: StudyDeck, paper: str, size_name: str, duplex: str, templates: str,
+               media: dict[str, str], allowed: tuple[Path, ...]) -> Rendered:
+    """Lay the cards out at the largest type; sides that spill over their card are measured
+    alone at smaller sizes and the sheets laid out again (only when some side spilled)."""
+    geo = geometry(paper, size_name)
+    sizes = {(c.id, side): (QUESTION_SIZES if side == "front" else ANSWER_SIZES)[0]
+             for c in deck.cards for side in ("front", "back")}
+
+    def lay_out(sizes):
+        sheets = _sheets(deck, geo, duplex, sizes)
+        html = render("flashcards.html.j2", templates, mode="sheets", geo=geo, fonts=FONTS,
+                      media=media, trial=(), sheets=sheets, deck=deck)
+        return sheets, layout(html, allowed)
+
+    sheets, document = lay_out(sizes)
+    overflowing: list[tuple[StudyCard, str]] = []
+    spilled = _spilled(document, sheets, geo)
+    if spilled:
+        smaller, overflowing = fit_sizes(spilled, geo, templates, media, allowed)
+        sizes.update(smaller)
+        sheets, document = lay_out(sizes)
     problems = [
         Diagnostic(
             "warning", "DG203",
