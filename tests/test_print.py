@@ -191,3 +191,20 @@ def test_cheatsheet_never_splits_a_card_across_columns_or_strands_a_heading(rnn_
         (hp, hx, hy), = [w for w in where(lambda t, h=heading: t == h) if w[2] > 12]  # not the header
         (qp, qx, qy), = where(lambda t, n=number: t == f"Q{n}")
         assert hp == qp and abs(hx - qx) < 4 and 0 < qy - hy < 10, heading
+
+
+def test_big_decks_are_laid_out_in_parts_and_joined(tmp_path, monkeypatch):
+    monkeypatch.setattr("deckgen.writers.pdf.CHUNK_SHEETS", 3)  # 24 cards a part: 4 parts for 80
+    root, _ = build(tmp_path, "--format", "cards", env={"SOURCE_DATE_EPOCH": "1767225600"})
+    pdf = root / "build" / f"{NAME}.cards.pdf"
+    reader = PdfReader(str(pdf))
+    assert len(reader.pages) == 20 and reader.metadata.title == "RNN frequent Interview Questions"
+    pages = faces(reader)
+    assert sum(len(p) for p in pages[::2]) == 80
+    for front, back in zip(pages[::2], pages[1::2], strict=True):
+        for label, (fx, fy) in front.items():
+            assert abs((back[label][0] - 5) - (210 - (fx - 5) - 95)) < 0.3 and abs(back[label][1] - fy) < 0.3
+    first = pdf.read_bytes()
+    (root / "build" / ".deckgen-record.json").unlink()
+    assert run(["build", "--format", "cards"], root, env={"SOURCE_DATE_EPOCH": "1767225600"}).exit_code == 0
+    assert pdf.read_bytes() == first

@@ -207,7 +207,8 @@ def fit_sizes(pending: list[tuple[StudyCard, str]], geo: Geometry, templates: st
     return sizes, pending
 
 
-def _sheets(deck: StudyDeck, geo: Geometry, duplex: str, sizes: dict[tuple[str, str], float]) -> tuple[Sheet, ...]:
+def _sheets(cards: tuple[StudyCard, ...], geo: Geometry, duplex: str,
+            sizes: dict[tuple[str, str], float]) -> tuple[Sheet, ...]:
     """The sheets' pages, each a tuple with one entry per slot in reading order (None: empty)."""
     per_sheet = len(geo.slots)
     index = {slot: i for i, slot in enumerate(geo.slots)}
@@ -224,15 +225,15 @@ def _sheets(deck: StudyDeck, geo: Geometry, duplex: str, sizes: dict[tuple[str, 
     sheets = []
     if duplex == "none":
         per_page = per_sheet // 2
-        for start in range(0, len(deck.cards), per_page):
+        for start in range(0, len(cards), per_page):
             faces = []
-            for offset, card in enumerate(deck.cards[start:start + per_page]):
+            for offset, card in enumerate(cards[start:start + per_page]):
                 faces.append(face(card, "front", geo.slots[2 * offset]))
                 faces.append(face(card, "back", geo.slots[2 * offset + 1]))
             sheets.append(Sheet((page(faces),)))
     else:
-        for start in range(0, len(deck.cards), per_sheet):
-            chunk = deck.cards[start:start + per_sheet]
+        for start in range(0, len(cards), per_sheet):
+            chunk = cards[start:start + per_sheet]
             fronts = [face(c, "front", geo.slots[i]) for i, c in enumerate(chunk)]
             backs = [face(c, "back", back_slot(geo, i, duplex)) for i, c in enumerate(chunk)]
             sheets.append(Sheet((page(fronts), page(backs))))
@@ -256,16 +257,50 @@ def _spilled(document, sheets: tuple[Sheet, ...], geo: Geometry) -> list[tuple[S
     return found
 
 
+CHUNK_SHEETS = 60  # sheets laid out at a time: bounds memory on big decks
+
+
 def flashcards(deck: StudyDeck, paper: str, size_name: str, duplex: str, templates: str,
                media: dict[str, str], allowed: tuple[Path, ...]) -> Rendered:
     """Lay the cards out at the largest type; sides that spill over their card are measured
-    alone at smaller sizes and the sheets laid out again (only when some side spilled)."""
+    alone at smaller sizes and the sheets laid out again (only when some side spilled).
+    A big deck is laid out CHUNK_SHEETS sheets at a time and the parts joined with pypdf."""
     geo = geometry(paper, size_name)
+    per_chunk = CHUNK_SHEETS * len(geo.slots) // (2 if duplex == "none" else 1)
+    parts, pages, problems = [], 0, []
+    for start in range(0, max(len(deck.cards), 1), per_chunk):
+        data, count, found = _flashcards_part(deck, deck.cards[start:start + per_chunk], geo, duplex,
+                                              templates, media, allowed)
+        parts.append(data)
+        pages += count
+        problems += found
+    return Rendered(parts[0] if len(parts) == 1 else _join(parts, deck), pages, tuple(problems))
+
+
+def _join(parts: list[bytes], deck: StudyDeck) -> bytes:
+    import io
+
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import NameObject, TextStringObject
+
+    writer = PdfWriter()
+    for part in parts:
+        writer.append(PdfReader(io.BytesIO(part)))
+    writer.add_metadata({"/Title": deck.title, "/Creator": "deckgen"})
+    writer._root_object[NameObject("/Lang")] = TextStringObject(deck.language)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def _flashcards_part(deck: StudyDeck, cards: tuple[StudyCard, ...], geo: Geometry, duplex: str,
+                     templates: str, media: dict[str, str], allowed: tuple[Path, ...]
+                     ) -> tuple[bytes, int, list[Diagnostic]]:
     sizes = {(c.id, side): (QUESTION_SIZES if side == "front" else ANSWER_SIZES)[0]
-             for c in deck.cards for side in ("front", "back")}
+             for c in cards for side in ("front", "back")}
 
     def lay_out(sizes):
-        sheets = _sheets(deck, geo, duplex, sizes)
+        sheets = _sheets(cards, geo, duplex, sizes)
         html = render("flashcards.html.j2", templates, mode="sheets", geo=geo, fonts=FONTS,
                       media=media, trial=(), sheets=sheets, deck=deck)
         return sheets, layout(html, allowed)
@@ -286,4 +321,4 @@ def flashcards(deck: StudyDeck, paper: str, size_name: str, duplex: str, templat
         )
         for card, side in overflowing
     ]
-    return Rendered(pdf_bytes(document, deck.title), len(document.pages), tuple(problems))
+    return pdf_bytes(document, deck.title), len(document.pages), problems
