@@ -79,7 +79,7 @@ def measure(args: list[str], cwd: Path) -> dict:
 def layout_ratio(folder: Path) -> dict:
     """In one warm process: the cheat sheet's layout time, and the floor's (the same cards as
     plain single-column HTML, no columns, no page rules)."""
-    code = f"""
+    code = """
 import json, time, html
 from pathlib import Path
 import weasyprint
@@ -90,19 +90,19 @@ from deckgen.writers.pdf import FONTS
 settings = Settings(sources=("source",))
 checked = check(settings, Path("."))
 job, deck = checked.decks[0]
-plan = _plan(job, deck, settings, {{"SOURCE_DATE_EPOCH": "1767225600"}}, BuildResult(checked))
-page = {{"paper": "A4", "orientation": "portrait", "columns": 3}}
-sheet = render("cheatsheet.html.j2", "", deck=plan.deck, page=page, fonts=FONTS, media={{}})
+plan = _plan(job, deck, settings, {"SOURCE_DATE_EPOCH": "1767225600"}, BuildResult(checked))
+page = {"paper": "A4", "orientation": "portrait", "columns": 3}
+sheet = render("cheatsheet.html.j2", "", deck=plan.deck, page=page, fonts=FONTS, media={})
 plain = "<html><body style='font: 7.5pt DejaVu Sans'>" + "".join(
-    f"<h3>{{html.escape(c.card.question_text)}}</h3><p>{{html.escape(c.card.answer_text)}}</p>" for c in plan.deck.cards) + "</body></html>"
+    f"<h3>{html.escape(c.card.question_text)}</h3><p>{html.escape(c.card.answer_text)}</p>" for c in plan.deck.cards) + "</body></html>"
 weasyprint.HTML(string="<p>warm up</p>").render()
 def timed(text):
     started = time.perf_counter(); document = weasyprint.HTML(string=text).render()
     return time.perf_counter() - started, len(document.pages)
 floor, floor_pages = timed(plain)
 layout, pages = timed(sheet)
-print(json.dumps({{"floor_s": round(floor, 3), "cheatsheet_layout_s": round(layout, 3),
-                  "ratio": round(layout / floor, 2), "floor_pages": floor_pages, "cheatsheet_pages": pages}}))
+print(json.dumps({"floor_s": round(floor, 3), "cheatsheet_layout_s": round(layout, 3),
+                  "ratio": round(layout / floor, 2), "floor_pages": floor_pages, "cheatsheet_pages": pages}))
 """
     out = subprocess.run([sys.executable, "-c", code], cwd=folder, capture_output=True, text=True, check=True)
     return json.loads(out.stdout)
