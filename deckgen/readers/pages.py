@@ -23,20 +23,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from deckgen.model import (
-    Block,
     Card,
     Deck,
     Diagnostic,
     Inline,
-    ListBlock,
-    Paragraph,
     Section,
     Skipped,
     SourceSpan,
 )
+from deckgen.readers.lines import AnswerBuilder
 from deckgen.readers.text import BULLET, CHROME, QUESTION, TRAILER_START, normalise
 
 NUMBERED = re.compile(r"^\s*(?P<num>\d{1,4})[.)]\s+(?P<text>\S.*)$")
@@ -188,54 +186,6 @@ def detect(lines: list[str]) -> tuple[str, list[str]]:
     return chosen, others
 
 
-@dataclass
-class _Answer:
-    """Answer blocks built from lines: paragraphs, bullet and numbered lists."""
-
-    blocks: list[Block] = field(default_factory=list)
-    paragraph: list[str] = field(default_factory=list)
-    items: list[list[str]] = field(default_factory=list)
-    ordered: bool = False
-
-    start: int = 1
-
-    def flush_paragraph(self) -> None:
-        if self.paragraph:
-            self.blocks.append(Paragraph((Inline("text", " ".join(self.paragraph)),)))
-            self.paragraph = []
-
-    def flush(self) -> None:
-        self.flush_paragraph()
-        if self.items:
-            items = tuple((Paragraph((Inline("text", " ".join(item)),)),) for item in self.items)
-            self.blocks.append(ListBlock(items, ordered=self.ordered, start=self.start))
-            self.items = []
-
-    def add(self, raw: str) -> None:
-        line = raw.strip()
-        if not line:
-            self.flush_paragraph()  # a list goes on across blank lines (a loose list)
-            return
-        bullet = BULLET.match(raw)
-        if bullet:
-            ordered = bullet["num"] is not None
-            if self.paragraph or (self.items and self.ordered != ordered):
-                self.flush()
-            if not self.items:
-                self.ordered, self.start = ordered, int(bullet["num"]) if ordered else 1
-            self.items.append([bullet["text"].strip()])
-        elif self.items and raw[:1].isspace():
-            self.items[-1].append(line)
-        else:
-            if self.items:
-                self.flush()
-            self.paragraph.append(line)
-
-    def done(self) -> tuple[Block, ...]:
-        self.flush()
-        return tuple(self.blocks)
-
-
 def _unquote(text: str) -> str:
     text = text.strip()
     for left, right in (('"', '"'), ("“", "”"), ("'", "'")):
@@ -269,7 +219,7 @@ def read_page(text: str, path: str, fallback_title: str, shape: str) -> Deck:
     stray: list[Skipped] = []
     title = ""
     sections: list[tuple[str, SourceSpan | None, list[Card]]] = [("", None, [])]
-    current: tuple[Start, _Answer, _Answer] | None = None  # start, answer, advice (coaching)
+    current: tuple[Start, AnswerBuilder, AnswerBuilder] | None = None  # start, answer, advice (coaching)
     mode = "answer"  # coaching: "advice" until the example answer
     skipping = ""  # the reason while inside a block that is not content
     trailer = False
@@ -310,7 +260,7 @@ def read_page(text: str, path: str, fallback_title: str, shape: str) -> Deck:
             finish()
             skipping, mode = "", ("advice" if shape == "coaching" else "answer")
             start = start_at[i]
-            current = (start, _Answer(), _Answer())
+            current = (start, AnswerBuilder(), AnswerBuilder())
             if start.inline_answer:
                 current[1].add(start.inline_answer)
             i = start.last + 1  # past a wrapped question or an A: line the start took

@@ -25,21 +25,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from deckgen.model import (
-    Block,
-    Card,
-    Deck,
-    Inline,
-    ListBlock,
-    Paragraph,
-    Section,
-    Skipped,
-    SourceSpan,
-)
+from deckgen.model import Card, Deck, Inline, Section, Skipped, SourceSpan
+from deckgen.readers.lines import BULLET, AnswerBuilder
 
 QUESTION = re.compile(r"^(?P<indent>\s*)Q\s?(?P<num>\d{1,6})\s*[.):]\s*(?P<text>.*)$")
 ANSWER = re.compile(r"^(?P<indent>\s*)A\s?(?P<num>\d{1,6})\s*[.):]\s*(?P<text>.*)$")
-BULLET = re.compile(r"^(?P<indent>\s*)(?P<mark>[•\-*–·▪◦●‣]|(?P<num>\d{1,3})[.)])\s+(?P<text>\S.*)$")
 
 CHROME = re.compile(
     r"^(?:"
@@ -91,7 +81,7 @@ def _heading_text(line: str) -> str:
 
 @dataclass
 class _Pending:
-    """The card being read: its question lines, then its answer blocks as they come."""
+    """The card being read: its question lines, then its answer as the lines come."""
 
     number: int | None
     span: SourceSpan
@@ -99,29 +89,15 @@ class _Pending:
     question: list[str] = field(default_factory=list)
     answer_number: int | None = None
     answer_span: SourceSpan | None = None
-    blocks: list[Block] = field(default_factory=list)
-    paragraph: list[str] = field(default_factory=list)
-    items: list[list[str]] = field(default_factory=list)
-    ordered: bool = False
-    list_start: int = 1
+    answer: AnswerBuilder = field(default_factory=AnswerBuilder)
     in_answer: bool = False
 
-    def flush(self) -> None:
-        if self.paragraph:
-            self.blocks.append(Paragraph((Inline("text", " ".join(self.paragraph)),)))
-            self.paragraph = []
-        if self.items:
-            items = tuple((Paragraph((Inline("text", " ".join(item)),)),) for item in self.items)
-            self.blocks.append(ListBlock(items, ordered=self.ordered, start=self.list_start))
-            self.items = []
-
     def card(self) -> Card:
-        self.flush()
         question = " ".join(self.question).strip()
         return Card(
             number=self.number,
             question=(Inline("text", question),) if question else (),
-            answer=tuple(self.blocks),
+            answer=self.answer.done(),
             section=self.section,
             span=self.span,
             answer_span=self.answer_span,
@@ -167,7 +143,7 @@ def read_text(text: str, path: str, fallback_title: str) -> Deck:
             continue
         if not line:
             if pending is not None:
-                pending.flush()
+                pending.answer.flush_paragraph()
                 if not pending.in_answer and pending.question:
                     pending.question.append("")  # a blank line ends the question's own text
             continue
@@ -184,7 +160,7 @@ def read_text(text: str, path: str, fallback_title: str) -> Deck:
             pending.answer_number = int(a["num"])
             pending.answer_span = span(i, a["indent"])
             if a["text"].strip():
-                pending.paragraph.append(a["text"].strip())
+                pending.answer.add(a["text"].strip())
             continue
         if is_heading(lines, i):
             finish()
@@ -209,23 +185,7 @@ def read_text(text: str, path: str, fallback_title: str) -> Deck:
             else:
                 pending.question.append(line)
             continue
-        if (b := BULLET.match(raw)) is not None:
-            if pending.paragraph:
-                pending.flush()
-            ordered = b["num"] is not None
-            if pending.items and pending.ordered != ordered:
-                pending.flush()
-            if not pending.items:
-                pending.ordered = ordered
-                pending.list_start = int(b["num"]) if ordered else 1
-            pending.items.append([b["text"].strip()])
-            continue
-        if pending.items and raw[:1].isspace():
-            pending.items[-1].append(line)  # an indented line continues the bullet above
-            continue
-        if pending.items:
-            pending.flush()
-        pending.paragraph.append(line)
+        pending.answer.add(raw)
     finish()
 
     built = tuple(
