@@ -10,9 +10,8 @@ from pathlib import Path
 import click
 
 from deckgen import __version__
-from deckgen.config import FORMATS, PAPERS, load_settings
+from deckgen.config import choices, load_settings
 from deckgen.errors import ValidationFailed
-from deckgen.readers import SHAPES
 
 CONTEXT = {"help_option_names": ["-h", "--help"]}
 
@@ -111,21 +110,21 @@ def main() -> None:
 @main.command()
 @click.argument("paths", nargs=-1)
 @click.option("-o", "--out", default=None, help="Output folder (default: build/).")
-@click.option("--format", "formats", multiple=True, type=click.Choice(FORMATS),
+@click.option("--format", "formats", multiple=True, type=click.Choice(choices("formats")),
               help="Output to build; repeat for several (default: all).")
-@click.option("--paper", type=click.Choice(PAPERS), default=None, help="Paper size for the PDFs.")
-@click.option("--orientation", type=click.Choice(["portrait", "landscape"]), default=None,
+@click.option("--paper", type=click.Choice(choices("paper")), default=None, help="Paper size for the PDFs.")
+@click.option("--orientation", type=click.Choice(choices("orientation")), default=None,
               help="Cheat-sheet page orientation.")
 @click.option("--columns", type=click.IntRange(1, 4), default=None, help="Cheat-sheet columns.")
-@click.option("--card-size", type=click.Choice(["auto", "eight-up", "index-3x5", "business"]),
+@click.option("--card-size", type=click.Choice(choices("card_size")),
               default=None, help="Flashcard size: 8 a sheet, 3x5 in index cards, business cards.")
-@click.option("--duplex", type=click.Choice(["long-edge", "short-edge", "none"]), default=None,
+@click.option("--duplex", type=click.Choice(choices("duplex")), default=None,
               help="How the flashcards are printed double-sided (none: side by side).")
 @click.option("--strict/--no-strict", default=None, help="Fail the build on warnings too.")
 @click.option("--locked/--no-locked", default=None,
               help="Never write the ids file; fail if it is out of date (implied by CI=true).")
 @click.option("--templates", default=None, help="Folder of templates searched before the built-in ones.")
-@click.option("--source-format", type=click.Choice(SHAPES), default=None,
+@click.option("--source-format", type=click.Choice(choices("source_format")), default=None,
               help="The shape of the sources, when the guess is wrong (default: auto).")
 @click.option("-v", "--verbose", is_flag=True, help="Also say how each source was read and what was skipped.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress: only a summary line per output, and problems.")
@@ -154,7 +153,7 @@ def build(paths, out, formats, paper, orientation, columns, card_size, duplex, s
 @click.option("--output-format", type=click.Choice(["text", "json", "github"]), default="text",
               help="How to print diagnostics.")
 @click.option("-v", "--verbose", is_flag=True, help="Also say what each reader skipped as page chrome.")
-@click.option("--source-format", type=click.Choice(SHAPES), default=None,
+@click.option("--source-format", type=click.Choice(choices("source_format")), default=None,
               help="The shape of the sources, when the guess is wrong (default: auto).")
 def check(paths, strict, output_format, verbose, source_format) -> None:
     """Validate sources without building; exit 1 on errors.

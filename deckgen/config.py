@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from deckgen.errors import ConfigError
+from deckgen.readers import SHAPES
 
 FORMATS = ("apkg", "cheatsheet", "cards", "html")
 PAPERS = ("a4", "letter")
@@ -46,8 +47,7 @@ class Settings:
     max_cards: int = field(default=20_000, metadata={"range": (1, 10**7)})
     max_answer_chars: int = field(default=20_000, metadata={"range": (1, 10**9)})
     language: str = "en"
-    source_format: str = field(default="auto", metadata=_choice(
-        "auto", "qa-markers", "qa-labels", "coaching", "numbered-inline", "numbered", "headings", "markdown"))
+    source_format: str = field(default="auto", metadata=_choice(*SHAPES))
     # [source."PATH"] tables: settings for one source, as ((path, ((name, value), ...)), ...)
     per_source: tuple[tuple[str, tuple[tuple[str, Any], ...]], ...] = ()
 
@@ -71,6 +71,12 @@ PER_SOURCE = (
 
 
 DEFAULTS = Settings()
+
+
+def choices(name: str) -> tuple[str, ...]:
+    """The values a setting allows (the command line offers the same)."""
+    spec = {f.name: f for f in fields(Settings)}[name]
+    return tuple(spec.metadata.get("choices") or spec.metadata.get("each") or ())
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,10 @@ from deckgen.errors import SourceError
 from deckgen.model import Deck, Diagnostic, SourceSpan
 
 Reader = Callable[[str, str, str, Path, str], Deck]
-TEXT_SHAPES = ("qa-markers", "qa-labels", "coaching", "numbered-inline", "numbered", "headings")
-SHAPES = ("auto", *TEXT_SHAPES, "markdown")
+# The shapes of text documents readers/pages.py reads, in the order `auto` tries them
+# (readers/text.py reads qa-markers, tried first); the values of the source-format setting.
+PAGE_SHAPES = ("qa-labels", "coaching", "numbered-inline", "numbered", "headings")
+SHAPES = ("auto", "qa-markers", *PAGE_SHAPES, "markdown")
 
 
 def _text_reader(text: str, path: str, title: str, folder: Path, shape: str) -> Deck:

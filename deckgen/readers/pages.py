@@ -34,6 +34,7 @@ from deckgen.model import (
     Skipped,
     SourceSpan,
 )
+from deckgen.readers import PAGE_SHAPES
 from deckgen.readers.lines import AnswerBuilder
 from deckgen.readers.text import BULLET, CHROME, QUESTION, TRAILER_START, normalise
 
@@ -61,7 +62,6 @@ SKIP_HEADING = re.compile(
     re.IGNORECASE,
 )
 
-SHAPES = ("qa-labels", "coaching", "numbered-inline", "numbered", "headings")
 
 
 @dataclass(frozen=True)
@@ -175,7 +175,7 @@ def detect(lines: list[str]) -> tuple[str, list[str]]:
         "numbered": len(_numbered_starts(lines, True, False, [])),
         "headings": len(_heading_starts(lines, [])),
     }
-    order = ["qa-markers", *SHAPES]
+    order = ["qa-markers", *PAGE_SHAPES]
     fitting = [shape for shape in order if counts[shape] >= 1]
     if not fitting:
         return "qa-markers", []
@@ -206,7 +206,7 @@ def choose(lines: list[str], path: str) -> tuple[str, list[Diagnostic]]:
 
 
 def read_page(text: str, path: str, fallback_title: str, shape: str) -> Deck:
-    """Read a document of one of SHAPES (readers/__init__ chooses the shape)."""
+    """Read a document of one of PAGE_SHAPES (readers/__init__ chooses the shape)."""
     lines = normalise(text)
     notes: list[tuple[int, str]] = []
     diagnostics: list[Diagnostic] = []
