@@ -208,3 +208,17 @@ def test_big_decks_are_laid_out_in_parts_and_joined(tmp_path, monkeypatch):
     (root / "build" / ".deckgen-record.json").unlink()
     assert run(["build", "--format", "cards"], root, env={"SOURCE_DATE_EPOCH": "1767225600"}).exit_code == 0
     assert pdf.read_bytes() == first
+
+
+def test_type_scales_with_the_card_size(tmp_path):
+    def answer_size(card_size):
+        root, _ = build(tmp_path / card_size, "--format", "cards", "--paper", "letter", "--card-size", card_size)
+        sizes = []
+
+        def visit(text, cm, tm, font, size):
+            if text.startswith("An RNN is a type"):
+                sizes.append(round(size * cm[0] * tm[0], 1))
+        PdfReader(str(root / "build" / f"{NAME}.cards.pdf")).pages[1].extract_text(visitor_text=visit)
+        return sizes[0]
+
+    assert answer_size("business") < answer_size("eight-up") < answer_size("index-3x5")

@@ -86,12 +86,19 @@ class CardSize:
     height: float
     columns: int
     rows: int
+    scale: float = 1.0  # type size relative to the eight-up card's
+
+    def ladder(self, side: str) -> tuple[float, ...]:
+        """The type sizes to try for a side, largest first, never under the 7 pt floor."""
+        base = QUESTION_SIZES if side == "front" else ANSWER_SIZES
+        sizes = {max(7.0, round(size * self.scale * 2) / 2) for size in base} | {7.0}
+        return tuple(sorted(sizes, reverse=True))
 
 
 CARD_SIZES = {
     "eight-up": CardSize("eight-up", 95.0, 64.0, 2, 4),  # 8 a sheet, A4 or Letter
-    "index-3x5": CardSize("index-3x5", 5 * INCH, 3 * INCH, 1, 3),  # 3 a Letter sheet
-    "business": CardSize("business", 3.5 * INCH, 2 * INCH, 2, 5),  # 10 a sheet
+    "index-3x5": CardSize("index-3x5", 5 * INCH, 3 * INCH, 1, 3, 1.25),  # 3 a Letter sheet
+    "business": CardSize("business", 3.5 * INCH, 2 * INCH, 2, 5, 0.85),  # 10 a sheet
 }
 DEFAULT_CARD_SIZE = {"a4": "eight-up", "letter": "eight-up"}
 # the content box inside a card: padding for the meta line on top and the id line below
@@ -182,9 +189,9 @@ def fit_sizes(pending: list[tuple[StudyCard, str]], geo: Geometry, templates: st
     the sides out (each on a page the size of the card's content box, one size smaller at a time)
     and seeing which spill onto a second page; and the sides that do not fit even at the floor."""
     sizes: dict[tuple[str, str], float] = {}
-    ladders = {"front": QUESTION_SIZES, "back": ANSWER_SIZES}
+    ladders = {"front": geo.card.ladder("front"), "back": geo.card.ladder("back")}
     step = first_step
-    while pending and step < max(len(QUESTION_SIZES), len(ANSWER_SIZES)):
+    while pending and step < max(len(ladders["front"]), len(ladders["back"])):
         trial = [(card, side, ladders[side][min(step, len(ladders[side]) - 1)]) for card, side in pending]
         html = render("flashcards.html.j2", templates, mode="measure", geo=geo, fonts=FONTS,
                       media=media, trial=trial, sheets=(), deck=None)
@@ -296,8 +303,7 @@ def _join(parts: list[bytes], deck: StudyDeck) -> bytes:
 def _flashcards_part(deck: StudyDeck, cards: tuple[StudyCard, ...], geo: Geometry, duplex: str,
                      templates: str, media: dict[str, str], allowed: tuple[Path, ...]
                      ) -> tuple[bytes, int, list[Diagnostic]]:
-    sizes = {(c.id, side): (QUESTION_SIZES if side == "front" else ANSWER_SIZES)[0]
-             for c in cards for side in ("front", "back")}
+    sizes = {(c.id, side): geo.card.ladder(side)[0] for c in cards for side in ("front", "back")}
 
     def lay_out(sizes):
         sheets = _sheets(cards, geo, duplex, sizes)
