@@ -147,28 +147,29 @@ def test_verbose_build_says_how_it_read_each_source(tmp_path):
 def test_watch_rebuilds_when_a_source_changes(tmp_path):
     root = project(tmp_path, {"d.txt": GOOD})
     env = {k: v for k, v in os.environ.items() if k != "CI"}
-    process = subprocess.Popen([sys.executable, "-m", "deckgen", "watch", "--templates", "theme"],
-                               cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    log = tmp_path / "watch.log"
     html = root / "build" / "d.html"
-    try:
-        deadline = time.monotonic() + 60
-        while not html.exists() and time.monotonic() < deadline:
+
+    def wait_for(condition, seconds=60):
+        deadline = time.monotonic() + seconds
+        while not condition() and time.monotonic() < deadline:
             time.sleep(0.1)
-        assert html.exists()
-        time.sleep(0.5)
-        (root / "source" / "d.txt").write_text(GOOD.replace("Because.", "Because it changed."), encoding="utf-8")
-        deadline = time.monotonic() + 60
-        while "Because it changed." not in html.read_text(encoding="utf-8") and time.monotonic() < deadline:
-            time.sleep(0.1)
-        assert "Because it changed." in html.read_text(encoding="utf-8")
-        (root / "source" / "d.txt").write_text("Q1. Broken?\n", encoding="utf-8")
-        deadline = time.monotonic() + 30
-        time.sleep(1.5)
-    finally:
-        process.send_signal(signal.SIGINT)
-        out, err = process.communicate(timeout=30)
-    assert "source/d.txt:1:1: error: Q1 has no answer [DG002]" in err  # diagnostics each time
-    assert "Because it changed." in html.read_text(encoding="utf-8")  # the broken edit wrote nothing
+        return condition()
+
+    with open(log, "w", encoding="utf-8") as stream:
+        process = subprocess.Popen([sys.executable, "-m", "deckgen", "watch", "--templates", "theme"],
+                                   cwd=root, env=env, stdout=stream, stderr=stream, text=True)
+        try:
+            assert wait_for(lambda: "watching for changes" in log.read_text(encoding="utf-8"))
+            (root / "source" / "d.txt").write_text(GOOD.replace("Because.", "Because it changed."), encoding="utf-8")
+            assert wait_for(lambda: html.exists() and "Because it changed." in html.read_text(encoding="utf-8"))
+            (root / "source" / "d.txt").write_text("Q1. Broken?\n", encoding="utf-8")
+            # diagnostics each time, and the broken edit writes nothing
+            assert wait_for(lambda: "source/d.txt:1:1: error: Q1 has no answer [DG002]" in log.read_text(encoding="utf-8"))
+        finally:
+            process.send_signal(signal.SIGINT)
+            process.wait(timeout=30)
+    assert "Because it changed." in html.read_text(encoding="utf-8")
 
 
 def test_pre_commit_hook_runs_from_this_checkout(tmp_path):
