@@ -18,6 +18,21 @@ def builtin_templates() -> Path:
     return Path(str(resources.files("deckgen.templates")))
 
 
+def _direction(runs) -> str:
+    """"rtl" when a paragraph's first strongly directional letter is right-to-left (Arabic,
+    Hebrew...), else "" (left-to-right, the default): the paragraph's base direction."""
+    import unicodedata
+
+    for run in runs:
+        for char in run.text:
+            kind = unicodedata.bidirectional(char)
+            if kind in ("R", "AL"):
+                return "rtl"
+            if kind == "L":
+                return ""
+    return ""
+
+
 def _slug(text: str) -> str:
     """A tag or file-safe name: letters, digits, underscores."""
     return re.sub(r"[^\w]+", "_", text, flags=re.UNICODE).strip("_") or "untitled"
@@ -45,6 +60,7 @@ def environment(user_templates: str = "") -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters["slug"] = _slug
+    env.filters["direction"] = _direction
     env.globals["searched"] = [str(f) for f in folders]
     return env
 

@@ -368,3 +368,15 @@ def test_fuzz_the_whole_pipeline(tmp_path_factory, text, suffix):
         assert all(valid(p) for p in (root / "build").iterdir())
     else:
         assert result.stderr.startswith(("source/", "error: source/")) or "error:" in result.stderr
+
+
+def test_right_to_left_paragraphs_get_their_direction_everywhere(tmp_path):
+    text = ("Q1. What is deep learning?\nA1. التعلم العميق هو فرع من التعلم الآلي.\n\n"
+            "Q2. And in English?\nA2. A branch of machine learning.\n")
+    root = project(tmp_path, {"d.txt": text})
+    assert run(["build", "--format", "html", "--format", "apkg"], root).exit_code == 0
+    html = (root / "build" / "d.html").read_text(encoding="utf-8")
+    assert '<p dir="rtl">التعلم العميق' in html and "<p>A branch of machine learning.</p>" in html
+    import_apkg(root / "build" / "d.apkg", tmp_path / "c.anki2")
+    answers = sorted(n["fields"]["Answer"] for n in notes(tmp_path / "c.anki2"))
+    assert answers == ["<p dir=\"rtl\">التعلم العميق هو فرع من التعلم الآلي.</p>", "<p>A branch of machine learning.</p>"]
