@@ -37,6 +37,7 @@ RULES: dict[str, Rule] = {
         Rule("DG012", "answer-too-large", "error", "An answer longer than max-answer-chars characters; no output could lay it out sensibly."),
         Rule("DG013", "ambiguous-numbered-line", "warning", "A numbered line with the next question's number that was read as part of an answer."),
         Rule("DG014", "mixed-shapes", "warning", "The document looks like more than one shape; the reader says which it chose."),
+        Rule("DG015", "bad-card-id", "error", "A card's explicit id is used twice, or is not 1-64 letters, digits, '-', '_', '.' or ':'."),
         Rule("DG101", "duplicate-question", "warning", "The same question text appears twice."),
         Rule("DG102", "near-duplicate", "warning", "Two cards ask the same thing in other words (judged on question and answer)."),
         Rule("DG201", "long-for-flashcard", "warning", "An answer has more words than fit a printed flashcard (max-card-words)."),
@@ -49,6 +50,7 @@ RULES: dict[str, Rule] = {
     )
 }
 
+VALID_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
 Check = Callable[[Deck, Settings], Iterator[tuple[str, str, SourceSpan]]]
 CHECKS: list[Check] = []
 
@@ -102,6 +104,17 @@ def structure(deck: Deck, settings: Settings) -> Iterator[tuple[str, str, Source
                 elif card.number not in seen or seen[card.number] is card:
                     yield "DG008", f"Q{card.number} follows Q{previous}: numbers go backwards", card.span
             previous = card.number
+    ids: dict[str, Card] = {}
+    for card in cards:
+        if not card.explicit_id:
+            continue
+        if not VALID_ID.match(card.explicit_id):
+            yield "DG015", f"{card.label}'s id '{_clip(card.explicit_id, 40)}' is not 1-64 letters, digits, '-', '_', '.' or ':'", card.span
+        elif card.explicit_id in ids:
+            first = ids[card.explicit_id]
+            yield "DG015", f"{card.label} uses the id '{card.explicit_id}' of {first.label} (line {first.span.line}); ids must be unique", card.span
+        else:
+            ids[card.explicit_id] = card
     for section in deck.sections:
         if not section.cards and section.span is not None:
             yield "DG009", f"section '{section.title}' has no cards", section.span

@@ -110,3 +110,14 @@ def test_a_card_can_disable_a_rule_in_markdown():
     text = ("# D\n\n### What is X?\n\nX is a thing.\n\n### What is X?\n"
             "<!-- deckgen: disable=DG101 -->\n\nX is a thing.\n")
     assert validate(read_markdown(text, "d.md", "D"), Settings()) == []
+
+
+def test_explicit_ids_must_be_unique_and_plain():
+    from deckgen.readers.markdown import read_markdown
+
+    text = ("# D\n\n### One?\n<!-- deckgen: id=same -->\n\nA.\n\n### Two?\n<!-- deckgen: id=same -->\n\nB.\n\n"
+            "### Three?\n<!-- deckgen: id=no<good> -->\n\nC.\n")
+    assert [d.format() for d in validate(read_markdown(text, "d.md", "D"), Settings())] == [
+        "d.md:8:1: error: Q2 uses the id 'same' of Q1 (line 3); ids must be unique [DG015]",
+        "d.md:13:1: error: Q3's id 'no<good>' is not 1-64 letters, digits, '-', '_', '.' or ':' [DG015]",
+    ]
