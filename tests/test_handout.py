@@ -206,3 +206,13 @@ def test_a_link_to_a_card_opens_it_revealed(rnn_build, browser):
     watched.page.reload()
     assert watched.page.locator(f"#{anchor} .answer").is_visible()
     watched.context.close()
+
+
+def test_the_search_bar_stays_in_view_while_reading(handout):
+    page = handout.page
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.evaluate("window.scrollTo(0, document.body.scrollHeight / 2)")
+    box = page.locator(".toolbar").bounding_box()
+    assert box is not None and abs(box["y"]) < 1  # stuck to the top of the window
+    page.fill("#search", "gru")
+    assert 0 < len(handout.visible_cards()) < 80
