@@ -10,6 +10,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from deckgen import identity
 from deckgen.config import Settings
@@ -17,6 +18,9 @@ from deckgen.errors import DeckgenError, LockError, OutputError, SourceError
 from deckgen.model import Deck, Diagnostic, OutputResult, Rendered, StudyCard, StudyDeck, StudySection
 from deckgen.readers import READERS, read_source
 from deckgen.validate import has_failures, validate
+
+if TYPE_CHECKING:
+    from deckgen.writers.apkg import NoteType
 
 SUFFIXES = {"apkg": ".apkg", "cheatsheet": ".cheatsheet.pdf", "cards": ".cards.pdf", "html": ".html"}
 PAPER_SIZES = {"a4": "A4", "letter": "letter"}
@@ -48,10 +52,6 @@ class BuildResult:
     check: CheckResult
     outputs: list[OutputResult] = field(default_factory=list)
     messages: list[str] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return all(o.ok for o in self.outputs)
 
 
 def _display(path: Path, cwd: Path) -> str:
@@ -164,13 +164,22 @@ def load_media(job: SourceJob, deck: Deck) -> Media:
     return media
 
 
+def source_date_epoch(env: dict[str, str]) -> int | None:
+    """SOURCE_DATE_EPOCH as a number of seconds, or None when it is not set."""
+    raw = env.get("SOURCE_DATE_EPOCH", "").strip()
+    if not raw:
+        return None
+    try:
+        return int(raw)
+    except ValueError as err:
+        raise DeckgenError(f"SOURCE_DATE_EPOCH must be a whole number of seconds, not {raw!r}") from err
+
+
 def source_date(path: Path, env: dict[str, str]) -> int | None:
     """SOURCE_DATE_EPOCH if set, else the last commit time of the source, else None."""
-    if env.get("SOURCE_DATE_EPOCH", "").strip():
-        try:
-            return int(env["SOURCE_DATE_EPOCH"])
-        except ValueError as err:
-            raise DeckgenError(f"SOURCE_DATE_EPOCH must be a whole number of seconds, not {env['SOURCE_DATE_EPOCH']!r}") from err
+    epoch = source_date_epoch(env)
+    if epoch is not None:
+        return epoch
     try:
         out = subprocess.run(
             ["git", "log", "-1", "--format=%ct", "--", path.name],
@@ -217,51 +226,29 @@ def build(
     remove_leftovers(out_dir)
     record = BuildRecord.load(out_dir)
     plans = [_plan(job, deck, settings.for_source(job.display), env, result) for job, deck in checked.decks]
-    todo: list[tuple[str, Path, _Plan, Settings, str]] = []
+    todo: list[_Output] = []
     for plan in plans:
         own = settings.for_source(plan.job.display)
         for fmt in own.formats:
             target = out_dir / (str(plan.job.stem) + SUFFIXES[fmt])
-            key = _input_key(fmt, plan, own)
-            display = _display(target, cwd)
-            if record.unchanged(display, key, target):
-                result.outputs.append(OutputResult(display, fmt, cards=len(plan.deck.cards),
+            output = _Output(fmt, target, _display(target, cwd), plan, own, _input_key(fmt, plan, own))
+            if record.unchanged(output.display, output.key, target):
+                result.outputs.append(OutputResult(output.display, fmt, cards=len(plan.deck.cards),
                                                    size=target.stat().st_size, unchanged=True))
             else:
-                todo.append((fmt, target, plan, own, key))
-    pdfs = [job for job in todo if job[0] in PDF_FORMATS]
-    parallel = len(pdfs) >= 2 and (os.cpu_count() or 1) >= 2
-    rendered: dict[int, Rendered | str] = {}
-    if parallel:
-        import concurrent.futures
-        import multiprocessing
-
-        import weasyprint  # noqa: F401  loaded once here, shared by the forked workers
-
-        cards = sum(len(job[2].deck.cards) for job in pdfs)
-        report(f"laying out {len(pdfs)} PDFs ({cards} cards) on {min(len(pdfs), os.cpu_count() or 2)} cores", None)
-        context = multiprocessing.get_context("fork")
-        with concurrent.futures.ProcessPoolExecutor(min(len(pdfs), os.cpu_count() or 2), mp_context=context) as pool:
-            futures = {pool.submit(_render_safely, fmt, plan, own): id(job)
-                       for job in pdfs for fmt, _, plan, own, _ in [job]}
-            for job in todo:
-                if job[0] not in PDF_FORMATS:
-                    rendered[id(job)] = _render_safely(job[0], job[2], job[3])
-            for future in concurrent.futures.as_completed(futures):
-                rendered[futures[future]] = future.result()
-    for job in todo:
-        fmt, target, plan, own, key = job
-        display = _display(target, cwd)
-        if id(job) not in rendered:
-            report(f"rendering {display} ({len(plan.deck.cards)} cards)", None)
+                todo.append(output)
+    rendered = _render_pdfs_in_parallel([o for o in todo if o.fmt in PDF_FORMATS], report)
+    for output in todo:
+        if output.display not in rendered:
+            report(f"rendering {output.display} ({len(output.plan.deck.cards)} cards)", None)
         started = time.perf_counter()
-        done = rendered[id(job)] if id(job) in rendered else _render_safely(fmt, plan, own)
-        outcome = _write(fmt, target, display, plan, done)
+        done = rendered.get(output.display) or _render_safely(output.fmt, output.plan, output.settings)
+        outcome = _write(output, done)
         outcome.seconds = time.perf_counter() - started + (done.seconds if isinstance(done, Rendered) else 0)
         if outcome.ok:
-            record.remember(display, key, target)
+            record.remember(output.display, output.key, output.target)
         result.outputs.append(outcome)
-        report(display, outcome)
+        report(output.display, outcome)
     try:
         record.save(out_dir)
     except OutputError as err:  # only a cache: the next build renders everything again
@@ -270,6 +257,38 @@ def build(
 
 
 PDF_FORMATS = ("cheatsheet", "cards")
+
+
+@dataclass(frozen=True)
+class _Output:
+    """One output to bring up to date."""
+
+    fmt: str
+    target: Path
+    display: str
+    plan: _Plan
+    settings: Settings
+    key: str
+
+
+def _render_pdfs_in_parallel(pdfs: list[_Output], report: Callable[[str, OutputResult | None], None]
+                             ) -> dict[str, Rendered | str]:
+    """Both PDFs laid out at once in forked workers that share one loaded WeasyPrint, when
+    there are at least two and two cores; by display path. Empty otherwise (rendered in turn)."""
+    cores = os.cpu_count() or 1
+    if len(pdfs) < 2 or cores < 2:
+        return {}
+    import concurrent.futures
+    import multiprocessing
+
+    import weasyprint  # noqa: F401  loaded once here, shared by the forked workers
+
+    workers = min(len(pdfs), cores)
+    report(f"laying out {len(pdfs)} PDFs ({sum(len(o.plan.deck.cards) for o in pdfs)} cards) on {workers} cores", None)
+    context = multiprocessing.get_context("fork")
+    with concurrent.futures.ProcessPoolExecutor(workers, mp_context=context) as pool:
+        futures = {o.display: pool.submit(_render_safely, o.fmt, o.plan, o.settings) for o in pdfs}
+        return {display: future.result() for display, future in futures.items()}
 
 
 def _render_safely(fmt: str, plan: _Plan, settings: Settings) -> Rendered | str:
@@ -286,15 +305,15 @@ def _render_safely(fmt: str, plan: _Plan, settings: Settings) -> Rendered | str:
         return f"{type(err).__name__}: {err}"
 
 
-def _write(fmt: str, target: Path, display: str, plan: _Plan, rendered: Rendered | str) -> OutputResult:
+def _write(output: _Output, rendered: Rendered | str) -> OutputResult:
     from deckgen.writers import write_atomic
 
-    outcome = OutputResult(display, fmt, cards=len(plan.deck.cards))
+    outcome = OutputResult(output.display, output.fmt, cards=len(output.plan.deck.cards))
     if isinstance(rendered, str):
-        outcome.ok, outcome.error = False, f"{display}: {rendered}"
+        outcome.ok, outcome.error = False, f"{output.display}: {rendered}"
         return outcome
     try:
-        write_atomic(target, rendered.data, display)
+        write_atomic(output.target, rendered.data, output.display)
     except OutputError as err:
         outcome.ok, outcome.error = False, err.message
         return outcome
@@ -409,7 +428,7 @@ class _Plan:
     deck_name: str
     ids_file: identity.IdsFile
     anki_fields: dict[str, tuple[str, ...]]
-    note_type: object
+    note_type: NoteType
     media: Media
 
 
@@ -433,7 +452,8 @@ def _plan(job: SourceJob, deck: Deck, settings: Settings, env: dict[str, str], r
         for card in studied.cards
     }
     hashes = tuple(identity.content_hash(*fields[c.id], *apkg.note_tags(c)) for c in studied.cards)
-    now = int(env["SOURCE_DATE_EPOCH"]) if env.get("SOURCE_DATE_EPOCH", "").strip() else int(time.time())
+    epoch = source_date_epoch(env)
+    now = epoch if epoch is not None else int(time.time())
     current = identity.update(
         previous, assignment, tuple(c.card.question_text for c in studied.cards), hashes, kind.hash, now
     )
