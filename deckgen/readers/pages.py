@@ -298,10 +298,11 @@ def read_page(text: str, path: str, fallback_title: str, shape: str) -> Deck:
                     skipping = ""
             elif not title and i < first and not any(earlier.strip() for earlier in lines[:i]):
                 title = line
-            else:
-                reason = skipping and f"not content ({skipping})" or (
-                    "introduction" if i < first else "text between cards")
+            elif skipping or i < first:
+                reason = f"not content ({skipping})" if skipping else "introduction"
                 skipped.append(Skipped(span(i), line, reason))
+            else:  # neither a card, a heading nor known page furniture: reported (DG010)
+                stray.append(Skipped(span(i), line, "text between cards"))
             i += 1
             continue
         if len(line) <= 100 and line[-1] not in ".,;!?\"”" and _standalone(lines, i) and next_is_question(i) \
