@@ -365,7 +365,8 @@ def test_fuzz_the_whole_pipeline(tmp_path_factory, text, suffix):
     assert result.exit_code in (0, 1)
     assert "Traceback" not in result.output
     if result.exit_code == 0:
-        assert all(valid(p) for p in (root / "build").iterdir())
+        written = outputs(root / "build")
+        assert len(written) == 4 and all(valid(root / "build" / name) for name in written)
     else:
         assert result.stderr.startswith(("source/", "error: source/")) or "error:" in result.stderr
 
