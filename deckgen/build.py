@@ -432,9 +432,27 @@ class _Plan:
     media: Media
 
 
-def _plan(job: SourceJob, deck: Deck, settings: Settings, env: dict[str, str], result: BuildResult) -> _Plan:
-    """Identity for every card, checked against (or written to) the ids file."""
-    from deckgen.writers import apkg, write_atomic
+@dataclass(frozen=True)
+class Identity:
+    """A deck with its cards' ids, their Anki fields and the ids file they give; nothing written."""
+
+    deck_name: str
+    ids_path: Path
+    ids_display: str
+    previous: identity.IdsFile
+    assignment: identity.Assignment
+    studied: StudyDeck
+    note_type: NoteType
+    media: Media
+    fields: dict[str, tuple[str, ...]]
+    current: identity.IdsFile
+
+
+def identify(job: SourceJob, deck: Deck, settings: Settings, env: dict[str, str],
+             previous: identity.IdsFile | None = None) -> Identity:
+    """Give every card its id (from the ids file, or `previous` in its place) and its Anki fields;
+    compute the ids file that a build would write. Reads, never writes."""
+    from deckgen.writers import apkg
 
     date = source_date(job.path, env)
     build_date = dt.datetime.fromtimestamp(date, dt.UTC).strftime("%Y-%m-%d") if date else ""
@@ -442,7 +460,8 @@ def _plan(job: SourceJob, deck: Deck, settings: Settings, env: dict[str, str], r
     deck_name = settings.deck_name or deck.title.replace("::", ":")
     ids_path = identity.ids_path(job.path)
     ids_display = str(Path(job.display).with_name(ids_path.name))
-    previous = identity.load(ids_path, ids_display)
+    if previous is None:
+        previous = identity.load(ids_path, ids_display)
     assignment = identity.assign(deck.cards, previous, deck_name)
     studied = study_deck(deck, job, assignment.ids, build_date, settings.language)
     kind = apkg.note_type(settings.note_type, settings.templates)
@@ -457,11 +476,21 @@ def _plan(job: SourceJob, deck: Deck, settings: Settings, env: dict[str, str], r
     current = identity.update(
         previous, assignment, tuple(c.card.question_text for c in studied.cards), hashes, kind.hash, now
     )
-    if assignment.removed:
-        search = " OR ".join(f"Id:{e.id}" for e in assignment.removed)
+    return Identity(deck_name, ids_path, ids_display, previous, assignment, studied, kind, media,
+                    fields, current)
+
+
+def _plan(job: SourceJob, deck: Deck, settings: Settings, env: dict[str, str], result: BuildResult) -> _Plan:
+    """Identity for every card, checked against (or written to) the ids file."""
+    from deckgen.writers import write_atomic
+
+    found = identify(job, deck, settings, env)
+    previous, current = found.previous, found.current
+    if found.assignment.removed:
+        search = " OR ".join(f"Id:{e.id}" for e in found.assignment.removed)
         result.messages.append(
-            f"{job.display}: {len(assignment.removed)} card(s) left the deck; Anki keeps their notes "
-            f'(an import cannot delete). Find them in Anki\'s browser with: "deck:{deck_name}" ({search})'
+            f"{job.display}: {len(found.assignment.removed)} card(s) left the deck; Anki keeps their notes "
+            f'(an import cannot delete). Find them in Anki\'s browser with: "deck:{found.deck_name}" ({search})'
         )
     if previous != current:
         problems = identity.stale(previous, current)
@@ -469,13 +498,13 @@ def _plan(job: SourceJob, deck: Deck, settings: Settings, env: dict[str, str], r
             listed = "\n  ".join(problems[:20]) + ("\n  ..." if len(problems) > 20 else "")
             missing = "" if previous.entries else " (it is missing)"
             raise LockError(
-                f"{ids_display}: the ids file is out of date{missing}; run `deckgen build` "
+                f"{found.ids_display}: the ids file is out of date{missing}; run `deckgen build` "
                 f"without --locked and commit it:\n  {listed}"
             )
         if problems:
-            write_atomic(ids_path, identity.dump(current).encode("utf-8"), ids_display)
-            result.messages.append(f"{ids_display}: updated ({len(problems)} change(s))")
-    return _Plan(job, studied, deck_name, current, fields, kind, media)
+            write_atomic(found.ids_path, identity.dump(current).encode("utf-8"), found.ids_display)
+            result.messages.append(f"{found.ids_display}: updated ({len(problems)} change(s))")
+    return _Plan(job, found.studied, found.deck_name, current, found.fields, found.note_type, found.media)
 
 
 def _render(fmt: str, plan: _Plan, settings: Settings) -> Rendered:

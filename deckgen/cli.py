@@ -225,6 +225,52 @@ def convert(source, output) -> None:
 
 
 @main.command()
+@click.argument("package")
+@click.argument("sources", nargs=-1)
+@click.option("--write", is_flag=True, help="Apply the changes (every file or none); default: show the diff.")
+@click.option("--add", is_flag=True, help="Also append notes added in Anki to their sections.")
+@click.option("--ours", "resolve", flag_value="ours", default=None,
+              help="On a conflict, keep the source's version.")
+@click.option("--theirs", "resolve", flag_value="theirs", help="On a conflict, take Anki's version.")
+def pull(package, sources, write, add, resolve) -> None:
+    """Bring edits made in Anki back into the sources.
+
+    PACKAGE is a deck exported from Anki (.apkg), a collection package (.colpkg) or a profile's
+    collection.anki2 (close Anki first). Without --write, print the diff and change nothing.
+
+    \b
+    Example:
+        deckgen pull ~/Downloads/rnn.apkg            # show what would change
+        deckgen pull ~/Downloads/rnn.apkg --write    # apply it
+    """
+    from deckgen.pull import apply
+    from deckgen.pull import pull as run_pull
+
+    settings = _settings(sources=tuple(sources))
+    result = run_pull(Path(package), package, settings, Path.cwd(), dict(os.environ), resolve, add)
+    for diff in result.diffs:
+        click.echo(diff, nl=False)
+    for conflict in result.conflicts:
+        click.echo(conflict)
+    for message in result.messages:
+        click.echo(message, err=True)
+    for warning in result.warnings:
+        click.echo(f"{click.style('warning', fg='yellow', bold=True)}: {warning}", err=True, color=_colour())
+    if result.conflicts:
+        done = "nothing written" if write else "nothing would be written"
+        click.echo(f"error: {len(result.conflicts)} conflict(s): the card changed in the source and in "
+                   f"Anki; {done} (choose with --ours or --theirs)", err=True)
+        sys.exit(1)
+    if not result.changed:
+        click.echo("nothing to pull", err=True)
+    elif write:
+        apply(result)
+        click.echo(f"wrote {', '.join(display for _, _, _, display in result.writes)}", err=True)
+    else:
+        click.echo("dry run: nothing written (--write applies it)", err=True)
+
+
+@main.command()
 def config() -> None:
     """Print the effective settings and where each value comes from.
 

@@ -1,10 +1,11 @@
-"""Write a Deck in the Markdown source form, so that reading it back gives the same records."""
+"""Write records in the source forms, so that reading them back gives the same records:
+a whole Deck as Markdown, and single cards as Markdown or as plain Q/A text (for `deckgen pull`)."""
 
 from __future__ import annotations
 
 import re
 
-from deckgen.model import Block, Card, CodeBlock, Deck, Inline, ListBlock, Paragraph
+from deckgen.model import Block, Card, CodeBlock, Deck, Inline, ListBlock, Paragraph, blocks_text
 
 # Characters CommonMark could read as markup inside a line of text, and at the start of one.
 SPECIAL = re.compile(r"([\\`*_\[\]<>&!])")
@@ -86,7 +87,18 @@ def card_markdown(card: Card, position: int) -> list[str]:
     if meta:
         lines.append(f"<!-- deckgen: {' '.join(meta)} -->")
     lines.append("")
-    lines += blocks(card.answer)
+    lines += answer_markdown(card)
+    return lines
+
+
+EXTRA_MARK = "<!-- deckgen: extra -->"
+
+
+def answer_markdown(card: Card) -> list[str]:
+    """The lines under a card's question: its answer, then its Extra after the extra mark."""
+    lines = blocks(card.answer)
+    if card.extra:
+        lines += ([""] if lines else []) + [EXTRA_MARK, ""] + blocks(card.extra)
     return lines
 
 
@@ -101,3 +113,48 @@ def to_markdown(deck: Deck) -> str:
             lines += card_markdown(card, position)
             lines.append("")
     return "\n".join(lines).rstrip("\n") + "\n"
+
+
+# What plain text cannot show, by inline kind: written as their words alone.
+TEXT_LOSES = {"strong": "bold", "em": "italic", "code": "inline code", "link": "link target",
+              "image": "image"}
+
+
+def text_inlines(runs: tuple[Inline, ...], lost: list[str]) -> str:
+    """A paragraph as plain text; what plain text cannot show is named in `lost`."""
+    for run in runs:
+        if run.kind in TEXT_LOSES:
+            lost.append(TEXT_LOSES[run.kind])
+    return " ".join("".join(run.text for run in runs if run.kind != "image").split())
+
+
+def text_blocks(items: tuple[Block, ...], marker: str, bullet: str, lost: list[str]) -> list[str]:
+    """An answer in the plain Q/A form: `marker` (e.g. "A12. ") starts the first line, paragraphs
+    are separated by blank lines, list items start with `bullet` (e.g. "  • ") or a number."""
+    lines: list[str] = []
+    for block in items:
+        if isinstance(block, Paragraph):
+            text = text_inlines(block.inlines, lost)
+        elif isinstance(block, CodeBlock):
+            lost.append("code block")
+            text = " ".join(block.code.split())
+        else:
+            indent = bullet[: len(bullet) - len(bullet.lstrip())]
+            if not lines:
+                lines += [marker.rstrip(), ""]
+            else:
+                lines.append("")
+            for n, item in enumerate(block.items, start=block.start):
+                parts = []
+                for inner in item:
+                    if isinstance(inner, ListBlock):
+                        lost.append("nested list")
+                    parts.append(text_inlines(inner.inlines, lost) if isinstance(inner, Paragraph)
+                                 else " ".join(blocks_text((inner,)).split()))
+                lines.append((f"{indent}{n}. " if block.ordered else bullet) + " ".join(parts))
+            continue
+        if not lines:
+            lines.append(marker + text)
+        else:
+            lines += ["", text]
+    return lines or [marker.rstrip()]

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import ClassVar, Literal
 
 Severity = Literal["error", "warning", "info"]
+PLAIN_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
 @dataclass(frozen=True, order=True)
@@ -102,6 +104,7 @@ class Card:
     explicit_id: str = ""
     extra: tuple[Block, ...] = ()
     disabled_rules: tuple[str, ...] = ()
+    end: int = 0  # the card's last line in its source (0 where the reader does not say)
 
     @property
     def question_text(self) -> str:
@@ -174,8 +177,18 @@ class StudyCard:
     index: int
 
     @property
+    def key(self) -> str:
+        """The id where it is plain (letters, digits, '-', '_'), else a name derived from it:
+        a note added in Anki keeps Anki's GUID as its id, which may hold any printable character."""
+        if PLAIN_ID.fullmatch(self.id):
+            return self.id
+        import hashlib
+
+        return "g" + hashlib.sha256(self.id.encode()).hexdigest()[:12]
+
+    @property
     def anchor(self) -> str:
-        return f"card-{self.id}"
+        return f"card-{self.key}"
 
 
 @dataclass(frozen=True)

@@ -165,3 +165,37 @@ def glyph_coverage(pdf: Path) -> set[str]:
 def outputs(folder: Path) -> list[str]:
     """The outputs in a build folder, without the build record (.deckgen-record.json)."""
     return sorted(p.name for p in folder.iterdir() if not p.name.startswith("."))
+
+
+def anki_session(collection: Path):
+    """The user's collection opened with the real Anki engine (close it when done)."""
+    from anki.collection import Collection
+
+    return Collection(str(collection))
+
+
+def find_note(col, **field_values):
+    """The one note whose fields hold these exact values (e.g. Number="39")."""
+    query = " ".join(f'"{name}:{value}"' for name, value in field_values.items())
+    found = col.find_notes(query)
+    assert len(found) == 1, (query, found)
+    return col.get_note(found[0])
+
+
+def export(collection: Path, out: Path, kind: str, deck: str | None = None) -> Path:
+    """Export as Anki's File > Export does: kind is "apkg" (current format), "legacy" (the
+    "support older Anki versions" package) or "colpkg" (the whole collection)."""
+    from anki.collection import DeckIdLimit, ExportAnkiPackageOptions
+
+    col = anki_session(collection)
+    try:
+        if kind == "colpkg":
+            col.export_collection_package(out_path=str(out), include_media=True, legacy=False)
+        else:
+            did = col.decks.id_for_name(deck)
+            options = ExportAnkiPackageOptions(with_scheduling=False, with_deck_configs=False,
+                                               with_media=True, legacy=kind == "legacy")
+            col.export_anki_package(out_path=str(out), options=options, limit=DeckIdLimit(did))
+    finally:
+        col.close()
+    return out

@@ -94,7 +94,13 @@ def read_source(path: Path, display: str, max_bytes: int, shape: str = "auto") -
         raise SourceError(f"{display}: is a directory") from err
     except OSError as err:
         raise SourceError(f"{display}: cannot read: {err.strerror}") from err
-    text, cleaned = remove_control_characters(decode(data, display), display)
+    return read_text(decode(data, display), path, display, shape)
+
+
+def read_text(text: str, path: Path, display: str, shape: str = "auto") -> Deck:
+    """Read a source's text (already decoded) as the reader for `path`'s extension does."""
+    reader = READERS[path.suffix.lower()]
+    text, cleaned = remove_control_characters(text, display)
     deck = reader(text, display, fallback_title(path), path.parent, shape)
     if cleaned:
         deck = dataclasses.replace(deck, diagnostics=tuple(cleaned) + deck.diagnostics)

@@ -6,6 +6,15 @@ Per-card settings go in a comment right under the question (invisible on GitHub)
     ### What is a GRU?
     <!-- deckgen: id=gru tags=variants,gates disable=DG102 number=12 -->
 
+A card's Extra (notes, advice: shown under the answer in Anki, the PDFs and the handout) follows
+the answer after a comment of its own:
+
+    A gated recurrent unit ...
+
+    <!-- deckgen: extra -->
+
+    Interviewers like a comparison with the LSTM.
+
 Links keep http, https and mailto targets; other schemes are shown as text (DG301). Images must
 be files beside the source (DG302 otherwise); they are embedded in every output.
 """
@@ -33,6 +42,7 @@ from deckgen.model import (
 )
 
 META = re.compile(r"^<!--\s*deckgen:(?P<body>.*?)-->$", re.DOTALL)
+EXTRA = re.compile(r"^<!--\s*deckgen:\s*extra\s*-->$")
 SAFE_SCHEMES = ("http://", "https://", "mailto:")
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp")
 
@@ -46,6 +56,7 @@ class _Reader:
     def __init__(self, text: str, path: str, fallback_title: str, folder: Path | None):
         self.path, self.folder = path, folder
         self.tokens = _parser.parse(text)
+        self.lines = text.split("\n")
         self.title = ""
         self.sections: list[tuple[str, SourceSpan | None, list[Card]]] = [("", None, [])]
         self.stray: list[Skipped] = []
@@ -197,15 +208,23 @@ class _Reader:
     def card(self, start: tuple[Token, Token], body: list[Token]) -> Card:
         heading, inline = start
         meta: dict[str, str] = {}
-        if len(body) >= 3 and body[0].type == "paragraph_open" and META.match(body[1].content.strip()):
-            meta = _parse_meta(META.match(body[1].content.strip())["body"])
+        end = max((t.map[1] for t in body if t.map), default=heading.map[1] if heading.map else 0)
+        while end > 1 and end <= len(self.lines) and not self.lines[end - 1].strip():
+            end -= 1  # a list's range takes in the blank lines after it
+        first = body[1].content.strip() if len(body) >= 3 and body[0].type == "paragraph_open" else ""
+        if META.match(first) and not EXTRA.match(first):
+            meta = _parse_meta(META.match(first)["body"])
             body = body[3:]
+        extra_at = next((k for k in range(len(body) - 2) if body[k].type == "paragraph_open"
+                         and body[k].level == 0 and EXTRA.match(body[k + 1].content.strip())), None)
+        extra_tokens = body[extra_at + 3:] if extra_at is not None else []
+        body = body[:extra_at] if extra_at is not None else body
         # a card is numbered by its place in the document unless it says otherwise
         number = sum(len(cards) for _, _, cards in self.sections) + 1
         if meta.get("number", "").isdigit():
             number = int(meta["number"])
         blocks = self.blocks(body)
-        extra: list[Block] = []
+        extra = self.blocks(extra_tokens)
         return Card(
             number=number,
             question=self.inlines(inline),
@@ -218,6 +237,7 @@ class _Reader:
             explicit_id=meta.get("id", ""),
             extra=tuple(extra),
             disabled_rules=tuple(c for c in meta.get("disable", "").split(",") if c),
+            end=end,
         )
 
 
@@ -252,6 +272,13 @@ def _merge(runs: list[Inline]) -> tuple[Inline, ...]:
         if not merged[-1].text:
             merged.pop()
     return tuple(merged)
+
+
+def read_blocks(text: str) -> tuple[list[Block], list[str]]:
+    """The blocks of a card body written in Markdown (no headings), and what was not kept."""
+    reader = _Reader(text, "", "", None)
+    blocks = reader.blocks(reader.tokens)
+    return blocks, [d.message for d in reader.diagnostics]
 
 
 def read_markdown(text: str, path: str, fallback_title: str, folder: Path | None = None) -> Deck:

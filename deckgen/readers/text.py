@@ -91,6 +91,7 @@ class _Pending:
     answer_span: SourceSpan | None = None
     answer: AnswerBuilder = field(default_factory=AnswerBuilder)
     in_answer: bool = False
+    end: int = 0
 
     def card(self) -> Card:
         question = " ".join(self.question).strip()
@@ -102,6 +103,7 @@ class _Pending:
             span=self.span,
             answer_span=self.answer_span,
             answer_number=self.answer_number,
+            end=self.end,
         )
 
 
@@ -149,7 +151,7 @@ def read_text(text: str, path: str, fallback_title: str) -> Deck:
             continue
         if (q := QUESTION.match(raw)) is not None:
             finish()
-            pending = _Pending(int(q["num"]), span(i, q["indent"]), sections[-1][0])
+            pending = _Pending(int(q["num"]), span(i, q["indent"]), sections[-1][0], end=i + 1)
             pending.question.append(q["text"].strip())
             continue
         if (a := ANSWER.match(raw)) is not None:
@@ -157,6 +159,7 @@ def read_text(text: str, path: str, fallback_title: str) -> Deck:
                 finish()
                 pending = _Pending(None, span(i, a["indent"]), sections[-1][0])
             pending.in_answer = True
+            pending.end = i + 1
             pending.answer_number = int(a["num"])
             pending.answer_span = span(i, a["indent"])
             if a["text"].strip():
@@ -184,8 +187,10 @@ def read_text(text: str, path: str, fallback_title: str) -> Deck:
                 stray.append(Skipped(span(i), line, "text between a question and its answer"))
             else:
                 pending.question.append(line)
+                pending.end = i + 1
             continue
         pending.answer.add(raw)
+        pending.end = i + 1
     finish()
 
     built = tuple(

@@ -200,10 +200,10 @@ def fit_sizes(pending: list[tuple[StudyCard, str]], geo: Geometry, templates: st
         for number, page in enumerate(document.pages):
             for anchor in page.anchors:
                 starts.setdefault(anchor, number)
-        ends = [starts[f"m-{card.id}-{side}"] for card, side, _ in trial[1:]] + [len(document.pages)]
+        ends = [starts[f"m-{card.key}-{side}"] for card, side, _ in trial[1:]] + [len(document.pages)]
         spilled = []
         for (card, side, size), end in zip(trial, ends, strict=True):
-            if end - starts[f"m-{card.id}-{side}"] <= 1:
+            if end - starts[f"m-{card.key}-{side}"] <= 1:
                 sizes[(card.id, side)] = size
             else:
                 spilled.append((card, side))
@@ -257,7 +257,7 @@ def _spilled(document, sheets: tuple[Sheet, ...], geo: Geometry) -> list[tuple[S
     found = []
     for page, faces in zip(document.pages, pages, strict=True):
         for face in filter(None, faces):
-            where = page.anchors.get(f"end-{face.card.id}-{face.side}")
+            where = page.anchors.get(f"end-{face.card.key}-{face.side}")
             bottom = face.slot.y + PAD_TOP + geo.inner[1]
             if where is None or where[1] * PX_TO_MM > bottom + 0.2:  # elsewhere, or below the card
                 found.append((face.card, face.side))

@@ -1,0 +1,347 @@
+"""`deckgen pull`: edits made in Anki come back into the sources.
+
+A note is matched to a card by its GUID (the card's id). The ids file says what deckgen built for
+each card (the hash of the note's fields and tags) and when (the note's modification time), so:
+
+- a note newer than the last build whose fields differ from what was built was edited in Anki;
+- a card whose content hash differs from the ids file was edited in the source;
+- both at once is a conflict: shown, and resolved only by --ours or --theirs;
+- a note of deckgen's note type that no card has was added in Anki (appended with --add);
+- a card with no note in the package is listed and never removed.
+
+Nothing is written unless asked, and then every changed file at once or none.
+"""
+
+from __future__ import annotations
+
+import codecs
+import dataclasses
+import difflib
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from deckgen import identity
+from deckgen.ankifiles import AnkiNote, read_notes
+from deckgen.ankifiles.collection import AnkiFileError
+from deckgen.build import Identity, SourceJob, discover, identify
+from deckgen.config import Settings
+from deckgen.errors import DeckgenError, SourceError, ValidationFailed
+from deckgen.fromanki import read_field
+from deckgen.model import Card, StudyCard
+from deckgen.patch import PatchError, SourceText
+from deckgen.readers import decode, read_text
+from deckgen.validate import validate
+from deckgen.writers.apkg import NOTE_FIELDS, note_tags
+
+CONTENT_FIELDS = ("Question", "Answer", "Extra")
+DERIVED_FIELDS = ("Section", "Number", "Source", "Id")
+
+
+class PullConflict(DeckgenError):
+    """Raised by `apply` when conflicts are open: nothing is written until they are resolved."""
+
+
+@dataclass
+class Pulled:
+    """A card whose note was changed (or added) in Anki, with what goes into the source."""
+
+    note: AnkiNote
+    card: Card  # the card as the source will hold it
+    lost: list[str]
+    old_id: str = ""  # "" for a note added in Anki
+
+
+@dataclass
+class SourcePull:
+    job: SourceJob
+    text: SourceText
+    raw: bytes
+    found: Identity
+    pulled: list[Pulled] = field(default_factory=list)
+    added: list[Pulled] = field(default_factory=list)
+    missing: list[StudyCard] = field(default_factory=list)
+    new_text: str = ""
+    new_ids: identity.IdsFile | None = None
+
+
+@dataclass
+class PullResult:
+    """What a pull found and would write: diffs to show, messages to say, files to replace."""
+
+    diffs: list[str] = field(default_factory=list)
+    conflicts: list[str] = field(default_factory=list)
+    messages: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    writes: list[tuple[Path, bytes, bytes | None, str]] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.writes)
+
+
+def is_deckgen_note(note: AnkiNote) -> bool:
+    return tuple(note.fields) == NOTE_FIELDS
+
+
+def pull(package: Path, display: str, settings: Settings, cwd: Path, env: dict[str, str],
+         resolve: str | None = None, add: bool = False) -> PullResult:
+    """Compare the notes in `package` with the sources; nothing is written here."""
+    notes = read_notes(package, display)
+    ours = [n for n in notes if is_deckgen_note(n)]
+    if not ours:
+        raise AnkiFileError(
+            f"{display}: no notes of deckgen's note type in it ({len(notes)} other note(s)); "
+            f"export the deck that deckgen built, with its note type"
+        )
+    result = PullResult()
+    by_guid = {n.guid: n for n in ours}
+    claimed: set[str] = set()
+    sources = [_load(job, settings, env) for job in discover(settings.sources, cwd)]
+    for source in sources:
+        own = settings.for_source(source.job.display)
+        in_deck = [n for n in ours if _in_deck(n, source.found.deck_name)]
+        known = {e.id for e in source.found.previous.entries} | set(source.found.assignment.ids)
+        claimed |= known & set(by_guid)
+        if not in_deck and not (known & set(by_guid)):
+            continue
+        _compare(source, by_guid, resolve, result)
+        new_notes = [n for n in in_deck if n.guid not in known]
+        claimed |= {n.guid for n in new_notes}
+        _added(source, new_notes, add, own, result)
+        _finish(source, own, env, result)
+    ignored = len(notes) - len(ours) + len([n for n in ours if n.guid not in claimed])
+    if ignored:
+        result.messages.append(f"{display}: {ignored} note(s) of other note types or decks ignored")
+    return result
+
+
+def _load(job: SourceJob, settings: Settings, env: dict[str, str]) -> SourcePull:
+    own = settings.for_source(job.display)
+    try:
+        raw = job.path.read_bytes()
+    except OSError as err:
+        raise SourceError(f"{job.display}: cannot read: {err.strerror}") from err
+    text = decode(raw, job.display)
+    deck = read_text(text, job.path, job.display, own.source_format)
+    errors = [d for d in validate(deck, own) if d.severity == "error"]
+    if errors:
+        raise ValidationFailed("\n".join(d.format() for d in errors)
+                               + f"\n{job.display}: fix these errors before pulling into it")
+    lines = SourceText.parse(text, job.display, deck, bom=raw.startswith(codecs.BOM_UTF8))
+    return SourcePull(job, lines, raw, identify(job, deck, own, env))
+
+
+def _in_deck(note: AnkiNote, deck_name: str) -> bool:
+    return note.deck == deck_name or note.deck.startswith(deck_name + "::")
+
+
+def _content(note: AnkiNote) -> tuple[str, ...]:
+    return tuple(note.fields.get(name, "") for name in CONTENT_FIELDS)
+
+
+def _compare(source: SourcePull, by_guid: dict[str, AnkiNote], resolve: str | None,
+             result: PullResult) -> None:
+    found, display = source.found, source.job.display
+    stale = 0
+    for studied in found.studied.cards:
+        note = by_guid.get(studied.id)
+        if note is None:
+            source.missing.append(studied)
+            continue
+        entry = found.assignment.matched.get(studied.id)
+        built = found.fields[studied.id]
+        if entry is None or _content(note) == built[:3]:
+            continue
+        if note.modified <= entry.modified:
+            stale += 1  # the collection has not imported the last build
+            continue
+        source_changed = identity.content_hash(*built, *note_tags(studied)) != entry.hash
+        anki = tuple(note.fields.get(name, "") for name in NOTE_FIELDS)
+        if source_changed and identity.content_hash(*anki, *note_tags(studied)) == entry.hash:
+            continue  # Anki holds what was built; the source's edit wins on the next import
+        card, lost = _from_note(note, studied.card)
+        label = f"{display}: {studied.card.label} ({studied.id})"
+        ignored = [name for name, mine, theirs in zip(NOTE_FIELDS, built, anki, strict=True)
+                   if name in DERIVED_FIELDS and mine != theirs]
+        if not source_changed and _same_records(card, studied.card):
+            if lost:
+                result.warnings.append(f"{label}: Anki's edit only changed what a source cannot hold "
+                                       f"({', '.join(sorted(set(lost)))}); nothing to pull")
+            continue
+        if ignored and not source_changed:
+            result.warnings.append(f"{label}: edits to {', '.join(ignored)} are not pulled "
+                                   f"(deckgen derives these fields)")
+        if source_changed and resolve != "theirs":
+            if resolve == "ours":
+                result.messages.append(f"{label}: changed on both sides; the source wins (--ours)")
+                continue
+            result.conflicts.append(_conflict_diff(source, studied, card))
+            continue
+        source.pulled.append(Pulled(note, card, lost, studied.id))
+    if stale:
+        result.messages.append(
+            f"{display}: {stale} note(s) differ but are not newer than the last build; not pulled "
+            f"(this collection has not imported the latest build)")
+
+
+def _from_note(note: AnkiNote, base: Card) -> tuple[Card, list[str]]:
+    """The card as Anki's note holds it, on the base card (its number, section, settings)."""
+    question, answer, extra = (read_field(note.fields.get(name, "")) for name in CONTENT_FIELDS)
+    lost = [*question.lost, *answer.lost, *extra.lost]
+    if len([b for b in question.blocks]) > 1 or any(b.kind != "paragraph" for b in question.blocks):
+        lost.append("paragraphs and lists in a question (joined into one line)")
+    card = dataclasses.replace(base, question=question.inlines, answer=answer.blocks, extra=extra.blocks)
+    return card, lost
+
+
+def _same_records(a: Card, b: Card) -> bool:
+    return (a.question, a.answer, a.extra) == (b.question, b.answer, b.extra)
+
+
+def _conflict_diff(source: SourcePull, studied: StudyCard, theirs: Card) -> str:
+    card = studied.card
+    mine = source.text.card_lines(card)
+    other = source.text.render_card(theirs, [])
+    heading = f"conflict: {source.job.display}: {card.label} changed in the source and in Anki since the last build"
+    diff = difflib.unified_diff(mine, other, f"{source.job.display}:{card.span.line} (source)",
+                                f"Anki note {studied.id}", lineterm="")
+    return heading + "\n" + "\n".join(diff)
+
+
+def _added(source: SourcePull, notes: list[AnkiNote], add: bool, settings: Settings,
+           result: PullResult) -> None:
+    if not notes:
+        return
+    display = source.job.display
+    if not add:
+        for note in notes:
+            question = read_field(note.fields.get("Question", "")).inlines
+            text = "".join(r.text for r in question)[:60]
+            result.messages.append(f"{display}: added in Anki: “{text}” (note {note.guid}); --add appends it")
+        return
+    groups: dict[str, list[Pulled]] = {}
+    for note in notes:
+        section = note.fields.get("Section", "").strip() or note.deck.removeprefix(source.found.deck_name).lstrip(":")
+        section = read_field(section).inlines
+        title = "".join(r.text for r in section)
+        base = Card(number=None, question=(), answer=(), section=title, span=source.text.deck.cards[0].span)
+        card, lost = _from_note(note, base)
+        pulled = Pulled(note, card, lost)
+        source.added.append(pulled)
+        groups.setdefault(title, []).append(pulled)
+    for title, members in groups.items():
+        lost: list[str] = []
+        source.text.append([p.card for p in members], title, lost)
+        members[0].lost.extend(lost)
+
+
+def _finish(source: SourcePull, settings: Settings, env: dict[str, str], result: PullResult) -> None:
+    """Patch the source, read it back, and work out its new ids file."""
+    display = source.job.display
+    for missing in source.missing:
+        result.messages.append(f"{display}: {missing.card.label} ({missing.id}) is not in this package "
+                               f"(deleted in Anki, or moved to another deck); left in the source")
+    if not source.pulled and not source.added:
+        return
+    text = source.text
+    by_id_before = {c.id: c.card for c in source.found.studied.cards}
+    lost_by_card: dict[str, list[str]] = {}
+    for pulled in source.pulled:
+        old = next(c for c in source.found.studied.cards if c.id == pulled.old_id).card
+        lost = list(pulled.lost)
+        text.rewrite(old, pulled.card, pulled.card.question != old.question,
+                     (pulled.card.answer, pulled.card.extra) != (old.answer, old.extra), lost)
+        lost_by_card[pulled.old_id] = lost
+    source.new_text = text.text()
+    deck = read_text(source.new_text, source.job.path, display, settings.source_format)
+    errors = [d for d in validate(deck, settings) if d.severity == "error"]
+    if errors:
+        raise ValidationFailed("\n".join(d.format() for d in errors)
+                               + f"\n{display}: the pulled source would not read back; nothing written")
+    # the ids file as it will be: pulled cards under their new question, added notes by GUID
+    previous = source.found.previous
+    questions = {p.old_id: p.card.question_text for p in source.pulled}
+    entries = [dataclasses.replace(e, question=questions.get(e.id, e.question)) for e in previous.entries]
+    entries += [identity.Entry(p.note.guid, p.card.question_text, "", 0) for p in source.added]
+    hinted = dataclasses.replace(previous, entries=tuple(entries))
+    after = identify(source.job, deck, settings, env, previous=hinted)
+    by_id = {c.id: c for c in after.studied.cards}
+    fresh: dict[str, identity.Entry] = {}
+    changed = 0
+    for pulled in [*source.pulled, *source.added]:
+        guid = pulled.note.guid
+        card = by_id.get(guid)
+        if card is None:
+            raise PatchError(f"{display}: the card pulled from note {guid} was not found on reading the "
+                             f"source back; nothing written")
+        digest = identity.content_hash(*after.fields[guid], *note_tags(card))
+        fresh[guid] = identity.Entry(guid, card.card.question_text, digest, pulled.note.modified)
+        before = by_id_before.get(pulled.old_id)
+        changed += before is None or not _same_records(before, card.card)
+        lost = sorted(set(lost_by_card.get(pulled.old_id, pulled.lost)))
+        label = f"{display}: {card.card.label} ({guid})"
+        if lost:
+            result.warnings.append(f"{label}: not pulled, the source cannot hold it: {', '.join(lost)}")
+        elif not _same_records(card.card, pulled.card):
+            result.warnings.append(f"{label}: reads back from the source differently from Anki's note; "
+                                   f"check it in the diff")
+    source.new_ids = _new_ids(previous, after, fresh)
+    original = "".join(text.lines)
+    if source.new_text == original:
+        return
+    result.messages.append(
+        f"{display}: {changed - len(source.added)} card(s) changed in Anki"
+        + (f", {len(source.added)} added in Anki" if source.added else ""))
+    diff = difflib.unified_diff(original.splitlines(keepends=True), source.new_text.splitlines(keepends=True),
+                                f"a/{display}", f"b/{display}")
+    result.diffs.append("".join(diff))
+    data = ("\ufeff" if text.bom else "") + source.new_text
+    result.writes.append((source.job.path, data.encode("utf-8"), source.raw, display))
+    ids_bytes = identity.dump(source.new_ids).encode("utf-8")
+    current_ids = source.found.ids_path.read_bytes() if source.found.ids_path.exists() else None
+    result.writes.append((source.found.ids_path, ids_bytes, current_ids, source.found.ids_display))
+
+
+def _new_ids(previous: identity.IdsFile, after: Identity, fresh: dict[str, identity.Entry]) -> identity.IdsFile:
+    """The ids file with the pulled cards' entries replaced and added cards placed after the card
+    before them; every other entry as it was (the next build deals with the source's own edits)."""
+    entries = [fresh.get(e.id, e) for e in previous.entries]
+    order = [c.id for c in after.studied.cards]
+    for guid in order:
+        if guid in fresh and guid not in {e.id for e in previous.entries}:
+            before = order[: order.index(guid)]
+            place = max((i + 1 for i, e in enumerate(entries) if e.id in before), default=len(entries))
+            entries.insert(place, fresh[guid])
+    return dataclasses.replace(previous, entries=tuple(entries))
+
+
+def apply(result: PullResult) -> None:
+    """Write every changed source and ids file, or none: all are staged first, each source is
+    checked to be as it was read, then all are renamed into place."""
+    if result.conflicts:
+        raise PullConflict(f"{len(result.conflicts)} conflict(s) open; nothing written "
+                           f"(resolve with --ours or --theirs)")
+    staged: list[tuple[Path, Path]] = []
+    try:
+        for path, data, expected, display in result.writes:
+            now = path.read_bytes() if path.exists() else None
+            if expected is not None and now != expected:
+                raise DeckgenError(f"{display}: changed on disk while pulling; nothing written (run pull again)")
+            temp = path.with_name(f".{path.name}.deckgen-pull-{os.getpid()}")
+            with open(temp, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            if path.exists():
+                os.chmod(temp, path.stat().st_mode & 0o777)
+            staged.append((temp, path))
+        for temp, path in staged:
+            os.replace(temp, path)
+        staged = []
+    except OSError as err:
+        raise DeckgenError(f"cannot write the pulled sources: {err.strerror or err}; nothing written") from err
+    finally:
+        for temp, _ in staged:
+            temp.unlink(missing_ok=True)
+
