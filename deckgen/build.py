@@ -102,6 +102,23 @@ def discover(paths: tuple[str, ...], cwd: Path) -> list[SourceJob]:
     return unique
 
 
+def read_deck(job: SourceJob, settings: Settings, text: str | None = None) -> Deck:
+    """One source read as its settings say (its text given, or read from its file)."""
+    import dataclasses
+
+    from deckgen.readers import read_text
+
+    if text is None:
+        deck = read_source(job.path, job.display, settings.max_source_bytes, settings.source_format)
+    else:
+        deck = read_text(text, job.path, job.display, settings.source_format)
+    if settings.reverse:  # every Q&A card also studied answer -> question
+        deck = dataclasses.replace(deck, sections=tuple(
+            dataclasses.replace(s, cards=tuple(dataclasses.replace(c, reverse=True) for c in s.cards))
+            for s in deck.sections))
+    return deck
+
+
 def check(settings: Settings, cwd: Path) -> CheckResult:
     """Read and validate every source; collect every diagnostic. Raises only when a source
     cannot be read at all (reporting every such source at once)."""
@@ -110,7 +127,7 @@ def check(settings: Settings, cwd: Path) -> CheckResult:
     for job in discover(settings.sources, cwd):
         own = settings.for_source(job.display)
         try:
-            deck = read_source(job.path, job.display, own.max_source_bytes, own.source_format)
+            deck = read_deck(job, own)
         except SourceError as err:
             unreadable.append(err.message)
             continue
@@ -428,7 +445,7 @@ class _Plan:
     deck_name: str
     ids_file: identity.IdsFile
     anki_fields: dict[str, tuple[str, ...]]
-    note_type: NoteType
+    note_types: dict[str, NoteType]
     media: Media
 
 
@@ -442,7 +459,7 @@ class Identity:
     previous: identity.IdsFile
     assignment: identity.Assignment
     studied: StudyDeck
-    note_type: NoteType
+    note_types: dict[str, NoteType]  # by card kind, the kinds in use
     media: Media
     fields: dict[str, tuple[str, ...]]
     current: identity.IdsFile
@@ -464,7 +481,8 @@ def identify(job: SourceJob, deck: Deck, settings: Settings, env: dict[str, str]
         previous = identity.load(ids_path, ids_display)
     assignment = identity.assign(deck.cards, previous, deck_name)
     studied = study_deck(deck, job, assignment.ids, build_date, settings.language)
-    kind = apkg.note_type(settings.note_type, settings.templates)
+    used = dict.fromkeys(card.kind for card in deck.cards)
+    kinds = {kind: apkg.note_type(settings.note_type, settings.templates, kind) for kind in used}
     media = load_media(job, deck)
     fields = {
         card.id: apkg.note_fields(card, job.display, settings.templates, media.anki)
@@ -474,9 +492,10 @@ def identify(job: SourceJob, deck: Deck, settings: Settings, env: dict[str, str]
     epoch = source_date_epoch(env)
     now = epoch if epoch is not None else int(time.time())
     current = identity.update(
-        previous, assignment, tuple(c.card.question_text for c in studied.cards), hashes, kind.hash, now
+        previous, assignment, tuple(c.card.question_text for c in studied.cards), hashes,
+        tuple(c.card.kind for c in studied.cards), {k: v.hash for k, v in kinds.items()}, now,
     )
-    return Identity(deck_name, ids_path, ids_display, previous, assignment, studied, kind, media,
+    return Identity(deck_name, ids_path, ids_display, previous, assignment, studied, kinds, media,
                     fields, current)
 
 
@@ -504,7 +523,7 @@ def _plan(job: SourceJob, deck: Deck, settings: Settings, env: dict[str, str], r
         if problems:
             write_atomic(found.ids_path, identity.dump(current).encode("utf-8"), found.ids_display)
             result.messages.append(f"{found.ids_display}: updated ({len(problems)} change(s))")
-    return _Plan(job, found.studied, found.deck_name, current, found.fields, found.note_type, found.media)
+    return _Plan(job, found.studied, found.deck_name, current, found.fields, found.note_types, found.media)
 
 
 def _render(fmt: str, plan: _Plan, settings: Settings) -> Rendered:
@@ -515,8 +534,9 @@ def _render(fmt: str, plan: _Plan, settings: Settings) -> Rendered:
         from deckgen.writers import apkg
 
         entries = {e.id: e.modified for e in plan.ids_file.entries}
+        notetype_times = {kind: modified for kind, _, modified in plan.ids_file.notetypes}
         return Rendered(apkg.write_apkg(
-            plan.deck, plan.deck_name, plan.note_type, plan.ids_file.notetype_modified,
+            plan.deck, plan.deck_name, plan.note_types, notetype_times,
             plan.anki_fields, entries, plan.media.files,
         ))
     if fmt == "cheatsheet":

@@ -39,6 +39,7 @@ class Settings:
     templates: str = ""
     deck_name: str = ""
     note_type: str = "deckgen Q&A"
+    reverse: bool = False
     disable: tuple[str, ...] = ()
     max_card_words: int = field(default=90, metadata={"range": (1, 100_000)})
     max_cheatsheet_words: int = field(default=120, metadata={"range": (1, 100_000)})
@@ -65,7 +66,7 @@ class Settings:
 # What a [source."PATH"] table may set: what shapes one source's outputs, not where things are.
 PER_SOURCE = (
     "formats", "paper", "orientation", "columns", "card_size", "duplex", "strict", "deck_name",
-    "note_type", "disable", "max_card_words", "max_cheatsheet_words", "near_duplicate_threshold",
+    "note_type", "reverse", "disable", "max_card_words", "max_cheatsheet_words", "near_duplicate_threshold",
     "language", "source_format",
 )
 

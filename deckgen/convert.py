@@ -5,16 +5,31 @@ from __future__ import annotations
 
 import re
 
-from deckgen.model import Block, Card, CodeBlock, Deck, Inline, ListBlock, Paragraph, blocks_text
+from deckgen.model import (
+    Block,
+    Card,
+    CodeBlock,
+    Deck,
+    Inline,
+    ListBlock,
+    MathBlock,
+    Paragraph,
+    TableBlock,
+    blocks_text,
+)
 
 # Characters CommonMark could read as markup inside a line of text, and at the start of one.
-SPECIAL = re.compile(r"([\\`*_\[\]<>&!])")
+SPECIAL = re.compile(r"([\\`*_\[\]<>&!$])")
 BLOCK_MARK = re.compile(r"^([#+\-=>|~])")
 LIST_NUMBER = re.compile(r"^(\d+)([.)])")
 
 
+# `\[` and `\]` would open and close a displayed formula: brackets are written as entities
+ENTITIES = {"[": "&#91;", "]": "&#93;"}
+
+
 def _escape(text: str, at_line_start: bool = False) -> str:
-    text = SPECIAL.sub(r"\\\1", text)
+    text = SPECIAL.sub(lambda m: ENTITIES.get(m[1], "\\" + m[1]), text)
     if at_line_start:
         text = BLOCK_MARK.sub(r"\\\1", text)
         text = LIST_NUMBER.sub(r"\1\\\2", text)
@@ -42,6 +57,11 @@ def inlines(runs: tuple[Inline, ...]) -> str:
             out.append(f"[{_escape(run.text)}](<{run.href}>)")
         elif run.kind == "image":
             out.append(f"![{_escape(run.text)}](<{run.href}>)")
+        elif run.kind == "math":
+            out.append(f"\\({run.text}\\)")
+        elif run.kind == "cloze":
+            hint = f"::{_escape(run.hint)}" if run.hint else ""
+            out.append(f"{{{{c{run.number}::{_escape(run.text)}{hint}}}}}")
         else:
             out.append(_escape(run.text, at_line_start=start))
     return "".join(out)
@@ -60,6 +80,10 @@ def blocks(items: tuple[Block, ...], indent: str = "") -> list[str]:
             lines.append(f"{indent}{fence}{block.language}")
             lines += [indent + line if line else line for line in block.code.split("\n")]
             lines.append(indent + fence)
+        elif isinstance(block, MathBlock):
+            lines += [f"{indent}$$", *(indent + line for line in block.tex.split("\n")), f"{indent}$$"]
+        elif isinstance(block, TableBlock):
+            lines += [indent + line for line in table_lines(block)]
         elif isinstance(block, ListBlock):
             # two lists in a row merge in Markdown unless the second uses another marker
             bullet, delimiter = ("*", ")") if previous_list else ("-", ".")
@@ -73,6 +97,18 @@ def blocks(items: tuple[Block, ...], indent: str = "") -> list[str]:
     return lines
 
 
+def table_lines(table: TableBlock) -> list[str]:
+    """A GFM table; a pipe inside a cell is escaped."""
+    def row(cells) -> str:
+        return "| " + " | ".join(inlines(cell).replace("|", "\\|") for cell in cells) + " |"
+
+    rule = {"left": ":--", "center": ":-:", "right": "--:"}
+    width = len(table.header)
+    align = [*table.align, *[""] * width][:width]
+    return [row(table.header), "| " + " | ".join(rule.get(a, "---") for a in align) + " |",
+            *(row((*cells, *[()] * (width - len(cells)))[:width]) for cells in table.rows)]
+
+
 def card_markdown(card: Card, position: int) -> list[str]:
     lines = [f"### {inlines(card.question)}"]
     meta = []
@@ -84,6 +120,8 @@ def card_markdown(card: Card, position: int) -> list[str]:
         meta.append("tags=" + ",".join(card.tags))
     if card.disabled_rules:
         meta.append("disable=" + ",".join(card.disabled_rules))
+    if card.reverse:
+        meta.append("reverse")
     if meta:
         lines.append(f"<!-- deckgen: {' '.join(meta)} -->")
     lines.append("")
@@ -120,12 +158,20 @@ TEXT_LOSES = {"strong": "bold", "em": "italic", "code": "inline code", "link": "
               "image": "image"}
 
 
+def _plain(run: Inline) -> str:
+    if run.kind == "math":
+        return f"\\({run.text}\\)"
+    if run.kind == "cloze":
+        return f"{{{{c{run.number}::{run.text}{'::' + run.hint if run.hint else ''}}}}}"
+    return "" if run.kind == "image" else run.text
+
+
 def text_inlines(runs: tuple[Inline, ...], lost: list[str]) -> str:
     """A paragraph as plain text; what plain text cannot show is named in `lost`."""
     for run in runs:
         if run.kind in TEXT_LOSES:
             lost.append(TEXT_LOSES[run.kind])
-    return " ".join("".join(run.text for run in runs if run.kind != "image").split())
+    return " ".join("".join(_plain(run) for run in runs).split())
 
 
 def text_blocks(items: tuple[Block, ...], marker: str, bullet: str, lost: list[str]) -> list[str]:
@@ -138,6 +184,11 @@ def text_blocks(items: tuple[Block, ...], marker: str, bullet: str, lost: list[s
         elif isinstance(block, CodeBlock):
             lost.append("code block")
             text = " ".join(block.code.split())
+        elif isinstance(block, MathBlock):
+            text = f"$${block.tex}$$"
+        elif isinstance(block, TableBlock):
+            lost.append("table")
+            text = " ".join(blocks_text((block,)).split())
         else:
             indent = bullet[: len(bullet) - len(bullet.lstrip())]
             if not lines:

@@ -9,24 +9,27 @@ first and named, so the caller can say what was not pulled.
 
 from __future__ import annotations
 
+import dataclasses
+import re
 from dataclasses import dataclass
 
 from markdownify import MarkdownConverter
 
-from deckgen.model import Block, Inline, Inlines, Paragraph
+from deckgen.model import Block, Inline, Inlines, ListBlock, Paragraph, TableBlock
+from deckgen.readers.inline import paragraph_block, text_runs
 
 # Tags whose meaning the records keep (the tags deckgen writes, and what Anki's editor makes of them).
-KEPT = {"p", "div", "br", "ul", "ol", "li", "strong", "b", "em", "i", "code", "pre", "a"}
+KEPT = {"p", "div", "br", "ul", "ol", "li", "strong", "b", "em", "i", "code", "pre", "a",
+        "table", "thead", "tbody", "tr", "th", "td"}
 # Tags whose text is kept but whose look is not, with the name a person knows them by.
 LOOKS = {
     "span": "colour or styling", "font": "colour or styling", "u": "underline",
     "sup": "superscript", "sub": "subscript", "s": "strike-through", "strike": "strike-through",
     "del": "strike-through", "mark": "highlight", "small": "small text", "big": "big text",
     "h1": "heading", "h2": "heading", "h3": "heading", "h4": "heading", "h5": "heading",
-    "h6": "heading", "blockquote": "quote", "table": "table", "thead": "table", "tbody": "table",
-    "tr": "table", "td": "table", "th": "table", "hr": "horizontal rule", "img": "image",
+    "h6": "heading", "blockquote": "quote", "hr": "horizontal rule", "img": "image",
 }
-BLOCKISH = {"h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "tr", "td", "th", "hr"}
+BLOCKISH = {"h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "hr"}
 
 
 @dataclass(frozen=True)
@@ -54,7 +57,27 @@ def read_field(html: str) -> FieldContent:
 
     markdown, lost = to_markdown(html)
     blocks, problems = read_blocks(markdown)
-    return FieldContent(tuple(blocks), tuple(sorted(set(lost) | set(problems))))
+    return FieldContent(tuple(_special(b) for b in blocks), tuple(sorted(set(lost) | set(problems))))
+
+
+def _special(block: Block) -> Block:
+    """Formulas (`\\(...\\)`, `\\[...\\]`) and clozes in Anki's text as the records hold them."""
+    if isinstance(block, Paragraph):
+        if len(block.inlines) == 1 and block.inlines[0].kind == "text":
+            alone = paragraph_block(block.inlines[0].text)
+            if alone is not None:
+                return alone
+        return Paragraph(_runs(block.inlines))
+    if isinstance(block, ListBlock):
+        return dataclasses.replace(block, items=tuple(tuple(_special(b) for b in item) for item in block.items))
+    if isinstance(block, TableBlock):
+        return dataclasses.replace(block, header=tuple(_runs(c) for c in block.header),
+                                   rows=tuple(tuple(_runs(c) for c in row) for row in block.rows))
+    return block
+
+
+def _runs(runs: Inlines) -> Inlines:
+    return tuple(piece for run in runs for piece in (text_runs(run.text) if run.kind == "text" else (run,)))
 
 
 def to_markdown(html: str) -> tuple[str, list[str]]:
@@ -65,6 +88,9 @@ def to_markdown(html: str) -> tuple[str, list[str]]:
     lost: list[str] = []
     for element in list(soup.find_all(True)):
         name = element.name
+        if name == "span" and any(c.startswith("hl-") for c in element.get("class") or []):
+            element.unwrap()  # deckgen's own code highlighting
+            continue
         if name not in KEPT:
             lost.append(LOOKS.get(name, f"<{name}>"))
             if name in ("img", "hr"):
@@ -75,7 +101,9 @@ def to_markdown(html: str) -> tuple[str, list[str]]:
             else:
                 element.unwrap()
             continue
-        if element.attrs.get("style"):
+        style = str(element.attrs.get("style", ""))
+        if style and not (name in ("th", "td") and style.replace(" ", "").startswith("text-align:")
+                          and ";" not in style.strip().rstrip(";")):
             lost.append("colour or styling")
         if name == "a" and not str(element.get("href", "")).lower().startswith(("http://", "https://", "mailto:")):
             lost.append("link that is not http, https or mailto")
@@ -99,6 +127,15 @@ def _language(element) -> str:
 class _Converter(MarkdownConverter):
     """markdownify, with a line break read as a paragraph break: deckgen has no line breaks inside
     a paragraph, and pressing Enter in Anki's editor is how people start a new one."""
+
+    def escape(self, text, parent_tags):
+        """markdownify's escapes, and those of the syntax deckgen's reader adds: `$` (formulas)
+        and brackets as entities (`\\[` would open a displayed formula)."""
+        text = super().escape(text, parent_tags)
+        if not text or "_inline" in parent_tags or "pre" in parent_tags or "code" in parent_tags:
+            return text
+        text = text.replace("$", "\\$")
+        return re.sub(r"\\([\[\]])", lambda m: "&#91;" if m[1] == "[" else "&#93;", text)
 
     def convert_br(self, el, text, parent_tags):
         if "pre" in parent_tags:

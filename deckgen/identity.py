@@ -25,7 +25,8 @@ from pathlib import Path
 from deckgen.errors import LockError
 from deckgen.model import Card
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: each card's note type (kind); a note type per kind. 1 is still read.
+READ_VERSIONS = (1, 2)
 CLOSE_QUESTION = 0.75  # difflib ratio above which a question counts as the same one reworded
 
 
@@ -35,13 +36,17 @@ class Entry:
     question: str
     hash: str
     modified: int
+    kind: str = "basic"  # the card's note type: basic, reversed or cloze
 
 
 @dataclass(frozen=True)
 class IdsFile:
-    notetype_hash: str = ""
-    notetype_modified: int = 0
+    notetypes: tuple[tuple[str, str, int], ...] = ()  # (kind, hash, modified), kinds in use
     entries: tuple[Entry, ...] = ()
+
+    def notetype(self, kind: str) -> tuple[str, int]:
+        """The hash and time of a kind's note type ("", 0 when it was never built)."""
+        return next(((h, m) for k, h, m in self.notetypes if k == kind), ("", 0))
 
 
 @dataclass(frozen=True)
@@ -78,14 +83,20 @@ def load(path: Path, display: str) -> IdsFile:
         return IdsFile()
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-        if data.get("deckgen-ids") != FORMAT_VERSION:
-            raise ValueError(f"unsupported version {data.get('deckgen-ids')!r}")
-        notetype = data.get("notetype", {})
+        version = data.get("deckgen-ids")
+        if version not in READ_VERSIONS:
+            raise ValueError(f"unsupported version {version!r}")
+        if version == 1:
+            notetype = data.get("notetype", {})
+            notetypes = {"basic": notetype} if notetype.get("hash") else {}
+        else:
+            notetypes = data.get("notetypes", {})
         entries = tuple(
-            Entry(str(e["id"]), str(e["question"]), str(e["hash"]), int(e["modified"]))
+            Entry(str(e["id"]), str(e["question"]), str(e["hash"]), int(e["modified"]), str(e.get("type", "basic")))
             for e in data.get("cards", [])
         )
-        return IdsFile(str(notetype.get("hash", "")), int(notetype.get("modified", 0)), entries)
+        kinds = tuple((str(k), str(v["hash"]), int(v["modified"])) for k, v in notetypes.items())
+        return IdsFile(kinds, entries)
     except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError, AttributeError) as err:
         raise LockError(
             f"{display}: cannot read the ids file: {err} (restore it from git, or delete it to "
@@ -99,13 +110,14 @@ def dump(ids: IdsFile) -> str:
         "{",
         f'  "deckgen-ids": {FORMAT_VERSION},',
         '  "about": "Card identities for Anki updates; commit this file with the source.",',
-        f'  "notetype": {json.dumps({"hash": ids.notetype_hash, "modified": ids.notetype_modified})},',
+        f'  "notetypes": {json.dumps({k: {"hash": h, "modified": m} for k, h, m in ids.notetypes})},',
         '  "cards": [',
     ]
     rows = [
         "    "
         + json.dumps(
-            {"id": e.id, "modified": e.modified, "hash": e.hash, "question": e.question},
+            {"id": e.id, "modified": e.modified, "hash": e.hash, "question": e.question}
+            | ({"type": e.kind} if e.kind != "basic" else {}),
             ensure_ascii=False,
         )
         for e in ids.entries
@@ -126,18 +138,26 @@ def assign(cards: tuple[Card, ...], previous: IdsFile, deck_key: str) -> Assignm
         matched[entry.id] = entry
         free.pop(entry.id, None)
 
+    def fits(index: int, entry: Entry) -> bool:
+        # Anki cannot move a note to another note type on import: a card that changed kind
+        # is a new note, and the old one is reported as removed
+        return entry.kind == cards[index].kind
+
     for i, card in enumerate(cards):
         if card.explicit_id:
-            ids[i] = card.explicit_id
-            if card.explicit_id in free:
-                take(i, free[card.explicit_id])
+            entry = free.get(card.explicit_id)
+            if entry is not None and fits(i, entry):
+                ids[i] = card.explicit_id
+                take(i, entry)
+            elif entry is None:
+                ids[i] = card.explicit_id
     by_question: dict[str, list[Entry]] = defaultdict(list)
     for entry in previous.entries:
         by_question[_normal(entry.question)].append(entry)
     for i, card in enumerate(cards):
         if ids[i] is None:
             for entry in by_question.get(_normal(card.question_text), []):
-                if entry.id in free:
+                if entry.id in free and fits(i, entry):
                     take(i, entry)
                     break
     left = [i for i in range(len(cards)) if ids[i] is None]
@@ -147,6 +167,8 @@ def assign(cards: tuple[Card, ...], previous: IdsFile, deck_key: str) -> Assignm
         for i in left:
             question = _normal(cards[i].question_text)
             for entry in free.values():
+                if not fits(i, entry):
+                    continue
                 matcher = difflib.SequenceMatcher(None, question, _normal(entry.question))
                 if matcher.quick_ratio() >= CLOSE_QUESTION:
                     ratio = matcher.ratio()
@@ -160,6 +182,10 @@ def assign(cards: tuple[Card, ...], previous: IdsFile, deck_key: str) -> Assignm
     for i, card in enumerate(cards):
         if ids[i] is None:
             key = _normal(card.question_text)
+            if card.kind != "basic":
+                key = f"{key}\x1f{card.kind}"
+            if card.explicit_id:  # its id was taken by a note of another kind: the id moves on
+                key = f"{key}\x1f{card.explicit_id}"
             while True:
                 candidate = new_id(deck_key, key, seen[key])
                 seen[key] += 1
@@ -176,24 +202,26 @@ def update(
     assignment: Assignment,
     questions: tuple[str, ...],
     hashes: tuple[str, ...],
-    notetype_hash: str,
+    kinds: tuple[str, ...],
+    notetype_hashes: dict[str, str],
     now: int,
 ) -> IdsFile:
     """The new ids file: unchanged notes keep their time, changed and new ones get `now`
-    (or one second past their last time, so that it is always newer)."""
+    (or one second past their last time, so that it is always newer); likewise each note type
+    in use (`notetype_hashes`, by kind)."""
     entries = []
-    for card_id, question, digest in zip(assignment.ids, questions, hashes, strict=True):
+    for card_id, question, digest, kind in zip(assignment.ids, questions, hashes, kinds, strict=True):
         old = assignment.matched.get(card_id)
         if old is not None and old.hash == digest:
             modified = old.modified
         else:
             modified = max(now, old.modified + 1) if old is not None else now
-        entries.append(Entry(card_id, question, digest, modified))
-    if previous.notetype_hash == notetype_hash:
-        notetype_modified = previous.notetype_modified
-    else:
-        notetype_modified = max(now, previous.notetype_modified + 1)
-    return IdsFile(notetype_hash, notetype_modified, tuple(entries))
+        entries.append(Entry(card_id, question, digest, modified, kind))
+    notetypes = []
+    for kind, digest in notetype_hashes.items():
+        old_hash, old_modified = previous.notetype(kind)
+        notetypes.append((kind, digest, old_modified if old_hash == digest else max(now, old_modified + 1)))
+    return IdsFile(tuple(notetypes), tuple(entries))
 
 
 def stale(previous: IdsFile, current: IdsFile) -> list[str]:
@@ -204,11 +232,13 @@ def stale(previous: IdsFile, current: IdsFile) -> list[str]:
     problems += [
         f"changed card {e.id}: {e.question}"
         for e in current.entries
-        if e.id in old and (old[e.id].hash != e.hash or old[e.id].question != e.question)
+        if e.id in old and (old[e.id].hash != e.hash or old[e.id].question != e.question
+                            or old[e.id].kind != e.kind)
     ]
     problems += [f"removed card {e.id}: {e.question}" for e in previous.entries if e.id not in new]
-    if previous.notetype_hash != current.notetype_hash:
-        problems.append("the note type (fields, templates or CSS) changed")
+    for kind, digest, _ in current.notetypes:
+        if previous.notetype(kind)[0] != digest:
+            problems.append(f"the {kind} note type (fields, templates or CSS) changed")
     if [e.id for e in previous.entries] != [e.id for e in current.entries] and not problems:
         problems.append("the cards are in another order")
     return problems

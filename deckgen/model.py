@@ -26,13 +26,17 @@ class SourceSpan:
 class Inline:
     """A run of text inside a paragraph or list item.
 
-    kind is one of: text, em, strong, code, link, image, math. For link, `href` is the target;
-    for image, `href` is the path of the image file (already checked by the reader) and `text` its alt text.
+    kind is one of: text, em, strong, code, link, image, math, cloze. For link, `href` is the
+    target; for image, `href` is the path of the image file (already checked by the reader) and
+    `text` its alt text; for math, `text` is the TeX; for cloze, `text` is the hidden text,
+    `number` its cloze number (c1 -> 1) and `hint` the hint shown in its place, if any.
     """
 
     kind: str
     text: str
     href: str = ""
+    number: int = 0
+    hint: str = ""
 
 
 Inlines = tuple[Inline, ...]
@@ -66,7 +70,26 @@ class CodeBlock:
     language: str = ""
 
 
-Block = Paragraph | ListBlock | CodeBlock
+@dataclass(frozen=True)
+class MathBlock:
+    """A displayed formula (TeX), on a line of its own."""
+
+    kind: ClassVar[str] = "math"
+    tex: str
+
+
+@dataclass(frozen=True)
+class TableBlock:
+    """A table: a header row and body rows of cells (inline runs); `align` per column is
+    "", "left", "center" or "right"."""
+
+    kind: ClassVar[str] = "table"
+    header: tuple[Inlines, ...]
+    rows: tuple[tuple[Inlines, ...], ...]
+    align: tuple[str, ...] = ()
+
+
+Block = Paragraph | ListBlock | CodeBlock | MathBlock | TableBlock
 
 
 def blocks_text(blocks: tuple[Block, ...]) -> str:
@@ -78,9 +101,28 @@ def blocks_text(blocks: tuple[Block, ...]) -> str:
         elif isinstance(block, ListBlock):
             for item in block.items:
                 lines.append(blocks_text(item))
+        elif isinstance(block, MathBlock):
+            lines.append(block.tex)
+        elif isinstance(block, TableBlock):
+            for row in (block.header, *block.rows):
+                lines.append(" ".join(plain_text(cell) for cell in row))
         else:
             lines.append(block.code)
     return "\n".join(lines)
+
+
+def all_inlines(blocks: tuple[Block, ...]):
+    """Every inline run in some blocks, list items and table cells included."""
+    for block in blocks:
+        if isinstance(block, Paragraph):
+            yield from block.inlines
+        elif isinstance(block, ListBlock):
+            for item in block.items:
+                yield from all_inlines(item)
+        elif isinstance(block, TableBlock):
+            for row in (block.header, *block.rows):
+                for cell in row:
+                    yield from cell
 
 
 @dataclass(frozen=True)
@@ -105,6 +147,20 @@ class Card:
     extra: tuple[Block, ...] = ()
     disabled_rules: tuple[str, ...] = ()
     end: int = 0  # the card's last line in its source (0 where the reader does not say)
+    reverse: bool = False  # also studied answer -> question (a second Anki card)
+
+    @property
+    def cloze_numbers(self) -> tuple[int, ...]:
+        """The cloze numbers in the card ({{c1::...}} -> 1), in order; empty for a Q&A card."""
+        runs = (*self.question, *all_inlines(self.answer))
+        return tuple(sorted({run.number for run in runs if run.kind == "cloze"}))
+
+    @property
+    def kind(self) -> str:
+        """Which note type the card is: "cloze", "reversed" or "basic"."""
+        if self.cloze_numbers:
+            return "cloze"
+        return "reversed" if self.reverse else "basic"
 
     @property
     def question_text(self) -> str:
@@ -175,16 +231,20 @@ class StudyCard:
     card: Card
     id: str
     index: int
+    cloze: int = 0  # on a printed flashcard: the cloze number it asks for (one flashcard each)
 
     @property
     def key(self) -> str:
         """The id where it is plain (letters, digits, '-', '_'), else a name derived from it:
-        a note added in Anki keeps Anki's GUID as its id, which may hold any printable character."""
+        a note added in Anki keeps Anki's GUID as its id, which may hold any printable character.
+        A flashcard for one cloze number adds it."""
         if PLAIN_ID.fullmatch(self.id):
-            return self.id
-        import hashlib
+            key = self.id
+        else:
+            import hashlib
 
-        return "g" + hashlib.sha256(self.id.encode()).hexdigest()[:12]
+            key = "g" + hashlib.sha256(self.id.encode()).hexdigest()[:12]
+        return f"{key}-c{self.cloze}" if self.cloze else key
 
     @property
     def anchor(self) -> str:

@@ -24,13 +24,13 @@ from pathlib import Path
 from deckgen import identity
 from deckgen.ankifiles import AnkiNote, read_notes
 from deckgen.ankifiles.collection import AnkiFileError
-from deckgen.build import Identity, SourceJob, discover, identify
+from deckgen.build import Identity, SourceJob, discover, identify, read_deck
 from deckgen.config import Settings
 from deckgen.errors import DeckgenError, SourceError, ValidationFailed
 from deckgen.fromanki import read_field
 from deckgen.model import Card, StudyCard
 from deckgen.patch import PatchError, SourceText
-from deckgen.readers import decode, read_text
+from deckgen.readers import decode
 from deckgen.validate import validate
 from deckgen.writers.apkg import NOTE_FIELDS, note_tags
 
@@ -123,7 +123,7 @@ def _load(job: SourceJob, settings: Settings, env: dict[str, str]) -> SourcePull
     except OSError as err:
         raise SourceError(f"{job.display}: cannot read: {err.strerror}") from err
     text = decode(raw, job.display)
-    deck = read_text(text, job.path, job.display, own.source_format)
+    deck = read_deck(job, own, text)
     errors = [d for d in validate(deck, own) if d.severity == "error"]
     if errors:
         raise ValidationFailed("\n".join(d.format() for d in errors)
@@ -254,7 +254,7 @@ def _finish(source: SourcePull, settings: Settings, env: dict[str, str], result:
                      (pulled.card.answer, pulled.card.extra) != (old.answer, old.extra), lost)
         lost_by_card[pulled.old_id] = lost
     source.new_text = text.text()
-    deck = read_text(source.new_text, source.job.path, display, settings.source_format)
+    deck = read_deck(source.job, settings, source.new_text)
     errors = [d for d in validate(deck, settings) if d.severity == "error"]
     if errors:
         raise ValidationFailed("\n".join(d.format() for d in errors)

@@ -59,8 +59,14 @@ def environment(user_templates: str = "") -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    from deckgen import rich
+
     env.filters["slug"] = _slug
     env.filters["direction"] = _direction
+    env.filters["math"] = rich.math
+    env.filters["highlight"] = rich.highlight
+    env.filters["cloze"] = rich.cloze
+    env.globals["code_css"] = rich.code_css
     env.globals["searched"] = [str(f) for f in folders]
     return env
 

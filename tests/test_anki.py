@@ -220,7 +220,7 @@ def test_html_and_mathjax_in_answers(tmp_path):
     note = next(iter(repo.notes().values()))
     assert note["fields"]["Question"] == "What does &lt;b&gt;bold&lt;/b&gt; do?"
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in note["fields"]["Answer"]
-    assert "\\( x^2 \\)" in note["fields"]["Answer"]
+    assert "\\(x^2\\)" in note["fields"]["Answer"]
     from anki.collection import Collection
 
     col = Collection(str(repo.collection))

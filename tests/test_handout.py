@@ -178,7 +178,7 @@ def test_keyboard_reaches_the_controls_with_visible_focus(handout):
     assert 0 < len(handout.visible_cards()) < 80
 
 
-def test_anchors_key_on_stable_identity_and_math_shows_as_written(tmp_path, browser):
+def test_anchors_key_on_stable_identity_and_math_is_mathml(tmp_path, browser):
     text = "Q1. What is x?\nA1. It is \\( x^2 \\) here.\n\nQ2. What is y?\nA2. Y.\n"
     root = project(tmp_path, {"d.txt": text})
     assert run(["build", "--format", "html"], root).exit_code == 0
@@ -186,7 +186,10 @@ def test_anchors_key_on_stable_identity_and_math_shows_as_written(tmp_path, brow
     watched = Watched(browser, html.as_uri(), java_script_enabled=False)
     before = dict(zip(watched.page.eval_on_selector_all("article.card", "cs => cs.map(c => c.querySelector('.q-text').textContent)"),
                       watched.visible_cards(), strict=True))
-    assert "\\( x^2 \\)" in watched.page.inner_text("article.card >> nth=0")
+    card = watched.page.locator("article.card >> nth=0")
+    assert card.locator("math msup").count() == 1  # drawn by the browser, not shown as TeX
+    assert card.locator("math annotation").text_content() == "x^2"
+    assert "\\(" not in card.inner_text()
     watched.context.close()
     (root / "source" / "d.txt").write_text("Q1. What is new?\nA1. New.\n\n" + text.replace("Q2", "Q3").replace("A2", "A3").replace("Q1.", "Q2.").replace("A1.", "A2."), encoding="utf-8")
     assert run(["build", "--format", "html"], root).exit_code == 0

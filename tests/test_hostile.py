@@ -26,14 +26,15 @@ HOSTILE = (
     "</style><img src=x onerror=alert(2)> Section {% include '/etc/passwd' %}\n\n"
     "Q1. What does <script>alert(3)</script> do &amp; {{ 7*7 }}?\n"
     "A1. It shows <img src=x onerror=\"window.pwned=1\"> and </style> and "
-    "{% include '/etc/passwd' %} and \\( x^2 \\).\n\n"
+    "{% include '/etc/passwd' %} and \\( \\text{<b>x</b>} + y^2 \\).\n\n"
     "Q2. مرحبا بالعالم — what is שלום?\n"
     "A2. 你好世界 and こんにちは and cafe\u0301 crème and emoji 🚀😀 ok.\n\n"
     "Q3. Zero\u200bwidth and bell\x07?\n"
     "A3. Right\u2067-to-left isolate removed, ZWJ family 👨\u200d👩\u200d👧 kept.\n"
 )
 LITERALS = ["<script>alert(3)</script>", "{{ 7*7 }}", "{% include '/etc/passwd' %}", "&amp;",
-            "\\( x^2 \\)", "</style>", "<img src=x onerror=\"window.pwned=1\">"]
+            "</style>", "<img src=x onerror=\"window.pwned=1\">"]
+TEX = "\\text{<b>x</b>} + y^2"  # a formula: drawn in the handout and the PDFs, TeX for Anki
 
 
 @pytest.fixture(scope="module")
@@ -79,6 +80,9 @@ def test_handout_shows_everything_as_text_and_runs_nothing(hostile):
         for literal in LITERALS + ["<script>alert(1)</script> Title {{ 7*7 }}", "你好世界", "مرحبا"]:
             assert literal in body
         assert page.title() == "<script>alert(1)</script> Title {{ 7*7 }}"
+        assert page.locator("b").count() == 0  # the formula's text stays text
+        assert page.locator("math mtext").first.text_content() == "<b>x</b>"
+        assert page.locator("math annotation").first.text_content() == TEX
         browser.close()
 
 
@@ -106,7 +110,7 @@ def test_anki_fields_are_escaped_and_the_card_runs_nothing(hostile, tmp_path):
         page.set_content(f"<!doctype html><meta charset=utf-8><body class=card>{html}</body>")
         assert dialogs == [] and page.evaluate("window.pwned") is None
         shown = page.inner_text("body")
-        for literal in LITERALS:
+        for literal in LITERALS + [f"\\({TEX}\\)"]:
             assert literal in shown  # MathJax is Anki's to render; here it shows as written
         browser.close()
 
@@ -126,9 +130,10 @@ def test_pdfs_show_the_text_with_real_glyphs(hostile, name):
     for word in ("مرحبا", "שלום"):  # right-to-left: extraction may give either order
         assert word in extracted or word[::-1] in extracted or word in unicodedata.normalize("NFKC", flat)
     covered = glyph_coverage(pdf)
-    needed = {ch for ch in record_text(hostile, title=name.endswith("cheatsheet.pdf"))
-              if not ch.isspace() and unicodedata.category(ch) not in ("Cf", "Mn", "Cc")}
+    text = record_text(hostile, title=name.endswith("cheatsheet.pdf")).replace(TEX, "")
+    needed = {ch for ch in text if not ch.isspace() and unicodedata.category(ch) not in ("Cf", "Mn", "Cc")}
     assert needed - covered == set()
+    assert "\\text" not in flat and "<b>" not in flat  # the formula is drawn, not printed as TeX
 
 
 def test_fetcher_reaches_no_file_and_no_network(tmp_path):

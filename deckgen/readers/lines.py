@@ -6,7 +6,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from deckgen.model import Block, Inline, ListBlock, Paragraph
+from deckgen.model import Block, ListBlock, Paragraph
+from deckgen.readers.inline import paragraph_block, text_runs
 
 # a bullet (• - * – · ▪ ◦ ● ‣) or a number (1. or 1)) starting a list item
 BULLET = re.compile(r"^(?P<indent>\s*)(?P<mark>[•\-*–·▪◦●‣]|(?P<num>\d{1,3})[.)])\s+(?P<text>\S.*)$")
@@ -25,13 +26,14 @@ class AnswerBuilder:
 
     def flush_paragraph(self) -> None:
         if self.paragraph:
-            self.blocks.append(Paragraph((Inline("text", " ".join(self.paragraph)),)))
+            text = " ".join(self.paragraph)
+            self.blocks.append(paragraph_block(text) or Paragraph(text_runs(text)))
             self.paragraph = []
 
     def flush(self) -> None:
         self.flush_paragraph()
         if self.items:
-            items = tuple((Paragraph((Inline("text", " ".join(item)),)),) for item in self.items)
+            items = tuple((Paragraph(text_runs(" ".join(item))),) for item in self.items)
             self.blocks.append(ListBlock(items, ordered=self.ordered, start=self.start))
             self.items = []
 

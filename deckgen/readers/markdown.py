@@ -4,7 +4,7 @@ as the Markdown body below it. Parsed with markdown-it-py (CommonMark, raw HTML 
 Per-card settings go in a comment right under the question (invisible on GitHub):
 
     ### What is a GRU?
-    <!-- deckgen: id=gru tags=variants,gates disable=DG102 number=12 -->
+    <!-- deckgen: id=gru tags=variants,gates disable=DG102 number=12 reverse -->
 
 A card's Extra (notes, advice: shown under the answer in Anki, the PDFs and the handout) follows
 the answer after a comment of its own:
@@ -26,6 +26,8 @@ from pathlib import Path
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
+from mdit_py_plugins.dollarmath import dollarmath_plugin
+from mdit_py_plugins.texmath import texmath_plugin
 
 from deckgen.model import (
     Block,
@@ -35,18 +37,28 @@ from deckgen.model import (
     Diagnostic,
     Inline,
     ListBlock,
+    MathBlock,
     Paragraph,
     Section,
     Skipped,
     SourceSpan,
+    TableBlock,
 )
+from deckgen.readers.inline import clozes
 
 META = re.compile(r"^<!--\s*deckgen:(?P<body>.*?)-->$", re.DOTALL)
 EXTRA = re.compile(r"^<!--\s*deckgen:\s*extra\s*-->$")
 SAFE_SCHEMES = ("http://", "https://", "mailto:")
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp")
 
-_parser = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+# Formulas: \(...\) and \[...\] (texmath), $...$ and $$...$$ (dollarmath) with pandoc's rule for
+# single dollars (no space inside either dollar, no digit after the closing one: "$5 and $10" is text).
+_parser = (
+    MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+    .enable("table")
+    .use(dollarmath_plugin, allow_space=False, allow_digits=False, double_inline=True, allow_labels=False)
+    .use(texmath_plugin, delimiters="brackets")
+)
 # Let every link through the parser so that an unsafe one is reported (DG301) and shown as
 # text, rather than silently left as literal brackets.
 _parser.validateLink = lambda url: True
@@ -97,6 +109,8 @@ class _Reader:
                 link = None
             elif kind == "code_inline":
                 runs.append(Inline("code", child.content))
+            elif kind in ("math_inline", "math_inline_double"):
+                runs.append(Inline("math", child.content.strip()))
             elif kind in ("softbreak", "hardbreak"):
                 runs.append(Inline("text", " "))
             elif kind == "image":
@@ -110,7 +124,7 @@ class _Reader:
                     runs.append(Inline("em", child.content))
                 else:
                     runs.append(Inline("text", child.content))
-        return _merge(runs)
+        return tuple(piece for run in _merge(runs) for piece in clozes(run))
 
     def image(self, child: Token, token: Token) -> Inline:
         src = str(child.attrs.get("src", ""))
@@ -138,12 +152,35 @@ class _Reader:
             elif token.type in ("fence", "code_block"):
                 language = token.info.strip().split(" ")[0] if token.info else ""
                 out.append(CodeBlock(token.content.rstrip("\n"), language))
+            elif token.type in ("math_block", "math_block_eqno") and token.content.strip():
+                out.append(MathBlock(token.content.strip()))
+            elif token.type == "table_open":
+                end = _closing(tokens, i)
+                out.append(self.table(tokens[i : end + 1]))
+                i = end
             elif token.type in ("bullet_list_open", "ordered_list_open"):
                 end = _closing(tokens, i)
                 out.append(self.list_block(tokens[i : end + 1]))
                 i = end
             i += 1
         return out
+
+    def table(self, tokens: list[Token]) -> TableBlock:
+        rows: list[tuple[tuple[Inline, ...], ...]] = []
+        align: list[str] = []
+        cells: list[tuple[Inline, ...]] = []
+        for k, token in enumerate(tokens):
+            if token.type == "tr_open":
+                cells = []
+            elif token.type in ("th_open", "td_open"):
+                style = str(token.attrs.get("style", ""))
+                if not rows:
+                    align.append(style.removeprefix("text-align:").strip())
+                cells.append(self.inlines(tokens[k + 1]))
+            elif token.type == "tr_close":
+                rows.append(tuple(cells))
+        header, body = (rows[0], tuple(rows[1:])) if rows else ((), ())
+        return TableBlock(header, body, tuple(align))
 
     def list_block(self, tokens: list[Token]) -> ListBlock:
         opening = tokens[0]
@@ -238,6 +275,7 @@ class _Reader:
             extra=tuple(extra),
             disabled_rules=tuple(c for c in meta.get("disable", "").split(",") if c),
             end=end,
+            reverse="reverse" in meta and meta["reverse"].lower() not in ("false", "no", "0"),
         )
 
 
@@ -263,7 +301,7 @@ def _merge(runs: list[Inline]) -> tuple[Inline, ...]:
     """Adjacent runs of the same kind (and target) as one run."""
     merged: list[Inline] = []
     for run in runs:
-        if merged and merged[-1].kind == run.kind and merged[-1].href == run.href and run.kind != "image":
+        if merged and merged[-1].kind == run.kind and merged[-1].href == run.href and run.kind not in ("image", "math", "cloze"):
             merged[-1] = Inline(run.kind, merged[-1].text + run.text, run.href)
         else:
             merged.append(run)

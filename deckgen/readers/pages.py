@@ -29,12 +29,12 @@ from deckgen.model import (
     Card,
     Deck,
     Diagnostic,
-    Inline,
     Section,
     Skipped,
     SourceSpan,
 )
 from deckgen.readers import PAGE_SHAPES
+from deckgen.readers.inline import text_runs
 from deckgen.readers.lines import AnswerBuilder
 from deckgen.readers.text import BULLET, CHROME, QUESTION, TRAILER_START, normalise
 
@@ -239,7 +239,7 @@ def read_page(text: str, path: str, fallback_title: str, shape: str) -> Deck:
         question = start.question
         sections[-1][2].append(Card(
             number=start.number if start.number is not None else sum(len(c) for _, _, c in sections) + 1,
-            question=(Inline("text", question),) if question else (),
+            question=text_runs(question) if question else (),
             answer=blocks, section=sections[-1][0], span=span(start.line),
             answer_span=span(start.answer_line if start.answer_line is not None else start.line),
             answer_number=start.number if start.number is not None else sum(len(c) for _, _, c in sections) + 1,

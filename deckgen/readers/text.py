@@ -25,7 +25,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from deckgen.model import Card, Deck, Inline, Section, Skipped, SourceSpan
+from deckgen.model import Card, Deck, Section, Skipped, SourceSpan
+from deckgen.readers.inline import text_runs
 from deckgen.readers.lines import BULLET, AnswerBuilder
 
 QUESTION = re.compile(r"^(?P<indent>\s*)Q\s?(?P<num>\d{1,6})\s*[.):]\s*(?P<text>.*)$")
@@ -97,7 +98,7 @@ class _Pending:
         question = " ".join(self.question).strip()
         return Card(
             number=self.number,
-            question=(Inline("text", question),) if question else (),
+            question=text_runs(question) if question else (),
             answer=self.answer.done(),
             section=self.section,
             span=self.span,

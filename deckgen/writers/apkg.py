@@ -22,6 +22,15 @@ from deckgen.render import environment, render
 # Frozen: Anki updates existing notes only when the note type keeps the same fields.
 # Extra and Source are spare fields for later use; never remove or reorder these.
 NOTE_FIELDS = ("Question", "Answer", "Extra", "Section", "Number", "Source", "Id")
+CLOZE_FIELDS = ("Text", "Extra", "Section", "Number", "Source", "Id")
+# The note type of each kind of card: its name after the note-type setting, its fields, and its
+# card templates (name, front template, back template).
+KINDS = {
+    "basic": ("", NOTE_FIELDS, (("Card 1", "anki_front", "anki_back"),)),
+    "reversed": (" (and reversed)", NOTE_FIELDS, (("Card 1", "anki_front", "anki_back"),
+                                                  ("Card 2", "anki_reverse_front", "anki_reverse_back"))),
+    "cloze": (" Cloze", CLOZE_FIELDS, (("Cloze", "anki_cloze_front", "anki_cloze_back"),)),
+}
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 TEXT_RUN = re.compile(r"(^|>)([^<]*)")
 
@@ -34,9 +43,10 @@ def anki_id(kind: str, name: str) -> int:
 
 @dataclass(frozen=True)
 class NoteType:
+    kind: str
     name: str
-    front: str
-    back: str
+    fields: tuple[str, ...]
+    cards: tuple[tuple[str, str, str], ...]  # (name, front, back) per card template
     css: str
 
     @property
@@ -45,15 +55,20 @@ class NoteType:
 
     @property
     def hash(self) -> str:
-        parts = (self.name, *NOTE_FIELDS, self.front, self.back, self.css)
+        parts = (self.name, *self.fields, *(part for card in self.cards for part in card), self.css)
+        if self.kind == "basic":  # as version 1 of the ids file hashed it
+            parts = (self.name, *self.fields, self.cards[0][1], self.cards[0][2], self.css)
         return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:16]
 
 
-def note_type(name: str, templates: str) -> NoteType:
+def note_type(name: str, templates: str, kind: str = "basic") -> NoteType:
+    suffix, fields, cards = KINDS[kind]
     return NoteType(
-        name=name,
-        front=render("anki_front.html.j2", templates).strip(),
-        back=render("anki_back.html.j2", templates).strip(),
+        kind=kind,
+        name=name + suffix,
+        fields=fields,
+        cards=tuple((card, render(f"{front}.html.j2", templates).strip(),
+                     render(f"{back}.html.j2", templates).strip()) for card, front, back in cards),
         css=render("anki.css.j2", templates).strip(),
     )
 
@@ -65,20 +80,22 @@ def tag(text: str) -> str:
 def note_fields(
     card: StudyCard, source_name: str, templates: str, media: dict[str, str]
 ) -> tuple[str, ...]:
-    """The note's field values, in NOTE_FIELDS order; all source text escaped as HTML."""
+    """The note's field values, in the order of its note type's fields (NOTE_FIELDS, or
+    CLOZE_FIELDS for a cloze card); all source text escaped as HTML."""
     c = card.card
 
     def field(template: str, **context) -> str:
         return _plain_quotes(render(template, templates, media=media, **context).strip())
 
+    derived = (str(escape(c.section)), "" if c.number is None else str(c.number), str(escape(source_name)), card.id)
+    if c.kind == "cloze":
+        text = field("anki_text.html.j2", runs=c.question, items=c.answer)
+        return (text, field("anki_answer.html.j2", items=c.extra), *derived)
     return (
         field("anki_question.html.j2", runs=c.question),
         field("anki_answer.html.j2", items=c.answer),
         field("anki_answer.html.j2", items=c.extra),
-        str(escape(c.section)),
-        "" if c.number is None else str(c.number),
-        str(escape(source_name)),
-        card.id,
+        *derived,
     )
 
 
@@ -97,13 +114,14 @@ def note_tags(card: StudyCard) -> list[str]:
 def write_apkg(
     deck: StudyDeck,
     deck_name: str,
-    kind: NoteType,
-    notetype_modified: int,
+    kinds: dict[str, NoteType],
+    notetype_modified: dict[str, int],
     fields: dict[str, tuple[str, ...]],
     modified: dict[str, int],
     media_files: dict[str, bytes],
 ) -> bytes:
-    """The .apkg bytes. `fields` and `modified` are keyed by card id; `media_files` by file name."""
+    """The .apkg bytes. `kinds` and `notetype_modified` are keyed by card kind; `fields` and
+    `modified` by card id; `media_files` by file name."""
     import genanki
 
     class TimedNote(genanki.Note):
@@ -116,14 +134,18 @@ def write_apkg(
         def write_to_db(self, cursor, timestamp, deck_id, id_gen):
             super().write_to_db(cursor, self.mod_time, deck_id, id_gen)
 
-    model = genanki.Model(
-        kind.id,
-        kind.name,
-        fields=[{"name": name} for name in NOTE_FIELDS],
-        templates=[{"name": "Card 1", "qfmt": kind.front, "afmt": kind.back}],
-        css=kind.css,
-        sort_field_index=0,
-    )
+    models = {
+        name: genanki.Model(
+            kind.id,
+            kind.name,
+            fields=[{"name": field} for field in kind.fields],
+            templates=[{"name": card, "qfmt": front, "afmt": back} for card, front, back in kind.cards],
+            css=kind.css,
+            sort_field_index=0,
+            model_type=genanki.Model.CLOZE if name == "cloze" else genanki.Model.FRONT_BACK,
+        )
+        for name, kind in kinds.items()
+    }
     top = genanki.Deck(anki_id("deck", deck_name), deck_name)
     decks = [top]
     for section in deck.sections:
@@ -135,7 +157,7 @@ def write_apkg(
         for card in section.cards:
             target.add_note(
                 TimedNote(
-                    model=model,
+                    model=models[card.card.kind],
                     fields=list(fields[card.id]),
                     guid=card.id,
                     tags=note_tags(card),
@@ -148,7 +170,11 @@ def write_apkg(
     os.close(handle)
     try:
         conn = sqlite3.connect(db_path)
-        package.write_to_db(conn.cursor(), notetype_modified, _ids_from(notetype_modified))
+        # a note type's time is its own (the newest of them stamps the collection)
+        stamp = max(notetype_modified.values(), default=0)
+        package.write_to_db(conn.cursor(), stamp, _ids_from(stamp))
+        for name, kind in kinds.items():
+            _set_model_mod(conn, kind.id, notetype_modified.get(name, stamp))
         conn.commit()
         conn.close()
         with open(db_path, "rb") as db:
@@ -163,6 +189,15 @@ def write_apkg(
         for i, name in enumerate(names):
             _add(archive, str(i), media_files[name])
     return buffer.getvalue()
+
+
+def _set_model_mod(conn: sqlite3.Connection, model_id: int, mod: int) -> None:
+    """genanki stamps every note type with one time; Anki updates a note type only when the
+    incoming one is newer, so each keeps the time its own content last changed."""
+    models = json.loads(conn.execute("SELECT models FROM col").fetchone()[0])
+    if str(model_id) in models:
+        models[str(model_id)]["mod"] = mod
+        conn.execute("UPDATE col SET models = ?", (json.dumps(models),))
 
 
 def _ids_from(start: int) -> itertools.count:

@@ -204,13 +204,13 @@ def fit_sizes(pending: list[tuple[StudyCard, str]], geo: Geometry, templates: st
         spilled = []
         for (card, side, size), end in zip(trial, ends, strict=True):
             if end - starts[f"m-{card.key}-{side}"] <= 1:
-                sizes[(card.id, side)] = size
+                sizes[(card.key, side)] = size
             else:
                 spilled.append((card, side))
         pending = spilled
         step += 1
     for card, side in pending:
-        sizes[(card.id, side)] = ladders[side][-1]
+        sizes[(card.key, side)] = ladders[side][-1]
     return sizes, pending
 
 
@@ -227,7 +227,7 @@ def _sheets(cards: tuple[StudyCard, ...], geo: Geometry, duplex: str,
         return tuple(slots)
 
     def face(card: StudyCard, side: str, slot: Slot) -> Face:
-        return Face(card, side, slot, sizes[(card.id, side)])
+        return Face(card, side, slot, sizes[(card.key, side)])
 
     sheets = []
     if duplex == "none":
@@ -275,13 +275,25 @@ def flashcards(deck: StudyDeck, paper: str, size_name: str, duplex: str, templat
     geo = geometry(paper, size_name)
     per_chunk = CHUNK_SHEETS * len(geo.slots) // (2 if duplex == "none" else 1)
     parts, pages, problems = [], 0, []
-    for start in range(0, max(len(deck.cards), 1), per_chunk):
-        data, count, found = _flashcards_part(deck, deck.cards[start:start + per_chunk], geo, duplex,
+    cards = flashcard_items(deck)
+    for start in range(0, max(len(cards), 1), per_chunk):
+        data, count, found = _flashcards_part(deck, cards[start:start + per_chunk], geo, duplex,
                                               templates, media, allowed)
         parts.append(data)
         pages += count
         problems += found
     return Rendered(parts[0] if len(parts) == 1 else _join(parts, deck), pages, tuple(problems))
+
+
+def flashcard_items(deck: StudyDeck) -> tuple[StudyCard, ...]:
+    """The printed flashcards: one per card, and one per cloze number for a cloze card."""
+    import dataclasses
+
+    return tuple(
+        dataclasses.replace(card, cloze=number)
+        for card in deck.cards
+        for number in (card.card.cloze_numbers or (0,))
+    )
 
 
 def _join(parts: list[bytes], deck: StudyDeck) -> bytes:
@@ -303,7 +315,7 @@ def _join(parts: list[bytes], deck: StudyDeck) -> bytes:
 def _flashcards_part(deck: StudyDeck, cards: tuple[StudyCard, ...], geo: Geometry, duplex: str,
                      templates: str, media: dict[str, str], allowed: tuple[Path, ...]
                      ) -> tuple[bytes, int, list[Diagnostic]]:
-    sizes = {(c.id, side): geo.card.ladder(side)[0] for c in cards for side in ("front", "back")}
+    sizes = {(c.key, side): geo.card.ladder(side)[0] for c in cards for side in ("front", "back")}
 
     def lay_out(sizes):
         sheets = _sheets(cards, geo, duplex, sizes)
@@ -322,7 +334,7 @@ def _flashcards_part(deck: StudyDeck, cards: tuple[StudyCard, ...], geo: Geometr
         Diagnostic(
             "warning", "DG203",
             f"{card.card.label}'s {'question' if side == 'front' else 'answer'} does not fit a "
-            f"{geo.card.name} card even at {sizes[(card.id, side)]:g} pt; it is cut off on the card",
+            f"{geo.card.name} card even at {sizes[(card.key, side)]:g} pt; it is cut off on the card",
             card.card.answer_span or card.card.span if side == "back" else card.card.span,
         )
         for card, side in overflowing
