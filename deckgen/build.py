@@ -114,7 +114,8 @@ def read_deck(job: SourceJob, settings: Settings, text: str | None = None) -> De
         deck = read_text(text, job.path, job.display, settings.source_format)
     if settings.reverse:  # every Q&A card also studied answer -> question
         deck = dataclasses.replace(deck, sections=tuple(
-            dataclasses.replace(s, cards=tuple(dataclasses.replace(c, reverse=True) for c in s.cards))
+            dataclasses.replace(s, cards=tuple(c if c.cloze_numbers else dataclasses.replace(c, reverse=True)
+                                               for c in s.cards))
             for s in deck.sections))
     return deck
 

@@ -114,9 +114,37 @@ def highlight(code: str, language: str) -> Markup:
     return Markup(pygmentize(code, lexer, formatter).rstrip("\n"))
 
 
-# Pygments styles per output. Print uses a style whose colours stay apart in greyscale too
-# (keywords bold, comments italic); night-mode Anki and the handout's dark theme a dark style.
-STYLES = {"light": "default", "dark": "monokai", "print": "default"}
+# Pygments style per theme, and the code background it must read against (the darkest light
+# one, the lightest dark one, among the outputs). Colours short of WCAG AA contrast (4.5:1) on it
+# are darkened (or lightened) until they reach it; in print, keywords are also bold and comments
+# italic (the templates), so tokens stay apart in greyscale.
+STYLES = {"light": ("default", "#eff0f2"), "dark": ("github-dark", "#2c2c31"), "print": ("default", "#f4f4f4")}
+MIN_CONTRAST = 4.6
+
+
+def _luminance(rgb: tuple[float, float, float]) -> float:
+    lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb]
+    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+
+def _rgb(colour: str) -> tuple[float, float, float]:
+    colour = colour.lstrip("#")
+    if len(colour) == 3:
+        colour = "".join(c * 2 for c in colour)
+    return tuple(int(colour[i:i + 2], 16) / 255 for i in (0, 2, 4))  # type: ignore[return-value]
+
+
+def readable(colour: str, background: str) -> str:
+    """`colour`, moved towards black (on a light background) or white until it reads on it."""
+    rgb, back = _rgb(colour), _luminance(_rgb(background))
+    target = 0.0 if back > 0.5 else 1.0
+    for _ in range(40):
+        lum = _luminance(rgb)
+        ratio = (max(lum, back) + 0.05) / (min(lum, back) + 0.05)
+        if ratio >= MIN_CONTRAST:
+            break
+        rgb = tuple(c + (target - c) * 0.08 for c in rgb)  # type: ignore[assignment]
+    return "#" + "".join(f"{round(c * 255):02x}" for c in rgb)
 
 
 @functools.lru_cache(maxsize=16)
@@ -124,12 +152,15 @@ def code_css(theme: str, scope: str) -> Markup:
     """CSS for the `hl-` classes in one theme, every rule under `scope` (e.g. ".nightMode")."""
     from pygments.formatters import HtmlFormatter
 
-    formatter = HtmlFormatter(style=STYLES[theme], classprefix=CLASS_PREFIX, nobackground=True)
+    style, background = STYLES[theme]
+    formatter = HtmlFormatter(style=style, classprefix=CLASS_PREFIX, nobackground=True)
     lines = []
     for line in formatter.get_style_defs("").splitlines():
         line = line.strip()
         if line.startswith(f".{CLASS_PREFIX}") and "{" in line:
             selector, rule = line.split("{", 1)
+            rule = re.sub(r"(?<![-\w])color: (#[0-9A-Fa-f]{3,6})", lambda m: f"color: {readable(m[1], background)}", rule)
+            rule = re.sub(r"background-color: #[0-9A-Fa-f]{3,6};?", "", rule)
             lines.append(f"{scope} {selector.strip()} {{{rule}".strip())
     return Markup("\n".join(lines))
 

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from deckgen.config import Settings
-from deckgen.model import Card, Deck, Diagnostic, Severity, SourceSpan
+from deckgen.model import Card, Deck, Diagnostic, ListBlock, MathBlock, Severity, SourceSpan, all_inlines
 from deckgen.similarity import near_duplicates
 
 
@@ -38,6 +38,9 @@ RULES: dict[str, Rule] = {
         Rule("DG013", "ambiguous-numbered-line", "warning", "A numbered line with the next question's number that was read as part of an answer."),
         Rule("DG014", "mixed-shapes", "warning", "The document looks like more than one shape; the reader says which it chose."),
         Rule("DG015", "bad-card-id", "error", "A card's explicit id is used twice, or is not 1-64 letters, digits, '-', '_', '.' or ':'."),
+        Rule("DG016", "bad-formula", "warning", "A formula (TeX) that does not parse; it is shown as written."),
+        Rule("DG017", "bad-cloze", "error", "A cloze deletion that is not {{c1::text}} or {{c1::text::hint}} (unclosed, or numbered 0)."),
+        Rule("DG018", "reversed-cloze", "error", "A cloze card marked reverse; a cloze note has no reverse side."),
         Rule("DG101", "duplicate-question", "warning", "The same question text appears twice."),
         Rule("DG102", "near-duplicate", "warning", "Two cards ask the same thing in other words (judged on question and answer)."),
         Rule("DG201", "long-for-flashcard", "warning", "An answer has more words than fit a printed flashcard (max-card-words)."),
@@ -77,7 +80,9 @@ def structure(deck: Deck, settings: Settings) -> Iterator[tuple[str, str, Source
             continue
         if not card.question:
             yield "DG006", f"{card.label} has no question text", card.span
-        if card.answer_span is None:
+        if card.cloze_numbers:
+            pass  # a cloze card is its text: the answer is optional
+        elif card.answer_span is None:
             yield "DG002", f"{card.label} has no answer", card.span
         elif not card.answer:
             yield "DG007", f"{card.label} has an empty answer", card.answer_span
@@ -180,6 +185,37 @@ def limits(deck: Deck, settings: Settings) -> Iterator[tuple[str, str, SourceSpa
                 f"{settings.max_answer_chars:,} (setting 'max-answer-chars')",
                 _answer_span(card),
             )
+
+
+@check
+def rich(deck: Deck, settings: Settings) -> Iterator[tuple[str, str, SourceSpan]]:
+    from deckgen.readers.inline import CLOZE_START
+    from deckgen.rich import formula_problem
+
+    for card in deck.cards:
+        for where, runs, blocks in (("question", card.question, ()), ("answer", (), card.answer),
+                                    ("extra", (), card.extra)):
+            span = card.span if where == "question" else _answer_span(card)
+            formulas = [r.text for r in (*runs, *all_inlines(blocks)) if r.kind == "math"]
+            formulas += [b.tex for b in _all_blocks(blocks) if isinstance(b, MathBlock)]
+            for tex in formulas:
+                problem = formula_problem(tex)
+                if problem:
+                    yield "DG016", f"{card.label}'s formula does not parse ({problem}): {_clip(tex, 60)}", span
+            for run in (*runs, *all_inlines(blocks)):
+                if run.kind == "text" and (found := CLOZE_START.search(run.text)):
+                    yield "DG017", (f"{card.label} has a malformed cloze at '{_clip(run.text[found.start():], 30)}' "
+                                    f"(write {{{{c1::text}}}} or {{{{c1::text::hint}}}}, numbered from 1)"), span
+        if card.reverse and card.cloze_numbers:
+            yield "DG018", f"{card.label} is a cloze card and cannot be reversed", card.span
+
+
+def _all_blocks(blocks):
+    for block in blocks:
+        yield block
+        if isinstance(block, ListBlock):
+            for item in block.items:
+                yield from _all_blocks(item)
 
 
 @check

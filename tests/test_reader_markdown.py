@@ -75,7 +75,7 @@ def test_structure_survives_into_the_html(built):
     assert "<strong>bold</strong>" in html and "<code>code</code>" in html
     assert '<a href="https://example.com/x">the docs</a>' in html
     assert "javascript:" not in html and "file:///etc/passwd" not in html
-    assert '<pre><code class="language-python"><span class="hl-nb">print</span>' in html  # highlighted
+    assert '<pre tabindex="0"><code class="language-python"><span class="hl-nb">print</span>' in html  # highlighted
     assert "&lt;b&gt;hi&lt;/b&gt;" in html and "<b>hi" not in html
     assert '<img src="data:image/png;base64,' in html
     assert "<ol>" in html and "<em>X</em>" in html
