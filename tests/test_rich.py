@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import shutil
 
 import pytest
 
@@ -138,7 +137,6 @@ def test_cheatsheet_draws_math_colours_code_and_lays_out_tables(rich):
     assert "\\tanh" not in text and "\\(" not in text and "$$" not in text and "mathrm" not in text
     assert "$5 and $10" in squash(text)
     from pypdf import PdfReader
-
     from pypdf.generic import ContentStream
 
     page = PdfReader(str(pdf)).pages[0]
