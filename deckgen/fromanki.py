@@ -1,7 +1,7 @@
 """Anki's field HTML back into deckgen's records, beside convert.py which writes them as sources.
 
 The way back goes through Markdown: the HTML (as deckgen wrote it, or as Anki's editor left it)
-is turned into Markdown by markdownify, and that Markdown is read by deckgen's own Markdown reader,
+is turned into Markdown (htmlblocks.py), and that Markdown is read by deckgen's own Markdown reader,
 so a pulled answer is exactly what the same text in a Markdown source would give. What the
 records cannot hold (colours, underline, images pasted into Anki, headings, tables) is taken out
 first and named, so the caller can say what was not pulled.
@@ -9,14 +9,10 @@ first and named, so the caller can say what was not pulled.
 
 from __future__ import annotations
 
-import dataclasses
-import re
 from dataclasses import dataclass
 
-from markdownify import MarkdownConverter
-
-from deckgen.model import Block, Inline, Inlines, ListBlock, Paragraph, TableBlock
-from deckgen.readers.inline import paragraph_block, text_runs
+from deckgen.htmlblocks import fragment_markdown, markdown_blocks
+from deckgen.model import Block, Inline, Inlines, Paragraph
 
 # Tags whose meaning the records keep (the tags deckgen writes, and what Anki's editor makes of them).
 KEPT = {"p", "div", "br", "ul", "ol", "li", "strong", "b", "em", "i", "code", "pre", "a",
@@ -53,31 +49,10 @@ class FieldContent:
 
 def read_field(html: str) -> FieldContent:
     """An Anki field's HTML as answer blocks."""
-    from deckgen.readers.markdown import read_blocks
-
     markdown, lost = to_markdown(html)
-    blocks, problems = read_blocks(markdown)
-    return FieldContent(tuple(_special(b) for b in blocks), tuple(sorted(set(lost) | set(problems))))
-
-
-def _special(block: Block) -> Block:
-    """Formulas (`\\(...\\)`, `\\[...\\]`) and clozes in Anki's text as the records hold them."""
-    if isinstance(block, Paragraph):
-        if len(block.inlines) == 1 and block.inlines[0].kind == "text":
-            alone = paragraph_block(block.inlines[0].text)
-            if alone is not None:
-                return alone
-        return Paragraph(_runs(block.inlines))
-    if isinstance(block, ListBlock):
-        return dataclasses.replace(block, items=tuple(tuple(_special(b) for b in item) for item in block.items))
-    if isinstance(block, TableBlock):
-        return dataclasses.replace(block, header=tuple(_runs(c) for c in block.header),
-                                   rows=tuple(tuple(_runs(c) for c in row) for row in block.rows))
-    return block
-
-
-def _runs(runs: Inlines) -> Inlines:
-    return tuple(piece for run in runs for piece in (text_runs(run.text) if run.kind == "text" else (run,)))
+    blocks, problems, _ = markdown_blocks(markdown)
+    lost += [d.message for d in problems]
+    return FieldContent(blocks, tuple(sorted(set(lost))))
 
 
 def to_markdown(html: str) -> tuple[str, list[str]]:
@@ -111,50 +86,4 @@ def to_markdown(html: str) -> tuple[str, list[str]]:
     for text in soup.find_all(string=True):
         if "\xa0" in text and text.find_parent("pre") is None:  # Anki's editor types &nbsp; for spaces
             text.replace_with(NavigableString(text.replace("\xa0", " ")))
-    markdown = _Converter(heading_style="ATX", bullets="-", escape_misc=True, escape_asterisks=True,
-                          escape_underscores=True, code_language_callback=_language).convert_soup(soup)
-    return markdown.strip() + "\n", lost
-
-
-def _language(element) -> str:
-    code = element.find("code")
-    for cls in (code.get("class") or []) if code is not None else []:
-        if cls.startswith("language-"):
-            return cls.removeprefix("language-")
-    return ""
-
-
-class _Converter(MarkdownConverter):
-    """markdownify, with a line break read as a paragraph break: deckgen has no line breaks inside
-    a paragraph, and pressing Enter in Anki's editor is how people start a new one."""
-
-    def escape(self, text, parent_tags):
-        """markdownify's escapes, and those of the syntax deckgen's reader adds: `$` (formulas)
-        and brackets as entities (`\\[` would open a displayed formula)."""
-        text = super().escape(text, parent_tags)
-        if not text or "_inline" in parent_tags or "pre" in parent_tags or "code" in parent_tags:
-            return text
-        text = text.replace("$", "\\$")
-        return re.sub(r"\\([\[\]])", lambda m: "&#91;" if m[1] == "[" else "&#93;", text)
-
-    def convert_br(self, el, text, parent_tags):
-        if "pre" in parent_tags:
-            return "\n"
-        return "\n\n"
-
-    def convert_li(self, el, text, parent_tags):
-        """Two lists in a row would merge into one in Markdown unless the second one uses
-        another marker (as convert.py writes them)."""
-        out = super().convert_li(el, text, parent_tags)
-        parent = el.parent
-        run = 0  # lists of the same kind right before this one
-        before = parent.find_previous_sibling(True) if parent is not None else None
-        while before is not None and before.name == parent.name:
-            run += 1
-            before = before.find_previous_sibling(True)
-        if run % 2 == 0 or not out.strip():
-            return out
-        if parent.name == "ul":
-            return out.replace("- ", "* ", 1)
-        number, dot, rest = out.partition(". ")
-        return f"{number}) {rest}" if dot and number.isdigit() else out
+    return fragment_markdown(soup), lost

@@ -312,11 +312,12 @@ def _merge(runs: list[Inline]) -> tuple[Inline, ...]:
     return tuple(merged)
 
 
-def read_blocks(text: str) -> tuple[list[Block], list[str]]:
-    """The blocks of a card body written in Markdown (no headings), and what was not kept."""
-    reader = _Reader(text, "", "", None)
+def read_blocks(text: str, folder: Path | None = None) -> tuple[list[Block], list[Diagnostic], list[str]]:
+    """The blocks of a card body written in Markdown (no headings), what was not kept (as
+    diagnostics without a place), and the images it embeds (files in `folder`)."""
+    reader = _Reader(text, "", "", folder)
     blocks = reader.blocks(reader.tokens)
-    return blocks, [d.message for d in reader.diagnostics]
+    return blocks, reader.diagnostics, reader.images
 
 
 def read_markdown(text: str, path: str, fallback_title: str, folder: Path | None = None) -> Deck:
