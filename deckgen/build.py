@@ -61,6 +61,17 @@ def _display(path: Path, cwd: Path) -> str:
         return str(path)
 
 
+def _saved_page_files(file: Path, top: Path) -> bool:
+    """Whether `file` is inside the `NAME_files/` folder a browser saves beside `NAME.html`."""
+    for folder in file.relative_to(top).parents:
+        if folder.name.endswith("_files"):
+            stem = folder.name.removesuffix("_files")
+            beside = (top / folder).parent
+            if any((beside / f"{stem}{suffix}").exists() for suffix in (".html", ".htm")):
+                return True
+    return False
+
+
 def discover(paths: tuple[str, ...], cwd: Path) -> list[SourceJob]:
     """The source files named by `paths` (files or folders), with their output names."""
     jobs: list[SourceJob] = []
@@ -70,6 +81,7 @@ def discover(paths: tuple[str, ...], cwd: Path) -> list[SourceJob]:
             found = sorted(
                 p for p in path.rglob("*")
                 if p.is_file() and p.suffix.lower() in READERS and not p.name.startswith(".")
+                and not _saved_page_files(p, path)
             )
             if not found:
                 kinds = ", ".join(sorted(READERS))

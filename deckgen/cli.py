@@ -270,6 +270,29 @@ def pull(package, sources, write, add, resolve) -> None:
         click.echo("dry run: nothing written (--write applies it)", err=True)
 
 
+@main.command("import")
+@click.argument("source")
+@click.option("-o", "--output", required=True, help="The Markdown source to write (NAME.md).")
+@click.option("--force", is_flag=True, help="Replace the output (and images) if they exist.")
+@click.option("--offline", is_flag=True, help="Refuse URLs: read saved pages only.")
+@click.option("--timeout", type=click.FloatRange(0.1, 300), default=15.0, show_default=True,
+              help="Seconds to wait for a page.")
+def import_(source, output, force, offline, timeout) -> None:
+    """Turn a saved web page or an http(s) URL into a Markdown source.
+
+    \b
+    Example:
+        deckgen import ~/Downloads/rnn-questions.html -o source/rnn.md
+        deckgen import https://example.com/k8s-faq -o source/k8s.md
+    """
+    from deckgen.importing import import_page
+
+    done = import_page(source, Path(output), _settings(), Path.cwd(), force, offline, timeout)
+    _print_diagnostics(done.diagnostics, stream_err=True)
+    images = f", {len(done.images)} image(s) copied" if done.images else ""
+    click.echo(f"wrote {done.output} ({done.cards} cards, read as {done.shape}{images})")
+
+
 @main.command()
 def config() -> None:
     """Print the effective settings and where each value comes from.

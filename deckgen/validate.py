@@ -41,6 +41,7 @@ RULES: dict[str, Rule] = {
         Rule("DG016", "bad-formula", "warning", "A formula (TeX) that does not parse; it is shown as written."),
         Rule("DG017", "bad-cloze", "error", "A cloze deletion that is not {{c1::text}} or {{c1::text::hint}} (unclosed, or numbered 0)."),
         Rule("DG018", "reversed-cloze", "error", "A cloze card marked reverse; a cloze note has no reverse side."),
+        Rule("DG019", "faq-data-mismatch", "warning", "A web page's FAQ data (schema.org JSON-LD) and its visible questions differ, or the data does not parse."),
         Rule("DG101", "duplicate-question", "warning", "The same question text appears twice."),
         Rule("DG102", "near-duplicate", "warning", "Two cards ask the same thing in other words (judged on question and answer)."),
         Rule("DG201", "long-for-flashcard", "warning", "An answer has more words than fit a printed flashcard (max-card-words)."),

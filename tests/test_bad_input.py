@@ -45,7 +45,7 @@ def test_unknown_extension(tmp_path):
     result = run(["build", "notes.docx"], root)
     assert result.exit_code == 1
     assert result.stderr == (
-        "error: notes.docx: unknown kind of source '.docx' (deckgen reads .markdown, .md, .text, .txt)\n"
+        "error: notes.docx: unknown kind of source '.docx' (deckgen reads .htm, .html, .markdown, .md, .text, .txt)\n"
     )
 
 

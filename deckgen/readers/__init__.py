@@ -38,12 +38,30 @@ def _markdown_reader(text: str, path: str, title: str, folder: Path, shape: str)
     return read_markdown(text, path, title, folder)
 
 
+def _html_reader(text: str, path: str, title: str, folder: Path, shape: str) -> Deck:
+    from deckgen.readers.html import read_html
+
+    if shape not in ("auto",):
+        raise SourceError(f"{path}: a web page is read by its own structure, not as {shape} (setting 'source-format')")
+    return read_html(text, path, title, folder)
+
+
+def _decode_html(data: bytes, display: str) -> str:
+    from deckgen.readers.html import decode_html
+
+    return decode_html(data, display)
+
+
 READERS: dict[str, Reader] = {
     ".txt": _text_reader,
     ".text": _text_reader,
     ".md": _markdown_reader,
     ".markdown": _markdown_reader,
+    ".html": _html_reader,
+    ".htm": _html_reader,
 }
+# How a source's bytes become text: UTF-8, except web pages, which say their own charset.
+DECODERS: dict[str, Callable[[bytes, str], str]] = {".html": _decode_html, ".htm": _decode_html}
 
 
 def is_source(path: Path) -> bool:
@@ -94,7 +112,7 @@ def read_source(path: Path, display: str, max_bytes: int, shape: str = "auto") -
         raise SourceError(f"{display}: is a directory") from err
     except OSError as err:
         raise SourceError(f"{display}: cannot read: {err.strerror}") from err
-    return read_text(decode(data, display), path, display, shape)
+    return read_text(DECODERS.get(path.suffix.lower(), decode)(data, display), path, display, shape)
 
 
 def read_text(text: str, path: Path, display: str, shape: str = "auto") -> Deck:

@@ -36,7 +36,15 @@ from deckgen.model import (
 from deckgen.readers import PAGE_SHAPES
 from deckgen.readers.inline import text_runs
 from deckgen.readers.lines import AnswerBuilder
-from deckgen.readers.text import BULLET, CHROME, QUESTION, TRAILER_START, normalise
+from deckgen.readers.text import (
+    BULLET,
+    CHROME,
+    QUESTION,
+    dedent_blocks,
+    normalise,
+    trailer_start,
+    unsure_ending,
+)
 
 NUMBERED = re.compile(r"^\s*(?P<num>\d{1,4})[.)]\s+(?P<text>\S.*)$")
 LABEL_Q = re.compile(r"^\s*(?:Q|Question)\s*[:：]\s*(?P<text>.*)$", re.IGNORECASE)
@@ -96,7 +104,12 @@ def _numbered_starts(lines: list[str], needs_question: bool, inline: bool,
     expected: int | None = None
     for i, line in enumerate(lines):
         match = NUMBERED.match(line)
-        if not match or not _alone(lines, i):
+        # a numbered line starts a question when it stands alone as a paragraph; items copied
+        # from a rendered list follow each other, so in the inline shape the next number at the
+        # paragraph's own indentation, with its "Answer:", starts one too
+        listed = inline and match is not None and not line[:1].isspace() and expected is not None \
+            and int(match["num"]) == expected and INLINE_ANSWER.search(" " + match["text"]) is not None
+        if not match or not (_alone(lines, i) or listed):
             continue
         number, text = int(match["num"]), match["text"].strip()
         if expected is not None and number != expected:
@@ -167,6 +180,7 @@ FINDERS: dict[str, Callable[[list[str], list[tuple[int, str]]], list[Start]]] = 
 
 def detect(lines: list[str]) -> tuple[str, list[str]]:
     """The shape a document has, and the other shapes it also looks like (for a warning)."""
+    lines = dedent_blocks(lines)
     counts = {
         "qa-markers": sum(1 for line in lines if QUESTION.match(line)),
         "qa-labels": sum(1 for line in lines if LABEL_Q.match(line)),
@@ -207,13 +221,15 @@ def choose(lines: list[str], path: str) -> tuple[str, list[Diagnostic]]:
 
 def read_page(text: str, path: str, fallback_title: str, shape: str) -> Deck:
     """Read a document of one of PAGE_SHAPES (readers/__init__ chooses the shape)."""
-    lines = normalise(text)
+    lines = dedent_blocks(normalise(text))
     notes: list[tuple[int, str]] = []
     diagnostics: list[Diagnostic] = []
     starts = FINDERS[shape](lines, notes)
     start_at = {s.line: s for s in starts}
     first = starts[0].line if starts else len(lines)
     last = starts[-1].line if starts else len(lines)
+    trailer_at = trailer_start(lines, starts[-1].last if starts else len(lines))
+    unsure = unsure_ending(lines, trailer_at, starts[-1].last if starts else len(lines))
 
     skipped: list[Skipped] = []
     stray: list[Skipped] = []
@@ -271,11 +287,15 @@ def read_page(text: str, path: str, fallback_title: str, shape: str) -> Deck:
                 current[2].flush_paragraph()
             i += 1
             continue
-        if i > last and TRAILER_START.match(line):
+        if i > last and i >= trailer_at:
             finish()
             trailer = True
         if trailer:
             skipped.append(Skipped(span(i), line, "page chrome after the last card"))
+            i += 1
+            continue
+        if unsure is not None and i >= unsure:
+            stray.append(Skipped(span(i), line, "a closing line after the last card, not read as answer"))
             i += 1
             continue
         if _furniture(raw):

@@ -48,6 +48,69 @@ TRAILER_START = re.compile(
     r"|related posts?|recent posts?|you (?:may|might) also like.*|newer posts?|older posts?)$",
     re.IGNORECASE,
 )
+# A closing paragraph after the last answer that is a sign-off, a cross-link or a call to follow
+# or subscribe: page chrome, and everything after it too.
+SIGN_OFF = re.compile(
+    r"^(?:(?:related|see also|read (?:more|next|also)|also read|further reading|up next|next up|"
+    r"more from\b.*|you (?:may|might) also like)\b\s*:?.*"
+    r"|thanks?(?: you)?(?: so much)? for (?:reading|visiting|stopping by)\b.*"
+    r"|.*\bfollow (?:me|us)\b.*|(?:please )?(?:subscribe|sign up)\b.*"
+    r"|happy (?:learning|coding|interviewing|studying|reading)\b.*|good luck\b.*"
+    r"|(?:if you|hope you|did you) (?:enjoyed|liked|found|enjoy|like)\b.*|.*\bclaps?\b.*"
+    r"|share (?:this|it)\b.*|leave a comment\b.*|let me know in the comments\b.*)$",
+    re.IGNORECASE,
+)
+
+
+def trailer_start(lines: list[str], last_start: int) -> int:
+    """Where the chrome after the last card begins: a known trailer heading ("Comments",
+    "Popular posts") or a sign-off paragraph standing alone after the last question."""
+    for i in range(last_start + 1, len(lines)):
+        line = lines[i].strip()
+        if TRAILER_START.match(line):
+            return i
+        if line and not lines[i - 1].strip() and SIGN_OFF.match(line):
+            return i
+    return len(lines)
+
+
+def unsure_ending(lines: list[str], trailer: int, last_start: int) -> int | None:
+    """The start of a last paragraph that reads like a title or a link, not an answer (a short
+    line with no closing punctuation, alone after the last card): reported, not kept as answer."""
+    end = trailer
+    while end > 0 and not lines[end - 1].strip():
+        end -= 1
+    start = end - 1
+    if start <= last_start + 1 or lines[start - 1].strip() or not lines[start].strip():
+        return None
+    line = lines[start].strip()
+    words = line.split()
+    capitalised = sum(w[:1].isupper() for w in words if len(w) > 3)
+    title_like = ":" in line or " | " in line or capitalised >= max(2, len([w for w in words if len(w) > 3]) - 1)
+    if len(words) <= 8 and line[-1] not in ".!?;)\"”'" and title_like and not BULLET.match(lines[start]):
+        return start
+    return None
+
+
+def dedent_blocks(lines: list[str]) -> list[str]:
+    """Each paragraph (a run of non-blank lines) without the indentation all its lines share:
+    a list copied from a rendered page keeps the browser's indent; nested lines keep theirs."""
+    out = list(lines)
+    i = 0
+    while i < len(out):
+        if not out[i].strip():
+            i += 1
+            continue
+        j = i
+        while j < len(out) and out[j].strip():
+            j += 1
+        shared = min(len(line) - len(line.lstrip()) for line in out[i:j])
+        if shared:
+            out[i:j] = [line[shared:] for line in out[i:j]]
+        i = j
+    return out
+
+
 # spaces that paste in from web pages: non-breaking, thin, em/en, ideographic, narrow
 UNICODE_SPACES = re.compile(r"[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000\t\f\v]")
 
@@ -117,11 +180,8 @@ def read_text(text: str, path: str, fallback_title: str) -> Deck:
     last_marker = marker_rows[-1] if marker_rows else -1
     first_question = question_rows[0] if question_rows else len(lines)
 
-    trailer = len(lines)
-    for i in range(last_marker + 1, len(lines)):
-        if TRAILER_START.match(lines[i].strip()):
-            trailer = i
-            break
+    trailer = trailer_start(lines, last_marker)
+    unsure = unsure_ending(lines, trailer, last_marker)
 
     title = ""
     sections: list[tuple[str, SourceSpan | None, list[Card]]] = [("", None, [])]
@@ -143,6 +203,10 @@ def read_text(text: str, path: str, fallback_title: str) -> Deck:
         if i >= trailer:
             if line:
                 skipped.append(Skipped(span(i), line, "page chrome after the last card"))
+            continue
+        if unsure is not None and i >= unsure:
+            if line:
+                stray.append(Skipped(span(i), line, "a closing line after the last card, not read as answer"))
             continue
         if not line:
             if pending is not None:
