@@ -42,6 +42,8 @@ CHROME_NAMES = re.compile(
 )
 CONTENT_SELECTORS = ("[itemprop=articleBody]", ".post-body", ".entry-content", ".post-content",
                      ".article-body", ".article-content", "article", "main", "[role=main]", "#content")
+# "Answer:" inside a list item converted to Markdown, perhaps in bold or italics
+MARKDOWN_ANSWER = re.compile(r"\s(?:\*\*|__|\*|_)?(?:Answer|Ans\.?|A)\s*[:：]\s*(?:\*\*|__|\*|_)?\s*", re.IGNORECASE)
 BLOCK_TAGS = {"p", "ul", "ol", "pre", "table", "dl", "details", "blockquote", "figure", "img",
               "h1", "h2", "h3", "h4", "h5", "h6", "hr"}
 CONTAINERS = {"div", "section", "article", "main", "header", "span", "center", "body", "font"}
@@ -500,7 +502,7 @@ def _numbered_inline(blocks: list[PageBlock], page: _Page):
         start = int(block.element.get("start") or 1)
         for offset, item in enumerate(block.element.find_all("li", recursive=False)):
             markdown = fragment_markdown(item)
-            parts = INLINE_ANSWER.split(" " + markdown, maxsplit=1)
+            parts = MARKDOWN_ANSWER.split(" " + markdown, maxsplit=1)
             if len(parts) != 2:
                 continue
             answer, problems, images = markdown_blocks(parts[1].strip(), page.folder)
