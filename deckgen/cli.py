@@ -351,7 +351,7 @@ def stats(paths, as_json) -> None:
             click.echo(f"  {n:5d}  {title or '(no section)'}")
         click.echo("  longest answers: " + ", ".join(f"{label} ({words} words, line {line})"
                                                     for label, line, words in s.longest))
-        click.echo(f"  near-duplicate pairs: {s.near_duplicates}, repeated questions: {s.exact_duplicates}")
+        click.echo(f"  near-duplicate findings: {s.near_duplicates}, repeated questions: {s.exact_duplicates}")
 
 
 @main.command()

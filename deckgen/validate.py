@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from deckgen.config import Settings
 from deckgen.model import Card, Deck, Diagnostic, ListBlock, MathBlock, Severity, SourceSpan, all_inlines
-from deckgen.similarity import near_duplicates
+from deckgen.similarity import near_duplicate_groups
 
 
 @dataclass(frozen=True)
@@ -155,16 +155,27 @@ def duplicates(deck: Deck, settings: Settings) -> Iterator[tuple[str, str, Sourc
                 later.span,
             )
     documents = [(card.question_text, card.answer_text) for card in cards]
-    for i, j, score in near_duplicates(documents, settings.near_duplicate_threshold):
-        first, later = cards[i], cards[j]
-        if (id(first), id(later)) in exact:
+    for members, score in near_duplicate_groups(documents, settings.near_duplicate_threshold):
+        group = [cards[k] for k in members]
+        if len(group) == 2:
+            first, later = group
+            if (id(first), id(later)) in exact:
+                continue
+            yield (
+                "DG102",
+                f"{later.label} may repeat {first.label} (line {first.span.line}); "
+                f"similarity {score:.2f}: '{_clip(later.question_text, 50)}' / "
+                f"'{_clip(first.question_text, 50)}'",
+                later.span,
+            )
             continue
+        # three or more cards asking the same thing: one finding, at the first, naming them all
+        places = ", ".join(f"{card.label} (line {card.span.line})" for card in group[1:])
         yield (
             "DG102",
-            f"{later.label} may repeat {first.label} (line {first.span.line}); "
-            f"similarity {score:.2f}: '{_clip(later.question_text, 50)}' / "
-            f"'{_clip(first.question_text, 50)}'",
-            later.span,
+            f"{places} may repeat {group[0].label} (line {group[0].span.line}): {len(group)} cards "
+            f"alike, average similarity {score:.2f}: '{_clip(group[0].question_text, 50)}'",
+            group[0].span,
         )
 
 
