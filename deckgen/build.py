@@ -316,9 +316,36 @@ def _render_pdfs_in_parallel(pdfs: list[_Output], report: Callable[[str, OutputR
     workers = min(len(pdfs), cores)
     report(f"laying out {len(pdfs)} PDFs ({sum(len(o.plan.deck.cards) for o in pdfs)} cards) on {workers} cores", None)
     context = multiprocessing.get_context("fork")
-    with concurrent.futures.ProcessPoolExecutor(workers, mp_context=context) as pool:
+    with concurrent.futures.ProcessPoolExecutor(workers, mp_context=context, initializer=die_with_parent,
+                                                initargs=(os.getpid(),)) as pool:
         futures = {o.display: pool.submit(_render_safely, o.fmt, o.plan, o.settings) for o in pdfs}
         return {display: future.result() for display, future in futures.items()}
+
+
+def die_with_parent(parent: int) -> None:
+    """In a worker: end when deckgen ends, even when it is killed (SIGKILL runs no cleanup).
+    Linux: the kernel sends SIGKILL when the parent dies (PR_SET_PDEATHSIG, set here, in the
+    worker, since fork clears it); elsewhere a thread watches for the parent to go. Either way,
+    a parent already gone before this ran is caught by comparing getppid()."""
+    import signal
+    import threading
+
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() != parent:
+        os._exit(1)
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True, name="deckgen-parent-watch").start()
 
 
 def _render_safely(fmt: str, plan: _Plan, settings: Settings) -> Rendered | str:

@@ -281,8 +281,15 @@ def test_killed_build_leaves_previous_outputs_and_the_next_build_cleans_up(tmp_p
     while not rendering(process.pid) and time.monotonic() < deadline:
         time.sleep(0.005)
     assert process.poll() is None, "the build ended before it could be killed mid-render"
+    workers = children(process.pid)
+    assert workers
     process.send_signal(signal.SIGKILL)
     process.wait()
+    # no process of the build survives it (each worker asked the kernel to die with deckgen)
+    deadline = time.monotonic() + 10
+    while any(alive(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert [pid for pid in workers if alive(pid)] == []
     after = snapshot(root / "build")
     for name, data in after.items():
         if ".deckgen-tmp-" in name:
@@ -293,6 +300,15 @@ def test_killed_build_leaves_previous_outputs_and_the_next_build_cleans_up(tmp_p
     leftover.write_bytes(b"half")
     assert run(["build", "--format", "html"], root).exit_code == 0
     assert not any(".deckgen-tmp-" in p.name for p in (root / "build").iterdir())
+
+
+def alive(pid: str) -> bool:
+    """The process exists and is not a zombie waiting to be reaped."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state != "Z"
 
 
 def rendering(pid: int) -> bool:
