@@ -4,6 +4,7 @@ Everything is read and checked before anything is written."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import subprocess
 import time
@@ -23,7 +24,6 @@ if TYPE_CHECKING:
     from deckgen.writers.apkg import NoteType
 
 SUFFIXES = {"apkg": ".apkg", "cheatsheet": ".cheatsheet.pdf", "cards": ".cards.pdf", "html": ".html"}
-PAPER_SIZES = {"a4": "A4", "letter": "letter"}
 MAX_NAME = 200  # a file name is at most 255 bytes; leave room for ".cheatsheet.pdf" and the temp mark
 
 
@@ -267,12 +267,15 @@ def build(
                                                    size=target.stat().st_size, unchanged=True))
             else:
                 todo.append(output)
-    rendered = _render_pdfs_in_parallel([o for o in todo if o.fmt in PDF_FORMATS], report)
-    for output in todo:
-        if output.display not in rendered:
-            report(f"rendering {output.display} ({len(output.plan.deck.cards)} cards)", None)
+    # the deck and the handout first (milliseconds), then the PDFs (their parts on every core)
+    quick = [o for o in todo if o.fmt not in PDF_FORMATS]
+    pdfs = [o for o in todo if o.fmt in PDF_FORMATS]
+    for output in quick + pdfs:
+        if output is (pdfs[0] if pdfs else None):
+            rendered = _render_pdfs(pdfs, settings, env, report)
         started = time.perf_counter()
-        done = rendered.get(output.display) or _render_safely(output.fmt, output.plan, output.settings)
+        done = rendered[output.display] if output.fmt in PDF_FORMATS else \
+            _render_safely(output.fmt, output.plan, output.settings)
         outcome = _write(output, done)
         outcome.seconds = time.perf_counter() - started + (done.seconds if isinstance(done, Rendered) else 0)
         if outcome.ok:
@@ -301,25 +304,24 @@ class _Output:
     key: str
 
 
-def _render_pdfs_in_parallel(pdfs: list[_Output], report: Callable[[str, OutputResult | None], None]
-                             ) -> dict[str, Rendered | str]:
-    """Both PDFs laid out at once in forked workers that share one loaded WeasyPrint, when
-    there are at least two and two cores; by display path. Empty otherwise (rendered in turn)."""
-    cores = os.cpu_count() or 1
-    if len(pdfs) < 2 or cores < 2:
-        return {}
-    import concurrent.futures
-    import multiprocessing
+def _render_pdfs(pdfs: list[_Output], settings: Settings, env: dict[str, str],
+                 report: Callable[[str, OutputResult | None], None]) -> dict[str, Rendered | str]:
+    """The PDF outputs, laid out part by part (from the layout cache where it has them)."""
+    from deckgen import layout
+    from deckgen.cache import PartCache, folder
+    from deckgen.render import builtin_templates
 
-    import weasyprint  # noqa: F401  loaded once here, shared by the forked workers
+    jobs = []
+    for o in pdfs:
+        allowed = (builtin_templates(),) + ((Path(o.settings.templates),) if o.settings.templates else ())
+        jobs.append(layout.PdfJob(o.display, o.fmt, o.plan.deck, o.settings, o.plan.media.inline, allowed,
+                                  _layout_key(o.fmt, o.plan, o.settings)))
+    cache = PartCache(folder(env) if settings.cache else None)
 
-    workers = min(len(pdfs), cores)
-    report(f"laying out {len(pdfs)} PDFs ({sum(len(o.plan.deck.cards) for o in pdfs)} cards) on {workers} cores", None)
-    context = multiprocessing.get_context("fork")
-    with concurrent.futures.ProcessPoolExecutor(workers, mp_context=context, initializer=die_with_parent,
-                                                initargs=(os.getpid(),)) as pool:
-        futures = {o.display: pool.submit(_render_safely, o.fmt, o.plan, o.settings) for o in pdfs}
-        return {display: future.result() for display, future in futures.items()}
+    def progress(what: str, done: int, total: int) -> None:
+        report(f"{what}: {done}/{total}" if done else what, None)
+
+    return layout.render_pdfs(jobs, cache, progress)
 
 
 def die_with_parent(parent: int) -> None:
@@ -383,7 +385,8 @@ def _versions() -> str:
 
     from deckgen import __version__
 
-    names = ("weasyprint", "genanki", "jinja2", "markdown-it-py", "pydyf")
+    names = ("weasyprint", "genanki", "jinja2", "markdown-it-py", "pydyf", "pikepdf", "ziamath",
+             "latex2mathml", "Pygments")
     found = []
     for name in names:
         try:
@@ -414,6 +417,34 @@ def _templates_digest(settings: Settings, prefixes: tuple[str, ...]) -> str:
         for path in sorted(folder.rglob("*")):
             if path.is_file() and path.name.startswith(prefixes):
                 digest.update(f"{rank}:{path.relative_to(folder)}".encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+@functools.lru_cache(maxsize=1)
+def _fonts_digest() -> str:
+    """Which font files this machine has (a part laid out with other fonts is another part)."""
+    try:
+        out = subprocess.run(["fc-list", "--format", "%{file}\n"], capture_output=True, text=True,
+                             timeout=20, check=False).stdout
+    except (OSError, subprocess.TimeoutExpired):
+        out = ""
+    import hashlib
+
+    return hashlib.sha256("\n".join(sorted(out.splitlines())).encode()).hexdigest()
+
+
+def _layout_key(fmt: str, plan: _Plan, settings: Settings) -> str:
+    """Everything that shapes a PDF's parts but the records: the writers' versions, the output's
+    settings and templates, the fonts, the media."""
+    import hashlib
+
+    names, prefixes = SHAPED_BY[fmt]
+    digest = hashlib.sha256()
+    for part in (fmt, _versions(), repr([getattr(settings, n) for n in names]),
+                 _templates_digest(settings, prefixes), _fonts_digest()):
+        digest.update(part.encode("utf-8") + b"\0")
+    for name in sorted(plan.media.files):
+        digest.update(name.encode() + hashlib.sha256(plan.media.files[name]).digest())
     return digest.hexdigest()
 
 
@@ -567,9 +598,6 @@ def _plan(job: SourceJob, deck: Deck, settings: Settings, env: dict[str, str], r
 
 
 def _render(fmt: str, plan: _Plan, settings: Settings) -> Rendered:
-    from deckgen.render import builtin_templates
-
-    allowed = (builtin_templates(),) + ((Path(settings.templates),) if settings.templates else ())
     if fmt == "apkg":
         from deckgen.writers import apkg
 
@@ -579,17 +607,6 @@ def _render(fmt: str, plan: _Plan, settings: Settings) -> Rendered:
             plan.deck, plan.deck_name, plan.note_types, notetype_times,
             plan.anki_fields, entries, plan.media.files,
         ))
-    if fmt == "cheatsheet":
-        from deckgen.writers import pdf
-
-        page = {"paper": PAPER_SIZES[settings.paper], "orientation": settings.orientation,
-                "columns": settings.columns}
-        return pdf.cheatsheet(plan.deck, page, settings.templates, plan.media.inline, allowed)
-    if fmt == "cards":
-        from deckgen.writers import pdf
-
-        return pdf.flashcards(plan.deck, settings.paper, settings.card_size, settings.duplex,
-                              settings.templates, plan.media.inline, allowed)
     if fmt == "html":
         from deckgen.writers import apkg, html
 

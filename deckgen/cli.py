@@ -126,10 +126,12 @@ def main() -> None:
 @click.option("--templates", default=None, help="Folder of templates searched before the built-in ones.")
 @click.option("--source-format", type=click.Choice(choices("source_format")), default=None,
               help="The shape of the sources, when the guess is wrong (default: auto).")
+@click.option("--cache/--no-cache", default=None,
+              help="Reuse PDF parts laid out by earlier builds (default: on; ~/.cache/deckgen).")
 @click.option("-v", "--verbose", is_flag=True, help="Also say how each source was read and what was skipped.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress: only a summary line per output, and problems.")
 def build(paths, out, formats, paper, orientation, columns, card_size, duplex, strict, locked,
-          templates, source_format, verbose, quiet) -> None:
+          templates, source_format, cache, verbose, quiet) -> None:
     """Build every source into the output folder.
 
     \b
@@ -142,7 +144,7 @@ def build(paths, out, formats, paper, orientation, columns, card_size, duplex, s
     settings = _settings(sources=tuple(paths), out=out, formats=tuple(formats), paper=paper,
                          orientation=orientation, columns=columns, card_size=card_size,
                          duplex=duplex, strict=strict,
-                         locked=locked, templates=templates, source_format=source_format)
+                         locked=locked, templates=templates, source_format=source_format, cache=cache)
     result = run_build(settings, Path.cwd(), report=_progress(quiet))
     _report_build(result, settings, verbose)
 

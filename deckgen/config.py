@@ -36,6 +36,7 @@ class Settings:
     duplex: str = field(default="long-edge", metadata=_choice("long-edge", "short-edge", "none"))
     strict: bool = False
     locked: bool = False
+    cache: bool = True  # reuse PDF parts laid out by earlier builds (the user's cache folder)
     templates: str = ""
     deck_name: str = ""
     note_type: str = "deckgen Q&A"

@@ -109,8 +109,13 @@ def table_lines(table: TableBlock) -> list[str]:
             *(row((*cells, *[()] * (width - len(cells)))[:width]) for cells in table.rows)]
 
 
+def _heading(text: str) -> str:
+    """A heading's text: a run of # at its end would be read as the heading's closing marks."""
+    return re.sub(r"(^|\s)(#+)\s*$", lambda m: f"{m[1]}\\{m[2]}", text)
+
+
 def card_markdown(card: Card, position: int) -> list[str]:
-    lines = [f"### {inlines(card.question)}"]
+    lines = [f"### {_heading(inlines(card.question))}"]
     meta = []
     if card.explicit_id:
         meta.append(f"id={card.explicit_id}")
@@ -141,11 +146,11 @@ def answer_markdown(card: Card) -> list[str]:
 
 
 def to_markdown(deck: Deck) -> str:
-    lines = [f"# {inlines((Inline('text', deck.title),))}", ""]
+    lines = [f"# {_heading(inlines((Inline('text', deck.title),)))}", ""]
     position = 0
     for section in deck.sections:
         if section.title:
-            lines += [f"## {inlines((Inline('text', section.title),))}", ""]
+            lines += [f"## {_heading(inlines((Inline('text', section.title),)))}", ""]
         for card in section.cards:
             position += 1
             lines += card_markdown(card, position)

@@ -120,6 +120,29 @@ def page_mm(page) -> tuple[float, float]:
     return round(float(box.width) * 25.4 / 72, 1), round(float(box.height) * 25.4 / 72, 1)
 
 
+def pdf_fonts(reader) -> list:
+    """Every font dictionary a PDF's pages use, those inside form XObjects (the cheat sheet's
+    imposed columns) included."""
+    found, seen = [], set()
+
+    def visit(resources) -> None:
+        resources = resources.get_object() if resources is not None else {}
+        for ref in (resources.get("/Font") or {}).values():
+            font = ref.get_object()
+            if id(font) not in seen:
+                seen.add(id(font))
+                found.append(font)
+        for ref in (resources.get("/XObject") or {}).values():
+            xobject = ref.get_object()
+            if xobject.get("/Subtype") == "/Form" and id(xobject) not in seen:
+                seen.add(id(xobject))
+                visit(xobject.get("/Resources"))
+
+    for page in reader.pages:
+        visit(page.get("/Resources"))
+    return found
+
+
 def glyph_coverage(pdf: Path) -> set[str]:
     """Characters drawn with a real glyph (not .notdef, not empty) of a font embedded in `pdf`.
 
@@ -135,30 +158,28 @@ def glyph_coverage(pdf: Path) -> set[str]:
 
     covered: set[str] = set()
     seen = set()
-    for page in PdfReader(str(pdf)).pages:
-        for ref in page["/Resources"]["/Font"].values():
-            font = ref.get_object()
-            if id(font) in seen or "/DescendantFonts" not in font:
+    for font in pdf_fonts(PdfReader(str(pdf))):
+        if id(font) in seen or "/DescendantFonts" not in font:
+            continue
+        seen.add(id(font))
+        cid_font = font["/DescendantFonts"][0].get_object()
+        descriptor = cid_font["/FontDescriptor"]
+        stream = next(descriptor[k] for k in ("/FontFile2", "/FontFile3", "/FontFile") if k in descriptor)
+        tt = TTFont(io.BytesIO(stream.get_object().get_data()))
+        glyphs = tt.getGlyphSet()
+        order = tt.getGlyphOrder()
+        cmap = font["/ToUnicode"].get_object().get_data().decode("latin-1")
+        pairs = re.findall(r"<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]+)>", cmap)
+        for cid_hex, uni_hex in pairs:
+            gid = int(cid_hex, 16)
+            if gid == 0 or gid >= len(order):
                 continue
-            seen.add(id(font))
-            cid_font = font["/DescendantFonts"][0].get_object()
-            descriptor = cid_font["/FontDescriptor"]
-            stream = next(descriptor[k] for k in ("/FontFile2", "/FontFile3", "/FontFile") if k in descriptor)
-            tt = TTFont(io.BytesIO(stream.get_object().get_data()))
-            glyphs = tt.getGlyphSet()
-            order = tt.getGlyphOrder()
-            cmap = font["/ToUnicode"].get_object().get_data().decode("latin-1")
-            pairs = re.findall(r"<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]+)>", cmap)
-            for cid_hex, uni_hex in pairs:
-                gid = int(cid_hex, 16)
-                if gid == 0 or gid >= len(order):
-                    continue
-                pen = BoundsPen(glyphs)
-                glyphs[order[gid]].draw(pen)
-                if pen.bounds is None:
-                    continue
-                text = bytes.fromhex(uni_hex).decode("utf-16-be", errors="ignore")
-                covered.update(text)
+            pen = BoundsPen(glyphs)
+            glyphs[order[gid]].draw(pen)
+            if pen.bounds is None:
+                continue
+            text = bytes.fromhex(uni_hex).decode("utf-16-be", errors="ignore")
+            covered.update(text)
     return covered
 
 
@@ -199,3 +220,27 @@ def export(collection: Path, out: Path, kind: str, deck: str | None = None) -> P
     finally:
         col.close()
     return out
+
+
+def poppler_boxes(pdf: Path, unit: str = "word") -> list[tuple[int, str, float, float]]:
+    """(page index, text, x, y) of every word (or line) as poppler lays out the pages, in mm from
+    the page's top-left. Poppler places text drawn inside form XObjects (the cheat sheet's
+    imposed columns) where it appears on the page."""
+    import html
+    import re
+    import subprocess
+
+    out = subprocess.run(["pdftotext", "-bbox-layout", str(pdf), "-"], capture_output=True, text=True,
+                         check=True).stdout
+    mm = 25.4 / 72
+    found = []
+    for index, page in enumerate(out.split("<page ")[1:]):
+        if unit == "word":
+            for x, y, word in re.findall(r'<word xMin="([\d.]+)" yMin="([\d.]+)"[^>]*>([^<]*)</word>', page):
+                found.append((index, html.unescape(word), float(x) * mm, float(y) * mm))
+        else:
+            for line in re.findall(r'<line xMin="([\d.]+)" yMin="([\d.]+)"[^>]*>(.*?)</line>', page, re.DOTALL):
+                x, y, body = line
+                words = [html.unescape(w) for w in re.findall(r">([^<]*)</word>", body)]
+                found.append((index, " ".join(words), float(x) * mm, float(y) * mm))
+    return found

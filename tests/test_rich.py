@@ -139,8 +139,13 @@ def test_cheatsheet_draws_math_colours_code_and_lays_out_tables(rich):
     from pypdf import PdfReader
     from pypdf.generic import ContentStream
 
-    page = PdfReader(str(pdf)).pages[0]
+    reader = PdfReader(str(pdf))
+    page = reader.pages[0]
     operators = [op for _, op in ContentStream(page.get_contents(), page.pdf).operations]
+    for xobject in (page["/Resources"].get("/XObject") or {}).values():  # the imposed columns
+        xobject = xobject.get_object()
+        if xobject.get("/Subtype") == "/Form":
+            operators += [op for _, op in ContentStream(xobject, reader).operations]
     # the formulas are drawn as glyph outlines: hundreds of curve segments (the rest of the
     # sheet has a few, for rounded corners)
     assert operators.count(b"c") > 300

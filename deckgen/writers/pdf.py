@@ -9,7 +9,7 @@ from typing import Any
 from markupsafe import Markup
 
 from deckgen.errors import OutputError
-from deckgen.model import Diagnostic, Rendered, StudyCard, StudyDeck
+from deckgen.model import Diagnostic, StudyCard, StudyDeck
 from deckgen.render import render
 
 # CSS font stacks (trusted text, so marked safe for the template's <style>): DejaVu for Latin,
@@ -66,11 +66,89 @@ def pdf_bytes(document, title: str) -> bytes:
     return document.write_pdf(pdf_identifier=b"deckgen-" + title.encode("utf-8")[:32])
 
 
-def cheatsheet(deck: StudyDeck, page: dict[str, Any], templates: str, media: dict[str, str],
-               allowed: tuple[Path, ...]) -> Rendered:
-    html = render("cheatsheet.html.j2", templates, deck=deck, page=page, fonts=FONTS, media=media)
+# -- the cheat sheet ----------------------------------------------------------------------------
+
+PAPER_SHEET_MM = {"A4": (210.0, 297.0), "letter": (215.9, 279.4)}
+MARGIN_TOP, MARGIN_SIDE, COLUMN_GAP = 13.0, 10.0, 5.0  # mm, as print.css.j2 sets the sheet's margins
+PART_CARDS = 300  # a deck with more cards is laid out in parts, at section boundaries, on all cores
+
+
+@dataclass(frozen=True)
+class SheetGeometry:
+    width: float  # mm
+    height: float
+    columns: int
+
+    @property
+    def column(self) -> dict[str, float]:
+        usable = self.width - 2 * MARGIN_SIDE - (self.columns - 1) * COLUMN_GAP
+        return {"width": round(usable / self.columns, 3), "height": round(self.height - 2 * MARGIN_TOP, 3)}
+
+    def column_x(self, index: int) -> float:
+        return MARGIN_SIDE + index * (self.column["width"] + COLUMN_GAP)
+
+
+def sheet_geometry(page: dict[str, Any]) -> SheetGeometry:
+    width, height = PAPER_SHEET_MM[page["paper"]]
+    if page["orientation"] == "landscape":
+        width, height = height, width
+    return SheetGeometry(width, height, int(page["columns"]))
+
+
+@dataclass(frozen=True)
+class PrintSection:
+    title: str
+    heading: bool  # the section starts in this part (its heading is printed here)
+    cards: tuple[StudyCard, ...]
+
+
+@dataclass(frozen=True)
+class PrintPart:
+    first: bool  # the part that opens the deck (its title)
+    sections: tuple[PrintSection, ...]
+
+
+def cheatsheet_parts(deck: StudyDeck, per_part: int = PART_CARDS) -> list[PrintPart]:
+    """The deck cut into parts of about `per_part` cards, at section boundaries (a section over
+    twice that size is cut between its cards); one part for a deck that small."""
+    parts: list[PrintPart] = []
+    current: list[PrintSection] = []
+    count = 0
+
+    def close() -> None:
+        nonlocal current, count
+        if current:
+            parts.append(PrintPart(not parts, tuple(current)))
+        current, count = [], 0
+
+    for section in deck.sections:
+        cards = section.cards
+        pieces = [cards] if len(cards) <= 2 * per_part else [cards[i:i + per_part] for i in range(0, len(cards), per_part)]
+        for n, piece in enumerate(pieces):
+            if count and count + len(piece) > per_part:
+                close()
+            current.append(PrintSection(section.title, n == 0, piece))
+            count += len(piece)
+    close()
+    return parts or [PrintPart(True, ())]
+
+
+def cheatsheet_part(deck: StudyDeck, part: PrintPart, page: dict[str, Any], templates: str,
+                    media: dict[str, str], allowed: tuple[Path, ...]) -> tuple[bytes, dict]:
+    """One part laid out as column-sized pages; with the section headings each page starts."""
+    geometry = sheet_geometry(page)
+    html = render("cheatsheet.html.j2", templates, deck=deck, part=part, page=page, column=geometry.column,
+                  fonts=FONTS, media=media)
     document = layout(html, allowed)
-    return Rendered(pdf_bytes(document, deck.title), len(document.pages))
+    headings = [[label for level, label, *_ in p.bookmarks if level == 1] for p in document.pages]
+    return pdf_bytes(document, deck.title), {"pages": len(document.pages), "headings": headings}
+
+
+def cheatsheet_frame(deck: StudyDeck, page: dict[str, Any], sheets: list[str], templates: str,
+                     allowed: tuple[Path, ...]) -> bytes:
+    """The sheets' header and footer, one page per sheet (`sheets`: each one's section)."""
+    html = render("cheatsheet_frame.html.j2", templates, deck=deck, page=page, sheets=sheets, fonts=FONTS)
+    return pdf_bytes(layout(html, allowed), deck.title)
 
 
 # -- flashcards ------------------------------------------------------------------------------
@@ -267,22 +345,23 @@ def _spilled(document, sheets: tuple[Sheet, ...], geo: Geometry) -> list[tuple[S
 CHUNK_SHEETS = 60  # sheets laid out at a time: bounds memory on big decks
 
 
-def flashcards(deck: StudyDeck, paper: str, size_name: str, duplex: str, templates: str,
-               media: dict[str, str], allowed: tuple[Path, ...]) -> Rendered:
-    """Lay the cards out at the largest type; sides that spill over their card are measured
-    alone at smaller sizes and the sheets laid out again (only when some side spilled).
-    A big deck is laid out CHUNK_SHEETS sheets at a time and the parts joined with pypdf."""
+def flashcard_parts(deck: StudyDeck, paper: str, size_name: str, duplex: str) -> list[tuple[StudyCard, ...]]:
+    """The flashcards in parts of CHUNK_SHEETS sheets (laid out apart: memory stays bounded and
+    the parts go to all cores)."""
     geo = geometry(paper, size_name)
     per_chunk = CHUNK_SHEETS * len(geo.slots) // (2 if duplex == "none" else 1)
-    parts, pages, problems = [], 0, []
     cards = flashcard_items(deck)
-    for start in range(0, max(len(cards), 1), per_chunk):
-        data, count, found = _flashcards_part(deck, cards[start:start + per_chunk], geo, duplex,
-                                              templates, media, allowed)
-        parts.append(data)
-        pages += count
-        problems += found
-    return Rendered(parts[0] if len(parts) == 1 else _join(parts, deck), pages, tuple(problems))
+    return [cards[start:start + per_chunk] for start in range(0, max(len(cards), 1), per_chunk)]
+
+
+def flashcards_part(deck: StudyDeck, cards: tuple[StudyCard, ...], paper: str, size_name: str, duplex: str,
+                    templates: str, media: dict[str, str], allowed: tuple[Path, ...]) -> tuple[bytes, dict]:
+    """One part's sheets: the cards at the largest type; sides that spill over their card are
+    measured alone at smaller sizes and the sheets laid out again (only when some side spilled)."""
+    data, pages, problems = _flashcards_part(deck, cards, geometry(paper, size_name), duplex, templates,
+                                             media, allowed)
+    return data, {"pages": pages, "problems": [[d.severity, d.code, d.message, d.span.path, d.span.line, d.span.col]
+                                               for d in problems]}
 
 
 def flashcard_items(deck: StudyDeck) -> tuple[StudyCard, ...]:
@@ -294,22 +373,6 @@ def flashcard_items(deck: StudyDeck) -> tuple[StudyCard, ...]:
         for card in deck.cards
         for number in (card.card.cloze_numbers or (0,))
     )
-
-
-def _join(parts: list[bytes], deck: StudyDeck) -> bytes:
-    import io
-
-    from pypdf import PdfReader, PdfWriter
-    from pypdf.generic import NameObject, TextStringObject
-
-    writer = PdfWriter()
-    for part in parts:
-        writer.append(PdfReader(io.BytesIO(part)))
-    writer.add_metadata({"/Title": deck.title, "/Creator": "deckgen"})
-    writer._root_object[NameObject("/Lang")] = TextStringObject(deck.language)
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
 
 
 def _flashcards_part(deck: StudyDeck, cards: tuple[StudyCard, ...], geo: Geometry, duplex: str,
