@@ -28,13 +28,35 @@ def _summary_line(output) -> str:
 
 
 def _progress(quiet: bool):
-    """What the build reports as it goes: on a terminal, what it is doing; everywhere, a summary
-    line per output as it is written (stdout); with --quiet or without a terminal, only those."""
-    live = not quiet and sys.stderr.isatty()
+    """What the build reports as it goes: on a terminal, what it is doing and a progress bar of
+    the PDF parts being laid out (with an estimate of the time left); everywhere, a summary line
+    per output as it is written (stdout); with --quiet, without a terminal or with TERM=dumb, only
+    those."""
+    import re
+    import time
+
+    live = not quiet and sys.stderr.isatty() and os.environ.get("TERM") != "dumb"
+    started: list[float] = []
+
+    def bar(done: int, total: int) -> None:
+        if not started:
+            started.append(time.monotonic())
+        elapsed = time.monotonic() - started[0]
+        left = elapsed / done * (total - done) if done else 0.0
+        width = 30
+        filled = width * done // max(total, 1)
+        line = f"\r  laying out PDFs [{'#' * filled}{'-' * (width - filled)}] {done}/{total} parts"
+        line += f", about {left:.0f} s left" if done and done < total else ""
+        click.echo(line.ljust(80) + ("\n" if done >= total else ""), err=True, nl=False)
 
     def report(message, output) -> None:
         if output is None:
-            if live:
+            if not live:
+                return
+            counted = re.match(r"^laying out: (\d+)/(\d+)$", message)
+            if counted:
+                bar(int(counted[1]), int(counted[2]))
+            else:
                 click.echo(f"... {message}", err=True)
         elif output.ok:
             click.echo(_summary_line(output))

@@ -108,9 +108,10 @@ class PrintPart:
     sections: tuple[PrintSection, ...]
 
 
-def cheatsheet_parts(deck: StudyDeck, per_part: int = PART_CARDS) -> list[PrintPart]:
+def cheatsheet_parts(deck: StudyDeck, per_part: int | None = None) -> list[PrintPart]:
     """The deck cut into parts of about `per_part` cards, at section boundaries (a section over
     twice that size is cut between its cards); one part for a deck that small."""
+    per_part = per_part or PART_CARDS
     parts: list[PrintPart] = []
     current: list[PrintSection] = []
     count = 0

@@ -37,15 +37,19 @@ def impose(parts: list[bytes], headings: list[list[str]], frame: bytes, geometry
     out = pikepdf.Pdf.open(io.BytesIO(frame))
     sources = [pikepdf.Pdf.open(io.BytesIO(data)) for data in parts]  # kept open while their pages are read
     columns = [page for source in sources for page in source.pages]
-    width, height = _mm(geometry.column["width"]), _mm(geometry.column["height"])
+    height = _mm(geometry.column["height"])
     bottom = _mm(geometry.height) - _mm(13.0) - height
+    placements: dict[int, list[bytes]] = {}
     for index, column in enumerate(columns):
         sheet = out.pages[index // geometry.columns]
         x = _mm(geometry.column_x(index % geometry.columns))
         form = out.copy_foreign(column.as_form_xobject())
+        # a name of our own (pikepdf's placement helpers pick random ones: not reproducible), and
         # under the frame: in the content stream the columns come first, the header and footer
         # after them, as WeasyPrint writes a page (text extraction reads the body first)
-        sheet.add_underlay(form, pikepdf.Rectangle(x, bottom, x + width, bottom + height))
+        name = sheet.add_resource(form, pikepdf.Name.XObject, name=pikepdf.Name(f"/DeckgenColumn{index}"))
+        placements.setdefault(index // geometry.columns, []).append(
+            f"q 1 0 0 1 {x:.5f} {bottom:.5f} cm {name} Do Q\n".encode())
         for annotation in column.obj.get("/Annots", []):
             moved = out.copy_foreign(annotation)
             x1, y1, x2, y2 = (float(v) for v in moved.Rect)
@@ -54,6 +58,8 @@ def impose(parts: list[bytes], headings: list[list[str]], frame: bytes, geometry
             if "/Annots" not in sheet.obj:
                 sheet.obj.Annots = pikepdf.Array()
             sheet.obj.Annots.append(moved)
+    for number, placed in placements.items():  # the columns in reading order, then the frame
+        out.pages[number].contents_add(out.make_stream(b"".join(placed)), prepend=True)
     with out.open_outline() as outline:
         outline.root.clear()
         for index, found in enumerate(headings):

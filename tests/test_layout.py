@@ -1,0 +1,162 @@
+"""PDFs laid out in parts: the cheat sheet split at section boundaries reads as one, the layout
+cache gives the same bytes as a clean build, and an edit lays out only its part."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from deckgen.build import build
+from deckgen.config import load_settings
+from deckgen.readers.text import read_text
+from tests.helpers import RNN, pdf_text, poppler_boxes, project, run, squash
+
+NAME = "rnn-interview-questions"
+CARDS = read_text(RNN.read_text(encoding="utf-8"), "r", "R").cards
+EPOCH = {"SOURCE_DATE_EPOCH": "1767225600"}
+
+
+def building(root: Path, env: dict[str, str], *formats: str) -> list[str]:
+    """Build in-process (so a patched part size reaches the forked workers); the progress messages."""
+    messages: list[str] = []
+    overrides = {"formats": formats} if formats else {}
+    settings = load_settings(root, overrides).settings
+    result = build(settings, root, env={**env, **EPOCH}, report=lambda m, done: messages.append(m) if done is None else None)
+    assert not [o for o in result.outputs if not o.ok], result.outputs
+    return messages
+
+
+@pytest.fixture
+def cache_env(tmp_path):
+    return {"XDG_CACHE_HOME": str(tmp_path / "cache"), "HOME": str(tmp_path)}
+
+
+def test_a_cheatsheet_in_parts_reads_as_one(tmp_path, monkeypatch, cache_env):
+    monkeypatch.setattr("deckgen.writers.pdf.PART_CARDS", 25)  # the RNN deck in several parts
+    from deckgen.writers.pdf import cheatsheet_parts
+
+    root = project(tmp_path / "parts", rnn=True)
+    monkeypatch.chdir(root)
+    building(root, cache_env, "cheatsheet")
+    pdf = root / "build" / f"{NAME}.cheatsheet.pdf"
+    reader = PdfReader(str(pdf))
+    pages = [squash(t) for t in pdf_text(pdf)]
+    for card in CARDS:  # every card once, whole, on one sheet
+        holding = [i for i, text in enumerate(pages) if squash(card.question_text) in text]
+        assert len(holding) == 1, card.number
+        assert squash(card.answer_text.split()[-1]) in pages[holding[0]]
+    assert [o["/Title"] for o in reader.outline] == [
+        "Basics of RNNs", "Training RNNs", "Variants of RNNs", "Architecture and Design",
+        "Optimization and Regularization", "Practical Applications", "Advanced Topics"]
+    for number, text in enumerate(pages, start=1):
+        assert f"page {number} of {len(pages)}" in text and "2026-01-01" in text
+    words = poppler_boxes(pdf)
+    columns = {round(x) for page, text, x, _ in words if page == 0 and re.match(r"Q\d+$", text)}
+    assert len(columns) == 3
+    # a part boundary wastes at most the rest of a column: as many sheets as in one flow, or one more
+    single = project(tmp_path / "single", rnn=True)
+    assert run(["build", "--format", "cheatsheet", "--no-cache"], single, env=EPOCH).exit_code == 0
+    one_flow = len(PdfReader(str(single / "build" / f"{NAME}.cheatsheet.pdf")).pages)
+    assert one_flow <= len(reader.pages) <= one_flow + 1
+    monkeypatch.undo()
+    assert len(cheatsheet_parts_of(root)) == 1  # the RNN deck stays one flow by default
+    del cheatsheet_parts
+
+
+def cheatsheet_parts_of(root: Path):
+    from deckgen.build import check, study_deck
+    from deckgen.writers.pdf import cheatsheet_parts
+
+    checked = check(load_settings(root).settings, root)
+    job, deck = checked.decks[0]
+    return cheatsheet_parts(study_deck(deck, job, tuple(str(i) for i in range(len(deck.cards))), "", "en"))
+
+
+def test_warm_cache_gives_the_bytes_of_a_clean_build_and_an_edit_lays_out_one_part(tmp_path, monkeypatch, cache_env):
+    monkeypatch.setattr("deckgen.writers.pdf.PART_CARDS", 25)
+    monkeypatch.setattr("deckgen.writers.pdf.CHUNK_SHEETS", 3)
+    root = project(tmp_path / "warm", rnn=True)
+    monkeypatch.chdir(root)
+    first = building(root, cache_env, "cheatsheet", "cards")
+    assert any(re.match(r"laying out \d+ part\(s\) of 2 PDF\(s\)", m) for m in first)
+    outputs = {p.name: p.read_bytes() for p in (root / "build").glob("*.pdf")}
+    (root / "build" / ".deckgen-record.json").unlink()
+    again = building(root, cache_env, "cheatsheet", "cards")  # every part from the cache
+    assert not any(m.startswith("laying out") for m in again)
+    assert {p.name: p.read_bytes() for p in (root / "build").glob("*.pdf")} == outputs
+
+    source = root / "source" / RNN.name
+    source.write_text(source.read_text(encoding="utf-8").replace(
+        "Gradient clipping scales down gradients", "Gradient clipping rescales gradients"), encoding="utf-8")
+    edited = building(root, cache_env, "cheatsheet", "cards")
+    assert "laying out 2 part(s) of 2 PDF(s)" in edited  # one part of each PDF
+    warm = {p.name: p.read_bytes() for p in (root / "build").glob("*.pdf")}
+    clean = project(tmp_path / "clean", rnn=True)
+    (clean / "source" / RNN.name).write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
+    monkeypatch.chdir(clean)
+    building(clean, {"XDG_CACHE_HOME": str(tmp_path / "other-cache"), "HOME": str(tmp_path)}, "cheatsheet", "cards")
+    assert {p.name: p.read_bytes() for p in (clean / "build").glob("*.pdf")} == warm
+    assert "rescales gradients" in squash(" ".join(pdf_text(root / "build" / f"{NAME}.cheatsheet.pdf")))
+
+
+def test_no_cache_writes_nothing_to_the_cache_and_the_cache_stays_out_of_build(tmp_path, cache_env):
+    root = project(tmp_path, rnn=True)
+    assert run(["build", "--no-cache"], root, env=cache_env).exit_code == 0
+    assert not (tmp_path / "cache").exists()
+    assert run(["build", "--format", "cheatsheet"], root, env={**cache_env, "SOURCE_DATE_EPOCH": "1"}).exit_code == 0
+    assert list((tmp_path / "cache" / "deckgen" / "parts").glob("*/*.pdf"))
+    assert not [p for p in (root / "build").rglob("*") if "cache" in p.name]
+
+
+def test_the_cache_is_bounded_oldest_first(tmp_path):
+    import os
+
+    from deckgen.cache import PartCache
+
+    cache = PartCache(tmp_path / "parts", max_bytes=2500)
+    for n in range(5):
+        cache.put(f"{n:02d}" + "ab" * 31, bytes(1000), {"n": n})
+        os.utime(next((tmp_path / "parts").glob(f"*/{n:02d}*.pdf")), (n, n))
+    cache.prune()
+    kept = sorted(p.name[:2] for p in (tmp_path / "parts").glob("*/*.pdf"))
+    assert kept == ["03", "04"]
+    assert cache.get("00" + "ab" * 31) is None and cache.get("04" + "ab" * 31)[1] == {"n": 4}
+
+
+def _on_a_terminal(root: Path, args: list[str], env: dict[str, str]) -> str:
+    """What `deckgen build` shows on a terminal (a pseudo-terminal as its stdout and stderr)."""
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    leader, follower = pty.openpty()
+    process = subprocess.Popen([sys.executable, "-m", "deckgen", "build", *args], cwd=root,
+                               stdout=follower, stderr=follower, env={**os.environ, **env})
+    os.close(follower)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        shown += chunk
+    process.wait(timeout=120)
+    os.close(leader)
+    return shown.decode("utf-8", "replace")
+
+
+@pytest.mark.parametrize(("args", "env", "bar"), [
+    ([], {}, True), (["--quiet"], {}, False), ([], {"TERM": "dumb"}, False),
+])
+def test_a_progress_bar_only_on_a_real_terminal(tmp_path, args, env, bar):
+    root = project(tmp_path, rnn=True)
+    shown = _on_a_terminal(root, ["--format", "cheatsheet", "--format", "cards", "--no-cache", *args],
+                           {"TERM": "xterm", **env, "CI": ""})
+    assert "wrote build/rnn-interview-questions.cheatsheet.pdf" in shown
+    assert ("laying out PDFs [" in shown and "2/2 parts" in shown) == bar
