@@ -59,6 +59,7 @@ def handout(rnn_build, browser):
 def test_no_console_errors_and_no_requests_leave_the_page(handout):
     handout.page.click("#reveal-all")
     handout.page.fill("#search", "lstm")
+    _settle(handout.page)
     assert handout.errors == []
     assert handout.requests == [handout.url]
 
@@ -71,6 +72,7 @@ def test_served_over_http_it_works_too(rnn_build, browser):
         url = f"http://127.0.0.1:{server.server_address[1]}/{NAME}.html"
         watched = Watched(browser, url)
         watched.page.fill("#search", "gradient")
+        _settle(watched.page)
         assert watched.errors == [] and watched.requests == [url]
         assert 0 < len(watched.visible_cards()) < 80
         watched.context.close()
@@ -81,6 +83,7 @@ def test_served_over_http_it_works_too(rnn_build, browser):
 def test_search_shows_exactly_the_cards_containing_the_term(handout):
     for term in ("masking", "GRU", "teacher forcing"):
         handout.page.fill("#search", term)
+        _settle(handout.page)
         expected = sum(term.lower() in (c.question_text + " " + c.answer_text).lower() for c in CARDS)
         assert expected > 0
         visible = handout.visible_cards()
@@ -89,6 +92,7 @@ def test_search_shows_exactly_the_cards_containing_the_term(handout):
         marks = handout.page.eval_on_selector_all("article.card:not([hidden]) mark", "ms => ms.map(m => m.textContent.toLowerCase())")
         assert marks and set(marks) == {term.lower()}
     handout.page.fill("#search", "")
+    _settle(handout.page)
     assert len(handout.visible_cards()) == 80
     assert handout.page.locator("mark").count() == 0
 
@@ -218,4 +222,91 @@ def test_the_search_bar_stays_in_view_while_reading(handout):
     box = page.locator(".toolbar").bounding_box()
     assert box is not None and abs(box["y"]) < 1  # stuck to the top of the window
     page.fill("#search", "gru")
+    _settle(page)
     assert 0 < len(handout.visible_cards()) < 80
+
+
+@pytest.fixture(scope="module")
+def big_handout(tmp_path_factory):
+    """A 600-card handout: every third answer mentions zebras, every ninth says zebrafish."""
+    lines = ["Big Deck", ""]
+    for n in range(1, 601):
+        extra = " zebrafish" if n % 9 == 0 else (" zebra" if n % 3 == 0 else "")
+        lines += [f"Q{n}. What is item {n} about?", f"A{n}. Item {n} is about topic {n % 13}{extra} and more words.", ""]
+    root = project(tmp_path_factory.mktemp("big"), {"big.txt": "\n".join(lines)})
+    result = run(["build", "--format", "html"], root)
+    assert result.exit_code == 0, result.output
+    return root / "build" / "big.html"
+
+
+def _state(page):
+    return page.evaluate("""() => {
+      const cards = [...document.querySelectorAll('article.card')];
+      return {
+        shown: cards.filter(c => !c.hidden).map(c => c.id),
+        marked: cards.filter(c => c.querySelector('mark')).map(c => c.id),
+        marks: [...document.querySelectorAll('mark')].map(m => m.textContent.toLowerCase()),
+        count: document.getElementById('match-count').textContent,
+      };
+    }""")
+
+
+def _settle(page):
+    page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+
+
+def test_search_at_scale_marks_and_hides_the_right_cards_lazily(big_handout, browser):
+    watched = Watched(browser, big_handout.as_uri())
+    page = watched.page
+    ids = page.eval_on_selector_all("article.card", "cards => cards.map(c => c.id)")
+    zebra = {ids[n - 1] for n in range(1, 601) if n % 3 == 0}
+    fish = {ids[n - 1] for n in range(1, 601) if n % 9 == 0}
+    for typed, expected in (("zeb", zebra), ("zebrafish", fish)):  # a term, then extended
+        page.fill("#search", typed)
+        _settle(page)
+        state = _state(page)
+        assert set(state["shown"]) == expected and state["count"] == f"{len(expected)} of 600 cards"
+        assert state["marked"] and set(state["marked"]) <= expected
+        assert len(state["marked"]) < len(expected)  # lazily: only what is on or near the screen
+        assert set(state["marks"]) == {typed}
+    # a card scrolled into view after the search gets its highlights too
+    last = sorted(fish, key=ids.index)[-1]
+    assert last not in _state(page)["marked"]
+    page.locator(f"#{last}").scroll_into_view_if_needed()
+    for _ in range(100):  # the observer reports it within a frame or two
+        _settle(page)
+        if last in _state(page)["marked"]:
+            break
+    assert last in _state(page)["marked"]
+    page.fill("#search", "")  # cleared: everything back, no highlight left anywhere
+    _settle(page)
+    state = _state(page)
+    assert len(state["shown"]) == 600 and state["marked"] == [] and state["count"] == ""
+    assert watched.errors == []
+    watched.context.close()
+
+
+def test_typing_fast_updates_once_per_frame(big_handout, browser):
+    watched = Watched(browser, big_handout.as_uri())
+    page = watched.page
+    result = page.evaluate("""async () => {
+      const box = document.getElementById('search'), counter = document.getElementById('match-count');
+      let updates = 0;
+      new MutationObserver(records => { updates += records.length; }).observe(counter, {childList: true, characterData: true, subtree: true});
+      for (const ch of 'zebrafish') { box.value += ch; box.dispatchEvent(new Event('input')); }
+      await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
+      return [counter.textContent, updates];
+    }""")
+    # nine keystrokes within one frame: one update, for the whole word (no work queued behind them)
+    assert result == ["66 of 600 cards", 1]
+    watched.context.close()
+
+
+def test_print_shows_every_card_of_a_big_deck(big_handout, browser):
+    watched = Watched(browser, big_handout.as_uri())
+    page = watched.page
+    page.emulate_media(media="print")
+    hidden = page.evaluate("""() => [...document.querySelectorAll('article.card')]
+        .filter(c => getComputedStyle(c).contentVisibility !== 'visible').length""")
+    assert hidden == 0
+    watched.context.close()

@@ -70,7 +70,7 @@ def pdf_bytes(document, title: str) -> bytes:
 
 PAPER_SHEET_MM = {"A4": (210.0, 297.0), "letter": (215.9, 279.4)}
 MARGIN_TOP, MARGIN_SIDE, COLUMN_GAP = 13.0, 10.0, 5.0  # mm, as print.css.j2 sets the sheet's margins
-PART_CARDS = 300  # a deck with more cards is laid out in parts, at section boundaries, on all cores
+PART_CARDS = 150  # a deck with more cards is laid out in parts, at section boundaries, on all cores
 
 
 @dataclass(frozen=True)
@@ -343,7 +343,7 @@ def _spilled(document, sheets: tuple[Sheet, ...], geo: Geometry) -> list[tuple[S
     return found
 
 
-CHUNK_SHEETS = 60  # sheets laid out at a time: bounds memory on big decks
+CHUNK_SHEETS = 15  # flashcard sheets in a part: bounds memory, spreads a big deck over the cores, and an edit lays out one part
 
 
 def flashcard_parts(deck: StudyDeck, paper: str, size_name: str, duplex: str) -> list[tuple[StudyCard, ...]]:
