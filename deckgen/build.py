@@ -264,7 +264,8 @@ def build(
             output = _Output(fmt, target, _display(target, cwd), plan, own, _input_key(fmt, plan, own))
             if record.unchanged(output.display, output.key, target):
                 result.outputs.append(OutputResult(output.display, fmt, cards=len(plan.deck.cards),
-                                                   size=target.stat().st_size, unchanged=True))
+                                                   size=target.stat().st_size, unchanged=True,
+                                                   pages=record.pages(output.display)))
             else:
                 todo.append(output)
     # the deck and the handout first (milliseconds), then the PDFs (their parts on every core)
@@ -279,7 +280,7 @@ def build(
         outcome = _write(output, done)
         outcome.seconds = time.perf_counter() - started + (done.seconds if isinstance(done, Rendered) else 0)
         if outcome.ok:
-            record.remember(output.display, output.key, output.target)
+            record.remember(output.display, output.key, output.target, outcome.pages)
         result.outputs.append(outcome)
         report(output.display, outcome)
     try:
@@ -472,7 +473,7 @@ class BuildRecord:
     """`build/.deckgen-record.json`: per output, the key of its inputs and the hash of its bytes
     when the last build wrote it. A later build skips an output whose key and file both match."""
 
-    entries: dict[str, dict[str, str]] = field(default_factory=dict)
+    entries: dict[str, dict] = field(default_factory=dict)
 
     NAME = ".deckgen-record.json"
 
@@ -496,8 +497,11 @@ class BuildRecord:
         entry = self.entries.get(display)
         return bool(entry and entry.get("key") == key and target.is_file() and entry.get("sha256") == self._sha(target))
 
-    def remember(self, display: str, key: str, target: Path) -> None:
-        self.entries[display] = {"key": key, "sha256": self._sha(target)}
+    def remember(self, display: str, key: str, target: Path, pages: int = 0) -> None:
+        self.entries[display] = {"key": key, "sha256": self._sha(target), "pages": pages}
+
+    def pages(self, display: str) -> int:
+        return int(self.entries.get(display, {}).get("pages", 0) or 0)
 
     def save(self, folder: Path) -> None:
         import json
@@ -587,10 +591,12 @@ def _plan(job: SourceJob, deck: Deck, settings: Settings, env: dict[str, str], r
         if settings.locked:
             listed = "\n  ".join(problems[:20]) + ("\n  ..." if len(problems) > 20 else "")
             missing = "" if previous.entries else " (it is missing)"
-            raise LockError(
+            error = LockError(
                 f"{found.ids_display}: the ids file is out of date{missing}; run `deckgen build` "
                 f"without --locked and commit it:\n  {listed}"
             )
+            error.stale = {found.ids_display: problems}
+            raise error
         if problems:
             write_atomic(found.ids_path, identity.dump(current).encode("utf-8"), found.ids_display)
             result.messages.append(f"{found.ids_display}: updated ({len(problems)} change(s))")

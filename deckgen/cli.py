@@ -150,10 +150,12 @@ def main() -> None:
               help="The shape of the sources, when the guess is wrong (default: auto).")
 @click.option("--cache/--no-cache", default=None,
               help="Reuse PDF parts laid out by earlier builds (default: on; ~/.cache/deckgen).")
+@click.option("--summary", "summary_file", type=click.Path(dir_okay=False), default=None,
+              help="Append a Markdown summary of the build to this file (e.g. $GITHUB_STEP_SUMMARY).")
 @click.option("-v", "--verbose", is_flag=True, help="Also say how each source was read and what was skipped.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress: only a summary line per output, and problems.")
 def build(paths, out, formats, paper, orientation, columns, card_size, duplex, strict, locked,
-          templates, source_format, cache, verbose, quiet) -> None:
+          templates, source_format, cache, summary_file, verbose, quiet) -> None:
     """Build every source into the output folder.
 
     \b
@@ -167,8 +169,20 @@ def build(paths, out, formats, paper, orientation, columns, card_size, duplex, s
                          orientation=orientation, columns=columns, card_size=card_size,
                          duplex=duplex, strict=strict,
                          locked=locked, templates=templates, source_format=source_format, cache=cache)
-    result = run_build(settings, Path.cwd(), report=_progress(quiet))
-    _report_build(result, settings, verbose)
+    if summary_file is None:
+        _report_build(run_build(settings, Path.cwd(), report=_progress(quiet)), settings, verbose)
+        return
+    from deckgen import summary
+    from deckgen.errors import DeckgenError
+
+    result = None
+    try:
+        result = run_build(settings, Path.cwd(), report=_progress(quiet))
+        _report_build(result, settings, verbose)
+    except DeckgenError as err:  # the summary says why, then the error is shown as usual
+        summary.append(Path(summary_file), summary.markdown(result, err.message, getattr(err, "stale", None)))
+        raise
+    summary.append(Path(summary_file), summary.markdown(result, None))
 
 
 @main.command()

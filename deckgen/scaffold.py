@@ -17,8 +17,22 @@ FILES = {
 }
 
 
+def action_reference() -> str:
+    """`owner/name@vVERSION`: this version of deckgen's GitHub Action, from the package's metadata."""
+    from importlib import metadata
+
+    try:
+        urls = metadata.metadata("deckgen-qa").get_all("Project-URL") or []
+    except metadata.PackageNotFoundError:
+        urls = []
+    repository = next((u.split(",", 1)[1].strip() for u in urls if u.lower().startswith("repository")),
+                      "https://github.com/deckgen-qa/deckgen")
+    return f"{repository.removeprefix('https://github.com/').rstrip('/')}@v{__version__}"
+
+
 def init(folder: Path, force: bool = False) -> list[Path]:
-    """Write the scaffold into `folder`; refuses to overwrite a file unless `force`."""
+    """Write the scaffold into `folder`, and the example's ids file (so that the first CI run, which
+    builds --locked, passes); refuses to overwrite a file unless `force`."""
     from deckgen.writers import write_atomic
 
     existing = [folder / name for name in FILES if (folder / name).exists()]
@@ -27,7 +41,24 @@ def init(folder: Path, force: bool = False) -> list[Path]:
         raise OutputError(f"{names}: already exists; nothing was written (use --force to overwrite)")
     written = []
     for name, template in FILES.items():
-        text = render(template, "", install=f"deckgen=={__version__}")
+        text = render(template, "", action=action_reference())
         write_atomic(folder / name, text.encode("utf-8"), str(folder / name))
         written.append(folder / name)
+    written.append(_write_ids(folder))
     return written
+
+
+def _write_ids(folder: Path) -> Path:
+    """The example's ids file, as a first local build would write it."""
+    import os
+
+    from deckgen import identity
+    from deckgen.build import discover, identify, read_deck
+    from deckgen.config import load_settings
+    from deckgen.writers import write_atomic
+
+    settings = load_settings(folder).settings
+    (job,) = discover(("source/example.md",), folder)
+    found = identify(job, read_deck(job, settings), settings, dict(os.environ))
+    write_atomic(found.ids_path, identity.dump(found.current).encode("utf-8"), found.ids_display)
+    return found.ids_path

@@ -11,6 +11,8 @@ import subprocess
 import sys
 import time
 
+import pytest
+
 from tests.helpers import RNN, ROOT, import_apkg, outputs, project, run
 
 GOOD = "Deck\n\nPart\n\nQ1. What?\nA1. That.\n\nQ3. Why?\nA3. Because.\n"
@@ -45,8 +47,37 @@ def test_generated_workflow_is_a_valid_github_workflow(tmp_path):
                               "vendor.github-workflows", str(workflow)], capture_output=True, text=True)
     assert checked.returncode == 0, checked.stdout + checked.stderr
     text = workflow.read_text(encoding="utf-8")
-    assert "deckgen check --output-format github" in text and "deckgen build --locked" in text
-    assert "actions/upload-artifact" in text and "path: build/" in text
+    from deckgen import __version__
+
+    assert f"uses: deckgen-qa/deckgen@v{__version__}" in text  # this action, pinned to this version
+    assert "fetch-depth: 0" in text and "pip install" not in text  # never a bare `deckgen` from the index
+    ids = tmp_path / "source" / "example.ids.json"
+    assert ids.is_file()  # the first CI run builds --locked: the ids file is there
+    assert run(["build", "--locked"], tmp_path).exit_code == 0
+
+
+@pytest.mark.parametrize(("path", "schema"), [
+    ("action.yml", "vendor.github-actions"),
+    (".github/workflows/release.yml", "vendor.github-workflows"),
+])
+def test_action_and_workflows_are_valid(path, schema):
+    from tests.helpers import ROOT
+
+    checked = subprocess.run([sys.executable, "-m", "check_jsonschema", "--builtin-schema", schema,
+                              str(ROOT / path)], capture_output=True, text=True)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+def test_the_action_installs_itself_never_a_bare_name_and_summarises():
+    from tests.helpers import ROOT
+
+    text = (ROOT / "action.yml").read_text(encoding="utf-8")
+    assert 'python -m pip install "$GITHUB_ACTION_PATH"' in text
+    assert 'python -m pip install "deckgen-qa==$DECKGEN_VERSION"' in text
+    assert "pip install deckgen\n" not in text and '"deckgen==' not in text
+    assert 'deckgen check --output-format github' in text
+    assert '--locked --summary "$GITHUB_STEP_SUMMARY"' in text
+    assert "if: always()" in text  # build/ and the summary also when the build fails
 
 
 def test_config_prints_every_setting_and_its_origin(tmp_path):

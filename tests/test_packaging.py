@@ -28,7 +28,7 @@ def dist(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def wheel(dist) -> Path:
-    return next(dist.glob("deckgen-*.whl"))
+    return next(dist.glob("deckgen_qa-*.whl"))  # the distribution's name: "deckgen" is another project
 
 
 SHIPPED = sorted(p.relative_to(ROOT / "templates").as_posix() for p in (ROOT / "templates").rglob("*.j2"))
