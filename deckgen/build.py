@@ -252,6 +252,12 @@ def build(
     result = BuildResult(checked)
     if checked.failed(settings):
         return result
+    from deckgen.writers.pdf import check_print
+
+    for job, _ in checked.decks:
+        own = settings.for_source(job.display)
+        if "cards" in own.formats:
+            check_print(own.paper, own.card_size, own.duplex, own.back_offset)
     out_dir = cwd / settings.out
     remove_leftovers(out_dir)
     record = BuildRecord.load(out_dir)
@@ -401,7 +407,7 @@ def _versions() -> str:
 SHAPED_BY = {
     "apkg": (("deck_name", "note_type"), ("anki", "_blocks")),
     "cheatsheet": (("paper", "orientation", "columns", "language"), ("cheatsheet", "print", "_blocks")),
-    "cards": (("paper", "card_size", "duplex", "language"), ("flashcards", "_blocks")),
+    "cards": (("paper", "card_size", "duplex", "back_offset", "language"), ("flashcards", "_blocks")),
     "html": (("language",), ("handout", "_blocks")),
 }
 

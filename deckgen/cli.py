@@ -141,7 +141,9 @@ def main() -> None:
 @click.option("--card-size", type=click.Choice(choices("card_size")),
               default=None, help="Flashcard size: 8 a sheet, 3x5 in index cards, business cards.")
 @click.option("--duplex", type=click.Choice(choices("duplex")), default=None,
-              help="How the flashcards are printed double-sided (none: side by side).")
+              help="How the flashcards are printed double-sided (none: side by side; fold: fold each sheet).")
+@click.option("--back-offset", default=None, metavar="X,Y",
+              help="Move the back pages by X mm right and Y mm down (read them off `deckgen calibrate`).")
 @click.option("--strict/--no-strict", default=None, help="Fail the build on warnings too.")
 @click.option("--locked/--no-locked", default=None,
               help="Never write the ids file; fail if it is out of date (implied by CI=true).")
@@ -154,7 +156,7 @@ def main() -> None:
               help="Append a Markdown summary of the build to this file (e.g. $GITHUB_STEP_SUMMARY).")
 @click.option("-v", "--verbose", is_flag=True, help="Also say how each source was read and what was skipped.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress: only a summary line per output, and problems.")
-def build(paths, out, formats, paper, orientation, columns, card_size, duplex, strict, locked,
+def build(paths, out, formats, paper, orientation, columns, card_size, duplex, back_offset, strict, locked,
           templates, source_format, cache, summary_file, verbose, quiet) -> None:
     """Build every source into the output folder.
 
@@ -167,7 +169,7 @@ def build(paths, out, formats, paper, orientation, columns, card_size, duplex, s
 
     settings = _settings(sources=tuple(paths), out=out, formats=tuple(formats), paper=paper,
                          orientation=orientation, columns=columns, card_size=card_size,
-                         duplex=duplex, strict=strict,
+                         duplex=duplex, back_offset=back_offset, strict=strict,
                          locked=locked, templates=templates, source_format=source_format, cache=cache)
     if summary_file is None:
         _report_build(run_build(settings, Path.cwd(), report=_progress(quiet)), settings, verbose)
@@ -329,6 +331,32 @@ def import_(source, output, force, offline, timeout) -> None:
     _print_diagnostics(done.diagnostics, stream_err=True)
     images = f", {len(done.images)} image(s) copied" if done.images else ""
     click.echo(f"wrote {done.output} ({done.cards} cards, read as {done.shape}{images})")
+
+
+@main.command()
+@click.option("--paper", type=click.Choice(choices("paper")), default=None, help="Paper size.")
+@click.option("--card-size", type=click.Choice(choices("card_size")), default=None, help="Flashcard size.")
+@click.option("--duplex", type=click.Choice(["long-edge", "short-edge"]), default=None,
+              help="How the printer turns the sheet.")
+@click.option("--back-offset", default=None, metavar="X,Y", help="The offset to check (mm).")
+@click.option("-o", "--output", required=True, help="The PDF to write.")
+def calibrate(paper, card_size, duplex, back_offset, output) -> None:
+    """Write a two-page sheet that measures how far a printer's backs drift from its fronts.
+
+    Print it double-sided at 100% ("actual size"), hold it to the light and read where each
+    cross of the front falls on the rulers of the back: that is the --back-offset to use.
+
+    \b
+    Example:
+        deckgen calibrate --duplex long-edge -o calibrate.pdf
+        deckgen build --back-offset 1.5,-0.5
+    """
+    from deckgen.writers import write_atomic
+    from deckgen.writers.pdf import calibration
+
+    s = _settings(paper=paper, card_size=card_size, duplex=duplex, back_offset=back_offset)
+    write_atomic(Path(output), calibration(s.paper, s.card_size, s.duplex, s.back_offset), output)
+    click.echo(f"wrote {output}")
 
 
 @main.command()

@@ -32,8 +32,10 @@ class Settings:
     paper: str = field(default="a4", metadata=_choice(*PAPERS))
     orientation: str = field(default="portrait", metadata=_choice("portrait", "landscape"))
     columns: int = field(default=3, metadata={"range": (1, 4)})
-    card_size: str = field(default="auto", metadata=_choice("auto", "eight-up", "index-3x5", "business"))
-    duplex: str = field(default="long-edge", metadata=_choice("long-edge", "short-edge", "none"))
+    card_size: str = field(default="auto", metadata=_choice("auto", "eight-up", "index-3x5", "business",
+                                                             "avery-5388", "avery-5371"))
+    duplex: str = field(default="long-edge", metadata=_choice("long-edge", "short-edge", "none", "fold"))
+    back_offset: str = field(default="0,0", metadata={"offset": True})  # mm: X right, Y down, backs only
     strict: bool = False
     locked: bool = False
     cache: bool = True  # reuse PDF parts laid out by earlier builds (the user's cache folder)
@@ -66,7 +68,7 @@ class Settings:
 
 # What a [source."PATH"] table may set: what shapes one source's outputs, not where things are.
 PER_SOURCE = (
-    "formats", "paper", "orientation", "columns", "card_size", "duplex", "strict", "deck_name",
+    "formats", "paper", "orientation", "columns", "card_size", "duplex", "back_offset", "strict", "deck_name",
     "note_type", "reverse", "disable", "max_card_words", "max_cheatsheet_words", "near_duplicate_threshold",
     "language", "source_format",
 )
@@ -127,7 +129,20 @@ def _check_value(name: str, value: Any, where: str) -> Any:
             raise ConfigError(
                 f"{where}: setting '{key}' must be one of {', '.join(choices)}, not {value!r}"
             )
+        if meta.get("offset"):
+            parse_offset(value, f"{where}: setting '{key}'")
     return value
+
+
+def parse_offset(value: str, where: str) -> tuple[float, float]:
+    """`X,Y` in millimetres (each may be negative, at most 20 mm) as two floats."""
+    try:
+        x, y = (float(part) for part in value.replace(" ", "").split(","))
+    except ValueError as err:
+        raise ConfigError(f"{where} must be X,Y in millimetres (e.g. 1.5,-0.5), not {value!r}") from err
+    if abs(x) > 20 or abs(y) > 20:
+        raise ConfigError(f"{where} must move the backs by at most 20 mm each way, not {value!r}")
+    return x, y
 
 
 def _read_toml(path: Path) -> dict[str, Any]:

@@ -57,7 +57,8 @@ def lay_out_part(job: PdfJob, index: int) -> tuple[bytes, dict]:
     s = job.settings
     if job.fmt == "cheatsheet":
         return pdf.cheatsheet_part(job.deck, part, job.page, s.templates, job.media, job.allowed)
-    return pdf.flashcards_part(job.deck, part, s.paper, s.card_size, s.duplex, s.templates, job.media, job.allowed)
+    return pdf.flashcards_part(job.deck, part, s.paper, s.card_size, s.duplex, s.back_offset, s.templates,
+                               job.media, job.allowed)
 
 
 _JOBS: list[PdfJob] = []  # set before the workers fork: they read their jobs from here

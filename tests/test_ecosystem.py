@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -226,3 +227,40 @@ def test_shell_completion_script(tmp_path):
     env = {**os.environ, "_DECKGEN_COMPLETE": "bash_source"}
     out = subprocess.run([shutil.which("deckgen") or "deckgen"], env=env, capture_output=True, text=True)
     assert out.returncode == 0 and "_deckgen_completion" in out.stdout
+
+
+def test_build_summary_for_the_job_page(tmp_path):
+    root = project(tmp_path, {"d.txt": GOOD})
+    summary = tmp_path / "summary.md"
+    summary.write_text("earlier step\n", encoding="utf-8")
+    first = run(["build", "--summary", str(summary)], root, env={"CI": ""})
+    assert first.exit_code == 0, first.output
+    again = run(["build", "--summary", str(summary)], root, env={"CI": ""})  # everything unchanged
+    assert again.exit_code == 0
+    text = summary.read_text(encoding="utf-8")
+    assert text.startswith("earlier step\n## deckgen build")  # appended, as $GITHUB_STEP_SUMMARY wants
+    last = text.split("## deckgen build")[-1]
+    assert "**Built**" in last
+    assert "| Deck | source/d.txt | 2 | 1 |" in last
+    assert "| DG008 numbering-gap | warning | 1 |" in last
+    assert re.search(r"\| build/d\.cheatsheet\.pdf \| [\d.]+ KiB \| 1 \| unchanged \|", last)
+    assert re.search(r"\| build/d\.cards\.pdf \| [\d.]+ KiB \| 2 \| unchanged \|", last)
+
+
+def test_build_summary_when_it_fails(tmp_path):
+    root = project(tmp_path, {"d.txt": GOOD})
+    assert run(["build", "--format", "apkg"], root, env={"CI": ""}).exit_code == 0
+    (root / "source" / "d.txt").write_text(GOOD.replace("Q3. Why?\nA3. Because.\n", "Q2. How?\nA2. So.\n"), encoding="utf-8")
+    summary = tmp_path / "summary.md"
+    stale = run(["build", "--locked", "--summary", str(summary)], root)
+    assert stale.exit_code == 1
+    text = summary.read_text(encoding="utf-8")
+    assert "**Failed**: source/d.ids.json: the ids file is out of date" in text
+    assert "### source/d.ids.json is out of date" in text
+    assert "would record 1 new, 0 changed and 1 removed card(s)" in text
+    assert "- new card " in text and "How?" in text and "- removed card " in text and "Why?" in text
+    (root / "source" / "d.txt").write_text("Q1. What?\n", encoding="utf-8")
+    bad = tmp_path / "bad.md"
+    assert run(["build", "--summary", str(bad)], root).exit_code == 1
+    assert "**Failed**: 1 source(s) checked: 1 error(s)" in bad.read_text(encoding="utf-8")
+    assert "| DG002 question-without-answer | error | 1 |" in bad.read_text(encoding="utf-8")

@@ -231,3 +231,87 @@ def test_type_scales_with_the_card_size(tmp_path):
         return sizes[0]
 
     assert answer_size("business") < answer_size("eight-up") < answer_size("index-3x5")
+
+
+def test_back_offset_moves_the_backs_only_and_by_exactly_that(tmp_path):
+    plain, _ = build(tmp_path / "plain", "--format", "cards")
+    moved, _ = build(tmp_path / "moved", "--format", "cards", "--back-offset", "1.5,-0.5")
+    before = faces(PdfReader(str(plain / "build" / f"{NAME}.cards.pdf")))
+    after = faces(PdfReader(str(moved / "build" / f"{NAME}.cards.pdf")))
+    for page, (old, new) in enumerate(zip(before, after, strict=True)):
+        assert old.keys() == new.keys()
+        for label, (x, y) in old.items():
+            dx, dy = (1.5, -0.5) if page % 2 else (0.0, 0.0)  # odd pages are the backs
+            assert abs(new[label][0] - x - dx) < 0.05 and abs(new[label][1] - y - dy) < 0.05, (page, label)
+
+
+def test_back_offset_decides_whether_the_cards_are_up_to_date(tmp_path):
+    root, _ = build(tmp_path, "--format", "cards")
+    again = run(["build", "--format", "cards", "--back-offset", "2,0"], root)
+    assert again.exit_code == 0 and "wrote build/" in again.stdout and "unchanged" not in again.stdout
+
+
+@pytest.mark.parametrize(("size", "first", "width", "height"), [
+    ("avery-5388", (44.45, 25.4), 127.0, 76.2),   # Avery 5388: 1.75 in side, 1 in top margin
+    ("avery-5371", (19.05, 12.7), 88.9, 50.8),    # Avery 5371: 0.75 in side, 0.5 in top margin
+])
+def test_label_stock_presets_sit_on_the_templates(tmp_path, size, first, width, height):
+    root, _ = build(tmp_path, "--format", "cards", "--paper", "letter", "--card-size", size)
+    reader = PdfReader(str(root / "build" / f"{NAME}.cards.pdf"))
+    assert {page_mm(p) for p in reader.pages} == {(215.9, 279.4)}
+    front = faces(reader)[0]
+    xs = sorted({round(x - 5, 2) for x, _ in front.values()})
+    ys = sorted({y for _, y in front.values()})
+    assert abs(xs[0] - first[0]) < 0.5
+    assert all(abs((b - a) - width) < 0.5 for a, b in zip(xs, xs[1:], strict=False))
+    assert all(abs((b - a) - height) < 0.5 for a, b in zip(ys, ys[1:], strict=False))
+    eight, _ = build(tmp_path / "eight", "--format", "cards", "--paper", "letter")
+    top_eight = min(y for _, y in faces(PdfReader(str(eight / "build" / f"{NAME}.cards.pdf")))[0].values())
+    assert abs((ys[0] - top_eight) - (first[1] - (279.4 - 4 * 64.0) / 2)) < 0.5
+
+
+def test_fold_puts_each_back_beside_its_front_mirrored(tmp_path):
+    root, _ = build(tmp_path, "--format", "cards", "--duplex", "fold")
+    reader = PdfReader(str(root / "build" / f"{NAME}.cards.pdf"))
+    assert len(reader.pages) == 20  # four cards a sheet
+    width = 210.0
+    for page in reader.pages:
+        runs = text_positions(page)
+        fronts = {m[1]: (x, y) for text, x, y in runs if (m := re.match(r"(Q\d+) ·(?!.*answer)", text))}
+        backs = {m[1]: (x, y) for text, x, y in runs if (m := re.match(r"(Q\d+) · .*answer", text))}
+        assert fronts.keys() == backs.keys() and len(fronts) <= 4
+        for label, (fx, fy) in fronts.items():
+            bx, by = backs[label]
+            assert abs((bx - 5) - (width - (fx - 5) - 95.0)) < 0.3 and abs(by - fy) < 0.3
+    assert "fold" in pdf_text(root / "build" / f"{NAME}.cards.pdf")[0]
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--card-size", "avery-5388"], "card size avery-5388 is label stock on US Letter sheets: use --paper letter"),
+    (["--duplex", "fold", "--card-size", "index-3x5", "--paper", "letter"], "--duplex fold needs two columns"),
+    (["--duplex", "none", "--back-offset", "1,1"], "--back-offset moves the back pages of duplex printing"),
+    (["--back-offset", "1;1"], "must be X,Y in millimetres"),
+])
+def test_print_settings_that_do_not_fit_together(tmp_path, args, message):
+    root = project(tmp_path, rnn=True)
+    result = run(["build", "--format", "cards", *args], root)
+    assert result.exit_code == 1 and message in result.stderr and "Traceback" not in result.output
+
+
+def test_calibration_sheet_geometry(tmp_path):
+    pdf = tmp_path / "cal.pdf"
+    result = run(["calibrate", "--duplex", "long-edge", "--back-offset", "1.5,-0.5", "-o", str(pdf)], tmp_path)
+    assert result.exit_code == 0, result.output
+    reader = PdfReader(str(pdf))
+    assert [page_mm(p) for p in reader.pages] == [(210.0, 297.0)] * 2
+    words = poppler_boxes(pdf)
+    fronts = {t: (x, y) for p, t, x, y in words if p == 0 and re.fullmatch(r"F\d+", t)}
+    backs = {t: (x, y) for p, t, x, y in words if p == 1 and re.fullmatch(r"B\d+", t)}
+    assert len(fronts) == len(backs) == 15  # every corner of the eight-up grid
+    for label, (fx, fy) in fronts.items():
+        bx, by = backs["B" + label[1:]]
+        # the back's cross sits behind the front's (mirrored left-right), moved by the offset
+        assert abs((bx - 0.6) - (210.0 - (fx - 0.6) + 1.5)) < 0.3, label
+        assert abs((by - 2.6) - ((fy + 0.6) - 0.5)) < 0.3, label
+    wrong = run(["calibrate", "--duplex", "none", "-o", str(pdf)], tmp_path)
+    assert wrong.exit_code == 2  # not a choice: calibrate measures duplex printing

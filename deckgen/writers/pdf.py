@@ -178,7 +178,15 @@ CARD_SIZES = {
     "eight-up": CardSize("eight-up", 95.0, 64.0, 2, 4),  # 8 a sheet, A4 or Letter
     "index-3x5": CardSize("index-3x5", 5 * INCH, 3 * INCH, 1, 3, 1.25),  # 3 a Letter sheet
     "business": CardSize("business", 3.5 * INCH, 2 * INCH, 2, 5, 0.85),  # 10 a sheet
+    # Label stock, placed where the stock's perforations are (the cards are centred on the sheet,
+    # which is where Avery's published templates put them):
+    # Avery 5388 "Index Cards, 3 x 5 in", 3 per 8.5 x 11 in sheet: 1.75 in side and 1 in top margins.
+    "avery-5388": CardSize("avery-5388", 5 * INCH, 3 * INCH, 1, 3, 1.25),
+    # Avery 5371 "Business Cards, 2 x 3.5 in", 10 per sheet: 0.75 in side and 0.5 in top margins.
+    "avery-5371": CardSize("avery-5371", 3.5 * INCH, 2 * INCH, 2, 5, 0.85),
 }
+LETTER_ONLY = ("avery-5388", "avery-5371")  # stock sold in US Letter sheets
+FOLDING = tuple(name for name, size in CARD_SIZES.items() if size.columns == 2)
 DEFAULT_CARD_SIZE = {"a4": "eight-up", "letter": "eight-up"}
 # the content box inside a card: padding for the meta line on top and the id line below
 PAD_X, PAD_TOP, PAD_BOTTOM = 5.0, 8.0, 6.0
@@ -212,6 +220,8 @@ class Geometry:
     slots: tuple[Slot, ...]
     cut_x: tuple[float, ...]
     cut_y: tuple[float, ...]
+    back_offset: tuple[float, float] = (0.0, 0.0)  # mm the back pages move, right and down
+    fold: bool = False  # backs beside their fronts, to fold along the sheet's centre line
 
     @property
     def inner(self) -> tuple[float, float]:
@@ -226,6 +236,12 @@ class Geometry:
         lines = [(x, top - 5, x, top - 1) for x in self.cut_x] + [(x, bottom + 1, x, bottom + 5) for x in self.cut_x]
         lines += [(left - 5, y, left - 1, y) for y in self.cut_y] + [(right + 1, y, right + 5, y) for y in self.cut_y]
         body = "".join(f'<line x1="{a:g}" y1="{b:g}" x2="{c:g}" y2="{d:g}"/>' for a, b, c, d in lines)
+        if self.fold:  # the fold line, dashed, in the margins above and below the cards
+            middle = w / 2
+            body += (f'<g stroke-dasharray="2 1.5"><line x1="{middle:g}" y1="2" x2="{middle:g}" y2="{top - 1:g}"/>'
+                     f'<line x1="{middle:g}" y1="{bottom + 1:g}" x2="{middle:g}" y2="{h - 2:g}"/></g>'
+                     f'<text x="{middle + 1:g}" y="{max(top - 2, 4):g}" font-size="2.5" stroke="none" '
+                     f'font-family="DejaVu Sans">fold</text>')
         svg = (f'<svg xmlns="http://www.w3.org/2000/svg" width="{w:g}mm" height="{h:g}mm" viewBox="0 0 {w:g} {h:g}">'
                f'<g stroke="black" stroke-width="0.2">{body}</g></svg>')
         from urllib.parse import quote
@@ -233,7 +249,24 @@ class Geometry:
         return "data:image/svg+xml," + quote(svg)
 
 
-def geometry(paper: str, size_name: str) -> Geometry:
+def check_print(paper: str, size_name: str, duplex: str, back_offset: str) -> None:
+    """The flashcard settings fit together; a ConfigError saying what to change if not."""
+    from deckgen.config import parse_offset
+    from deckgen.errors import ConfigError
+
+    if size_name in LETTER_ONLY and paper != "letter":
+        raise ConfigError(f"card size {size_name} is label stock on US Letter sheets: use --paper letter")
+    if duplex == "fold" and size_name != "auto" and size_name not in FOLDING:
+        raise ConfigError(f"--duplex fold needs two columns of cards to fold one onto the other; "
+                          f"card size {size_name} has one (folding sizes: {', '.join(FOLDING)})")
+    if parse_offset(back_offset, "--back-offset") != (0.0, 0.0) and duplex not in ("long-edge", "short-edge"):
+        raise ConfigError(f"--back-offset moves the back pages of duplex printing; with --duplex {duplex} "
+                          f"the backs are on the front page (use long-edge or short-edge)")
+
+
+def geometry(paper: str, size_name: str, duplex: str = "long-edge", back_offset: str = "0,0") -> Geometry:
+    from deckgen.config import parse_offset
+
     width, height = PAPER_MM[paper]
     card = CARD_SIZES[DEFAULT_CARD_SIZE[paper] if size_name == "auto" else size_name]
     x0 = (width - card.columns * card.width) / 2
@@ -246,6 +279,7 @@ def geometry(paper: str, size_name: str) -> Geometry:
         (width, height), card, slots,
         tuple(round(x0 + c * card.width, 3) for c in range(card.columns + 1)),
         tuple(round(y0 + r * card.height, 3) for r in range(card.rows + 1)),
+        parse_offset(back_offset, "--back-offset"), duplex == "fold",
     )
 
 
@@ -309,7 +343,7 @@ def _sheets(cards: tuple[StudyCard, ...], geo: Geometry, duplex: str,
         return Face(card, side, slot, sizes[(card.key, side)])
 
     sheets = []
-    if duplex == "none":
+    if duplex in ("none", "fold"):  # each back beside its front (for fold: mirrored about the centre line)
         per_page = per_sheet // 2
         for start in range(0, len(cards), per_page):
             faces = []
@@ -337,7 +371,8 @@ def _spilled(document, sheets: tuple[Sheet, ...], geo: Geometry) -> list[tuple[S
     for page, faces in zip(document.pages, pages, strict=True):
         for face in filter(None, faces):
             where = page.anchors.get(f"end-{face.card.key}-{face.side}")
-            bottom = face.slot.y + PAD_TOP + geo.inner[1]
+            shift = geo.back_offset[1] if face.side == "back" and not geo.fold else 0.0
+            bottom = face.slot.y + PAD_TOP + geo.inner[1] + shift
             if where is None or where[1] * PX_TO_MM > bottom + 0.2:  # elsewhere, or below the card
                 found.append((face.card, face.side))
     return found
@@ -350,17 +385,18 @@ def flashcard_parts(deck: StudyDeck, paper: str, size_name: str, duplex: str) ->
     """The flashcards in parts of CHUNK_SHEETS sheets (laid out apart: memory stays bounded and
     the parts go to all cores)."""
     geo = geometry(paper, size_name)
-    per_chunk = CHUNK_SHEETS * len(geo.slots) // (2 if duplex == "none" else 1)
+    per_chunk = CHUNK_SHEETS * len(geo.slots) // (2 if duplex in ("none", "fold") else 1)
     cards = flashcard_items(deck)
     return [cards[start:start + per_chunk] for start in range(0, max(len(cards), 1), per_chunk)]
 
 
 def flashcards_part(deck: StudyDeck, cards: tuple[StudyCard, ...], paper: str, size_name: str, duplex: str,
-                    templates: str, media: dict[str, str], allowed: tuple[Path, ...]) -> tuple[bytes, dict]:
+                    back_offset: str, templates: str, media: dict[str, str], allowed: tuple[Path, ...]
+                    ) -> tuple[bytes, dict]:
     """One part's sheets: the cards at the largest type; sides that spill over their card are
     measured alone at smaller sizes and the sheets laid out again (only when some side spilled)."""
-    data, pages, problems = _flashcards_part(deck, cards, geometry(paper, size_name), duplex, templates,
-                                             media, allowed)
+    geo = geometry(paper, size_name, duplex, back_offset)
+    data, pages, problems = _flashcards_part(deck, cards, geo, duplex, templates, media, allowed)
     return data, {"pages": pages, "problems": [[d.severity, d.code, d.message, d.span.path, d.span.line, d.span.col]
                                                for d in problems]}
 
@@ -404,3 +440,65 @@ def _flashcards_part(deck: StudyDeck, cards: tuple[StudyCard, ...], geo: Geometr
         for card, side in overflowing
     ]
     return pdf_bytes(document, deck.title), len(document.pages), problems
+
+
+# -- calibration -------------------------------------------------------------------------------
+
+def _mirror(geo: Geometry, x: float, y: float, duplex: str) -> tuple[float, float]:
+    """Where a point of the front lies on the back page (as the back page is seen in the PDF)."""
+    width, height = geo.paper
+    return (width - x, y) if duplex == "long-edge" else (x, height - y)
+
+
+def calibration(paper: str, size_name: str, duplex: str, back_offset: str) -> bytes:
+    """A two-page sheet to measure a printer's duplex drift: on the front a crosshair at every card
+    corner; on the back, behind each one, a crosshair with millimetre rulers, placed as the duplex
+    mode and the back offset say. Held against the light, the front's crosshair falls on the
+    back's rulers at the numbers to give --back-offset (0,0 when the printer is true)."""
+    from deckgen.errors import ConfigError
+
+    if duplex not in ("long-edge", "short-edge"):
+        raise ConfigError(f"calibrate measures duplex printing: use --duplex long-edge or short-edge, not {duplex}")
+    check_print(paper, size_name, duplex, back_offset)
+    geo = geometry(paper, size_name, duplex, back_offset)
+    dx, dy = geo.back_offset
+    corners = [(x, y) for x in geo.cut_x for y in geo.cut_y]
+    width, height = geo.paper
+
+    def page(marks: str) -> str:
+        return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width:g}mm" height="{height:g}mm" '
+                f'viewBox="0 0 {width:g} {height:g}"><g stroke="black" stroke-width="0.15" '
+                f'font-family="DejaVu Sans" font-size="1.6">{marks}</g></svg>')
+
+    front = "".join(
+        f'<line x1="{x - 3:g}" y1="{y:g}" x2="{x + 3:g}" y2="{y:g}"/><line x1="{x:g}" y1="{y - 3:g}" x2="{x:g}" y2="{y + 3:g}"/>'
+        f'<text x="{x + 0.6:.3f}" y="{y - 0.6:.3f}" stroke="none">F{n}</text>'
+        for n, (x, y) in enumerate(corners, start=1))
+    back = []
+    for n, (x, y) in enumerate(corners, start=1):
+        bx, by = _mirror(geo, x, y, duplex)
+        bx, by = bx + dx, by + dy
+        ticks = "".join(
+            f'<line x1="{bx + d:g}" y1="{by - (1.2 if d % 5 == 0 else 0.6):g}" x2="{bx + d:g}" y2="{by:g}"/>'
+            f'<line x1="{bx:g}" y1="{by + d:g}" x2="{bx + (1.2 if d % 5 == 0 else 0.6):g}" y2="{by + d:g}"/>'
+            for d in range(-5, 6))
+        labels = "".join(
+            f'<text x="{bx + d - 0.5:g}" y="{by - 1.6:g}" stroke="none" font-size="1.2">{d:+d}</text>'
+            f'<text x="{bx + 1.6:g}" y="{by + d + 0.4:g}" stroke="none" font-size="1.2">{d:+d}</text>'
+            for d in (-5, 5))
+        back.append(f'<line x1="{bx - 6:g}" y1="{by:g}" x2="{bx + 6:g}" y2="{by:g}"/>'
+                    f'<line x1="{bx:g}" y1="{by - 6:g}" x2="{bx:g}" y2="{by + 6:g}"/>{ticks}{labels}'
+                    f'<text x="{bx + 0.6:.3f}" y="{by + 2.6:.3f}" stroke="none">B{n}</text>')
+    note = (f'<text x="10" y="{height - 6:g}" stroke="none" font-size="3">deckgen calibrate: {size_name} on '
+            f'{paper}, {duplex}, back offset {dx:g},{dy:g} mm. Print at 100% (actual size), hold to the light, '
+            f'read where each front cross falls on the back rulers.</text>')
+    from urllib.parse import quote
+
+    pages = [page(front + note), page("".join(back))]
+    html = ("<html><head><style>@page { size: " + f"{width:g}mm {height:g}mm" + "; margin: 0 }"
+            " body { margin: 0 } img { display: block; width: 100%; height: 100%; break-after: page }"
+            "</style></head><body>"
+            + "".join(f'<img src="data:image/svg+xml,{quote(p)}" style="height:{height:g}mm">' for p in pages)
+            + "</body></html>")
+    document = layout(html, (Path("."),))
+    return pdf_bytes(document, "deckgen calibration")
