@@ -41,13 +41,13 @@ def test_wheel_contains_templates_and_the_console_script(wheel):
     assert SHIPPED and all(f"deckgen/templates/{name}" in names for name in SHIPPED)
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     assert "deckgen = deckgen.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
-    assert wheel.name.startswith(f"deckgen-{deckgen.__version__}-")  # one source for the version
+    assert wheel.name.startswith(f"deckgen_qa-{deckgen.__version__}-")  # one source for the version
 
 
 def test_sdist_contains_templates(dist):
     import tarfile
 
-    sdist = next(dist.glob("deckgen-*.tar.gz"))
+    sdist = next(dist.glob("deckgen_qa-*.tar.gz"))
     names = tarfile.open(sdist).getnames()
     top = names[0].split("/")[0]
     assert all(f"{top}/templates/{name}" in names for name in SHIPPED)

@@ -295,36 +295,56 @@ def back_slot(geo: Geometry, index: int, duplex: str) -> Slot:
     return geo.slots[row * columns + column]
 
 
+MEASURE_PAGE_MM = 2000  # the measuring page's height: many faces a page, none split
+
+
+def _face_heights(document) -> list[float]:
+    """The height (mm) of each measured face, in order, read from the layout tree: no id per face
+    (WeasyPrint checks every id against the anchors it has seen, which grows quadratically)."""
+    heights = []
+    for page in document.pages:
+        for box in page._page_box.descendants():
+            element = getattr(box, "element", None)
+            if element is not None and box.element_tag == "div" and element.get("class") == "measure":
+                heights.append(box.height * PX_TO_MM)
+    return heights
+
+
 def fit_sizes(pending: list[tuple[StudyCard, str]], geo: Geometry, templates: str, media: dict[str, str],
-              allowed: tuple[Path, ...], first_step: int = 1
-              ) -> tuple[dict[tuple[str, str], float], list[tuple[StudyCard, str]]]:
-    """The largest type size at which each of these card sides fits its card, found by laying
-    the sides out (each on a page the size of the card's content box, one size smaller at a time)
-    and seeing which spill onto a second page; and the sides that do not fit even at the floor."""
+              allowed: tuple[Path, ...]) -> tuple[dict[tuple[str, str], float], list[tuple[StudyCard, str]]]:
+    """The largest type size at which each of these card sides fits its card, and the sides that
+    do not fit even at the floor. Each side is measured once at the size it spilled at; its height
+    gives the size that fits (height grows with the square of the type size: lines get both
+    taller and shorter), rounded down to the ladder; a second measurement checks the estimates,
+    and a side still too tall steps down again (rarely needed)."""
     sizes: dict[tuple[str, str], float] = {}
     ladders = {"front": geo.card.ladder("front"), "back": geo.card.ladder("back")}
-    step = first_step
-    while pending and step < max(len(ladders["front"]), len(ladders["back"])):
-        trial = [(card, side, ladders[side][min(step, len(ladders[side]) - 1)]) for card, side in pending]
+    available = geo.inner[1] + 0.2  # as _spilled judges a face on the sheet
+    trial = [(card, side, ladders[side][0]) for card, side in pending]
+    overflowing: list[tuple[StudyCard, str]] = []
+    for _ in range(4):
+        if not trial:
+            break
         html = render("flashcards.html.j2", templates, mode="measure", geo=geo, fonts=FONTS,
-                      media=media, trial=trial, sheets=(), deck=None)
-        document = layout(html, allowed)
-        starts: dict[str, int] = {}
-        for number, page in enumerate(document.pages):
-            for anchor in page.anchors:
-                starts.setdefault(anchor, number)
-        ends = [starts[f"m-{card.key}-{side}"] for card, side, _ in trial[1:]] + [len(document.pages)]
-        spilled = []
-        for (card, side, size), end in zip(trial, ends, strict=True):
-            if end - starts[f"m-{card.key}-{side}"] <= 1:
+                      media=media, trial=trial, sheets=(), deck=None, measure_height=MEASURE_PAGE_MM)
+        heights = _face_heights(layout(html, allowed))
+        again = []
+        for (card, side, size), height in zip(trial, heights, strict=True):
+            if height <= available:
                 sizes[(card.key, side)] = size
-            else:
-                spilled.append((card, side))
-        pending = spilled
-        step += 1
-    for card, side in pending:
-        sizes[(card.key, side)] = ladders[side][-1]
-    return sizes, pending
+                continue
+            smaller = [s for s in ladders[side] if s < size]
+            if not smaller:  # the floor, and still too long
+                sizes[(card.key, side)] = size
+                overflowing.append((card, side))
+                continue
+            wanted = size * (available / height) ** 0.5
+            again.append((card, side, next((s for s in smaller if s <= wanted), smaller[-1])))
+        trial = again
+    for card, side, size in trial:  # not confirmed within the passes: the smallest tried
+        sizes[(card.key, side)] = size
+        overflowing.append((card, side))
+    return sizes, overflowing
 
 
 def _sheets(cards: tuple[StudyCard, ...], geo: Geometry, duplex: str,
