@@ -160,3 +160,21 @@ def test_a_progress_bar_only_on_a_real_terminal(tmp_path, args, env, bar):
                            {"TERM": "xterm", **env, "CI": ""})
     assert "wrote build/rnn-interview-questions.cheatsheet.pdf" in shown
     assert ("laying out PDFs [" in shown and "2/2 parts" in shown) == bar
+
+
+def test_links_survive_the_imposition(tmp_path):
+    text = ("# Links\n\n## One\n\n### Where is the paper?\n\nRead [the paper](https://example.com/rnn.pdf) "
+            "or write to [us](mailto:a@example.com).\n")
+    root = project(tmp_path, {"l.md": text})
+    assert run(["build", "--format", "cheatsheet", "--no-cache"], root).exit_code == 0
+    reader = PdfReader(str(root / "build" / "l.cheatsheet.pdf"))
+    links = [a.get_object() for a in reader.pages[0].get("/Annots", [])]
+    targets = {a["/A"]["/URI"]: [float(v) for v in a["/Rect"]] for a in links if "/A" in a}
+    assert set(targets) == {"https://example.com/rnn.pdf", "mailto:a@example.com"}
+    # on the sheet where the words are (poppler's position of "paper" inside the link's rectangle)
+    words = {t: (x, y) for p, t, x, y in poppler_boxes(root / "build" / "l.cheatsheet.pdf") if p == 0}
+    x, y = words["paper"]
+    x1, y1, x2, y2 = targets["https://example.com/rnn.pdf"]
+    height = float(reader.pages[0].mediabox.height)
+    to_mm = 25.4 / 72
+    assert x1 * to_mm - 1 <= x <= x2 * to_mm + 1 and (height - y2) * to_mm - 1 <= y <= (height - y1) * to_mm + 1
