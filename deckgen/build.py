@@ -4,7 +4,6 @@ Everything is read and checked before anything is written."""
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import os
 import subprocess
 import time
@@ -18,6 +17,7 @@ from deckgen.config import Settings
 from deckgen.errors import DeckgenError, LockError, OutputError, SourceError
 from deckgen.model import Deck, Diagnostic, OutputResult, Rendered, StudyCard, StudyDeck, StudySection
 from deckgen.readers import READERS, read_source
+from deckgen.record import BuildRecord, input_key, layout_key
 from deckgen.validate import has_failures, validate
 
 if TYPE_CHECKING:
@@ -267,7 +267,7 @@ def build(
         own = settings.for_source(plan.job.display)
         for fmt in own.formats:
             target = out_dir / (str(plan.job.stem) + SUFFIXES[fmt])
-            output = _Output(fmt, target, _display(target, cwd), plan, own, _input_key(fmt, plan, own))
+            output = _Output(fmt, target, _display(target, cwd), plan, own, input_key(fmt, plan, own))
             if record.unchanged(output.display, output.key, target):
                 result.outputs.append(OutputResult(output.display, fmt, cards=len(plan.deck.cards),
                                                    size=target.stat().st_size, unchanged=True,
@@ -322,39 +322,13 @@ def _render_pdfs(pdfs: list[_Output], settings: Settings, env: dict[str, str],
     for o in pdfs:
         allowed = (builtin_templates(),) + ((Path(o.settings.templates),) if o.settings.templates else ())
         jobs.append(layout.PdfJob(o.display, o.fmt, o.plan.deck, o.settings, o.plan.media.inline, allowed,
-                                  _layout_key(o.fmt, o.plan, o.settings)))
+                                  layout_key(o.fmt, o.plan, o.settings)))
     cache = PartCache(folder(env) if settings.cache else None)
 
     def progress(what: str, done: int, total: int) -> None:
         report(f"{what}: {done}/{total}" if done else what, None)
 
     return layout.render_pdfs(jobs, cache, progress)
-
-
-def die_with_parent(parent: int) -> None:
-    """In a worker: end when deckgen ends, even when it is killed (SIGKILL runs no cleanup).
-    Linux: the kernel sends SIGKILL when the parent dies (PR_SET_PDEATHSIG, set here, in the
-    worker, since fork clears it); elsewhere a thread watches for the parent to go. Either way,
-    a parent already gone before this ran is caught by comparing getppid()."""
-    import signal
-    import threading
-
-    try:
-        import ctypes
-
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
-    if os.getppid() != parent:
-        os._exit(1)
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(0.5)
-        os._exit(1)
-
-    threading.Thread(target=watch, daemon=True, name="deckgen-parent-watch").start()
 
 
 def _render_safely(fmt: str, plan: _Plan, settings: Settings) -> Rendered | str:
@@ -385,138 +359,6 @@ def _write(output: _Output, rendered: Rendered | str) -> OutputResult:
         return outcome
     outcome.size, outcome.pages, outcome.diagnostics = len(rendered.data), rendered.pages, rendered.diagnostics
     return outcome
-
-
-def _versions() -> str:
-    from importlib import metadata
-
-    from deckgen import __version__
-
-    names = ("weasyprint", "genanki", "jinja2", "markdown-it-py", "pydyf", "pikepdf", "ziamath",
-             "latex2mathml", "Pygments")
-    found = []
-    for name in names:
-        try:
-            found.append(f"{name}={metadata.version(name)}")
-        except metadata.PackageNotFoundError:
-            found.append(f"{name}=?")
-    return f"deckgen={__version__};" + ";".join(found)
-
-
-# What shapes each output, beyond the records: its settings and its templates (by name prefix).
-SHAPED_BY = {
-    "apkg": (("deck_name", "note_type"), ("anki", "_blocks")),
-    "cheatsheet": (("paper", "orientation", "columns", "language"), ("cheatsheet", "print", "_blocks")),
-    "cards": (("paper", "card_size", "duplex", "back_offset", "language"), ("flashcards", "_blocks")),
-    "html": (("language",), ("handout", "_blocks")),
-}
-
-
-def _templates_digest(settings: Settings, prefixes: tuple[str, ...]) -> str:
-    import hashlib
-
-    from deckgen.render import builtin_templates
-
-    digest = hashlib.sha256()
-    for rank, folder in enumerate((Path(settings.templates) if settings.templates else None, builtin_templates())):
-        if folder is None:
-            continue
-        for path in sorted(folder.rglob("*")):
-            if path.is_file() and path.name.startswith(prefixes):
-                digest.update(f"{rank}:{path.relative_to(folder)}".encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()
-
-
-@functools.lru_cache(maxsize=1)
-def _fonts_digest() -> str:
-    """Which font files this machine has (a part laid out with other fonts is another part)."""
-    try:
-        out = subprocess.run(["fc-list", "--format", "%{file}\n"], capture_output=True, text=True,
-                             timeout=20, check=False).stdout
-    except (OSError, subprocess.TimeoutExpired):
-        out = ""
-    import hashlib
-
-    return hashlib.sha256("\n".join(sorted(out.splitlines())).encode()).hexdigest()
-
-
-def _layout_key(fmt: str, plan: _Plan, settings: Settings) -> str:
-    """Everything that shapes a PDF's parts but the records: the writers' versions, the output's
-    settings and templates, the fonts, the media."""
-    import hashlib
-
-    names, prefixes = SHAPED_BY[fmt]
-    digest = hashlib.sha256()
-    for part in (fmt, _versions(), repr([getattr(settings, n) for n in names]),
-                 _templates_digest(settings, prefixes), _fonts_digest()):
-        digest.update(part.encode("utf-8") + b"\0")
-    for name in sorted(plan.media.files):
-        digest.update(name.encode() + hashlib.sha256(plan.media.files[name]).digest())
-    return digest.hexdigest()
-
-
-def _input_key(fmt: str, plan: _Plan, settings: Settings) -> str:
-    """Everything that shapes an output's bytes: the records with their ids (and, but for the
-    deck, the build date), the ids file's times, the media, the output's settings and templates,
-    and the versions of the writers."""
-    import dataclasses
-    import hashlib
-
-    names, prefixes = SHAPED_BY[fmt]
-    deck = dataclasses.replace(plan.deck, build_date="") if fmt == "apkg" else plan.deck
-    digest = hashlib.sha256()
-    for part in (fmt, _versions(), repr([getattr(settings, n) for n in names]),
-                 _templates_digest(settings, prefixes), repr(deck),
-                 repr(plan.ids_file), repr(plan.anki_fields), plan.deck_name):
-        digest.update(part.encode("utf-8") + b"\0")
-    for name in sorted(plan.media.files):
-        digest.update(name.encode() + hashlib.sha256(plan.media.files[name]).digest())
-    return digest.hexdigest()
-
-
-@dataclass
-class BuildRecord:
-    """`build/.deckgen-record.json`: per output, the key of its inputs and the hash of its bytes
-    when the last build wrote it. A later build skips an output whose key and file both match."""
-
-    entries: dict[str, dict] = field(default_factory=dict)
-
-    NAME = ".deckgen-record.json"
-
-    @classmethod
-    def load(cls, folder: Path) -> BuildRecord:
-        import json
-
-        try:
-            data = json.loads((folder / cls.NAME).read_text(encoding="utf-8"))
-            return cls({k: v for k, v in data.get("outputs", {}).items() if isinstance(v, dict)})
-        except (OSError, ValueError, AttributeError):
-            return cls()
-
-    @staticmethod
-    def _sha(path: Path) -> str:
-        import hashlib
-
-        return hashlib.sha256(path.read_bytes()).hexdigest()
-
-    def unchanged(self, display: str, key: str, target: Path) -> bool:
-        entry = self.entries.get(display)
-        return bool(entry and entry.get("key") == key and target.is_file() and entry.get("sha256") == self._sha(target))
-
-    def remember(self, display: str, key: str, target: Path, pages: int = 0) -> None:
-        self.entries[display] = {"key": key, "sha256": self._sha(target), "pages": pages}
-
-    def pages(self, display: str) -> int:
-        return int(self.entries.get(display, {}).get("pages", 0) or 0)
-
-    def save(self, folder: Path) -> None:
-        import json
-
-        from deckgen.writers import write_atomic
-
-        if folder.is_dir():
-            text = json.dumps({"deckgen-record": 1, "outputs": dict(sorted(self.entries.items()))}, indent=1)
-            write_atomic(folder / self.NAME, text.encode("utf-8"))
 
 
 @dataclass

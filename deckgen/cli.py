@@ -352,7 +352,7 @@ def calibrate(paper, card_size, duplex, back_offset, output) -> None:
         deckgen build --back-offset 1.5,-0.5
     """
     from deckgen.writers import write_atomic
-    from deckgen.writers.pdf import calibration
+    from deckgen.writers.calibration import calibration
 
     s = _settings(paper=paper, card_size=card_size, duplex=duplex, back_offset=back_offset)
     write_atomic(Path(output), calibration(s.paper, s.card_size, s.duplex, s.back_offset), output)

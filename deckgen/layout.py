@@ -133,8 +133,6 @@ def _run(jobs: list[PdfJob], todo: list[tuple[int, int]]):
 
     import weasyprint  # noqa: F401  loaded once here, shared by the forked workers
 
-    from deckgen.build import die_with_parent
-
     context = multiprocessing.get_context("fork")
     # the biggest parts first, so that no core waits on one long part at the end
     order = sorted(todo, key=lambda t: -len(repr(jobs[t[0]].parts()[t[1]])))
@@ -143,6 +141,32 @@ def _run(jobs: list[PdfJob], todo: list[tuple[int, int]]):
         futures = {pool.submit(_work, ji, pi): (ji, pi) for ji, pi in order}
         for future in concurrent.futures.as_completed(futures):
             yield futures[future], future.result()
+
+
+def die_with_parent(parent: int) -> None:
+    """In a worker: end when deckgen ends, even when it is killed (SIGKILL runs no cleanup).
+    Linux: the kernel sends SIGKILL when the parent dies (PR_SET_PDEATHSIG, set here, in the
+    worker, since fork clears it); elsewhere a thread watches for the parent to go. Either way,
+    a parent already gone before this ran is caught by comparing getppid()."""
+    import signal
+    import threading
+
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() != parent:
+        os._exit(1)
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True, name="deckgen-parent-watch").start()
 
 
 def _assemble(job: PdfJob, laid: list[tuple[bytes, dict]], cache: PartCache) -> Rendered:
