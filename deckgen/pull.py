@@ -27,14 +27,15 @@ from deckgen.ankifiles.collection import AnkiFileError
 from deckgen.build import Identity, SourceJob, discover, identify, read_deck
 from deckgen.config import Settings
 from deckgen.errors import DeckgenError, SourceError, ValidationFailed
-from deckgen.fromanki import read_field
+from deckgen.fromanki import FieldContent, read_field
 from deckgen.model import Card, StudyCard
 from deckgen.patch import PatchError, SourceText
 from deckgen.readers import decode
 from deckgen.validate import validate
-from deckgen.writers.apkg import NOTE_FIELDS, note_tags
+from deckgen.writers.apkg import CLOZE_FIELDS, NOTE_FIELDS, note_tags
 
 CONTENT_FIELDS = ("Question", "Answer", "Extra")
+CLOZE_CONTENT = ("Text", "Extra")  # a cloze note's Text is the card's question, then its answer
 DERIVED_FIELDS = ("Section", "Number", "Source", "Id")
 
 
@@ -81,7 +82,12 @@ class PullResult:
 
 
 def is_deckgen_note(note: AnkiNote) -> bool:
-    return tuple(note.fields) == NOTE_FIELDS
+    """A note of one of deckgen's note types (Q&A, reversed, cloze), whatever its name now."""
+    return tuple(note.fields) in (NOTE_FIELDS, CLOZE_FIELDS)
+
+
+def _is_cloze(note: AnkiNote) -> bool:
+    return tuple(note.fields) == CLOZE_FIELDS
 
 
 def pull(package: Path, display: str, settings: Settings, cwd: Path, env: dict[str, str],
@@ -137,7 +143,7 @@ def _in_deck(note: AnkiNote, deck_name: str) -> bool:
 
 
 def _content(note: AnkiNote) -> tuple[str, ...]:
-    return tuple(note.fields.get(name, "") for name in CONTENT_FIELDS)
+    return tuple(note.fields.get(name, "") for name in (CLOZE_CONTENT if _is_cloze(note) else CONTENT_FIELDS))
 
 
 def _compare(source: SourcePull, by_guid: dict[str, AnkiNote], resolve: str | None,
@@ -151,18 +157,22 @@ def _compare(source: SourcePull, by_guid: dict[str, AnkiNote], resolve: str | No
             continue
         entry = found.assignment.matched.get(studied.id)
         built = found.fields[studied.id]
-        if entry is None or _content(note) == built[:3]:
+        if (studied.card.kind == "cloze") != _is_cloze(note):
+            continue  # another kind of note under this id: not this card's (a kind change gives a new id)
+        content = _content(note)
+        if entry is None or content == built[:len(content)]:
             continue
         if note.modified <= entry.modified:
             stale += 1  # the collection has not imported the last build
             continue
         source_changed = identity.content_hash(*built, *note_tags(studied)) != entry.hash
-        anki = tuple(note.fields.get(name, "") for name in NOTE_FIELDS)
+        names = tuple(note.fields)
+        anki = tuple(note.fields.values())
         if source_changed and identity.content_hash(*anki, *note_tags(studied)) == entry.hash:
             continue  # Anki holds what was built; the source's edit wins on the next import
         card, lost = _from_note(note, studied.card)
         label = f"{display}: {studied.card.label} ({studied.id})"
-        ignored = [name for name, mine, theirs in zip(NOTE_FIELDS, built, anki, strict=True)
+        ignored = [name for name, mine, theirs in zip(names, built, anki, strict=True)
                    if name in DERIVED_FIELDS and mine != theirs]
         if not source_changed and _same_records(card, studied.card):
             if lost:
@@ -187,7 +197,14 @@ def _compare(source: SourcePull, by_guid: dict[str, AnkiNote], resolve: str | No
 
 def _from_note(note: AnkiNote, base: Card) -> tuple[Card, list[str]]:
     """The card as Anki's note holds it, on the base card (its number, section, settings)."""
-    question, answer, extra = (read_field(note.fields.get(name, "")) for name in CONTENT_FIELDS)
+    if _is_cloze(note):  # the Text: the question's paragraph, then the answer's blocks
+        text, extra = (read_field(note.fields.get(name, "")) for name in CLOZE_CONTENT)
+        blocks = text.blocks
+        first = blocks[0] if blocks and blocks[0].kind == "paragraph" else None
+        question = FieldContent(blocks[:1] if first else (), text.lost)
+        answer = FieldContent(blocks[1:] if first else blocks)
+    else:
+        question, answer, extra = (read_field(note.fields.get(name, "")) for name in CONTENT_FIELDS)
     lost = [*question.lost, *answer.lost, *extra.lost]
     if len([b for b in question.blocks]) > 1 or any(b.kind != "paragraph" for b in question.blocks):
         lost.append("paragraphs and lists in a question (joined into one line)")
@@ -216,7 +233,7 @@ def _added(source: SourcePull, notes: list[AnkiNote], add: bool, settings: Setti
     display = source.job.display
     if not add:
         for note in notes:
-            question = read_field(note.fields.get("Question", "")).inlines
+            question = read_field(_content(note)[0]).inlines
             text = "".join(r.text for r in question)[:60]
             result.messages.append(f"{display}: added in Anki: “{text}” (note {note.guid}); --add appends it")
         return
@@ -263,7 +280,7 @@ def _finish(source: SourcePull, settings: Settings, env: dict[str, str], result:
     previous = source.found.previous
     questions = {p.old_id: p.card.question_text for p in source.pulled}
     entries = [dataclasses.replace(e, question=questions.get(e.id, e.question)) for e in previous.entries]
-    entries += [identity.Entry(p.note.guid, p.card.question_text, "", 0) for p in source.added]
+    entries += [identity.Entry(p.note.guid, p.card.question_text, "", 0, p.card.kind) for p in source.added]
     hinted = dataclasses.replace(previous, entries=tuple(entries))
     after = identify(source.job, deck, settings, env, previous=hinted)
     by_id = {c.id: c for c in after.studied.cards}
@@ -276,7 +293,7 @@ def _finish(source: SourcePull, settings: Settings, env: dict[str, str], result:
             raise PatchError(f"{display}: the card pulled from note {guid} was not found on reading the "
                              f"source back; nothing written")
         digest = identity.content_hash(*after.fields[guid], *note_tags(card))
-        fresh[guid] = identity.Entry(guid, card.card.question_text, digest, pulled.note.modified)
+        fresh[guid] = identity.Entry(guid, card.card.question_text, digest, pulled.note.modified, card.card.kind)
         before = by_id_before.get(pulled.old_id)
         changed += before is None or not _same_records(before, card.card)
         lost = sorted(set(lost_by_card.get(pulled.old_id, pulled.lost)))

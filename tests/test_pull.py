@@ -430,3 +430,46 @@ def test_anki_html_reads_back_into_markdown_and_rebuilds_to_the_same_fields(ques
     text = to_markdown(Deck("T", "deck.md", (Section("S", span, (card,)),)))
     (back,) = read_markdown(text, "deck.md", "T").cards
     assert fields(back) == html, text
+
+
+CLOZE_MD = """# Capitals
+
+## Europe
+
+### The capital of France is {{c1::Paris}} and of Italy {{c2::Rome::city}}.
+
+<!-- deckgen: extra -->
+
+Both are old capitals.
+
+### What is the capital of Spain?
+
+Madrid.
+"""
+
+
+def test_cloze_notes_come_back_too(tmp_path):
+    root = project(tmp_path, {"caps.md": CLOZE_MD})
+    build(root, epoch=NOW - 3600)
+    collection = root / "user" / "collection.anki2"
+    collection.parent.mkdir()
+    import_apkg(root / "build" / "caps.apkg", collection)
+    col = anki_session(collection)
+    try:
+        note = find_note(col, Number="1")
+        assert "{{c1::Paris}}" in note["Text"]
+        note["Text"] = note["Text"].replace("{{c2::Rome::city}}", "{{c2::Rome::a city}} and of Germany {{c3::Berlin}}")
+        col.update_note(note)
+    finally:
+        col.close()
+    package = export(collection, root / "caps.apkg", "apkg", "Capitals")
+    result = pull(root, package, "--write")
+    assert result.exit_code == 0, result.output
+    assert changed_lines(result.stdout) == (
+        ["### The capital of France is {{c1::Paris}} and of Italy {{c2::Rome::city}}."],
+        ["### The capital of France is {{c1::Paris}} and of Italy {{c2::Rome::a city}} and of Germany {{c3::Berlin}}."],
+    )
+    build(root)
+    imported = import_apkg(root / "build" / "caps.apkg", collection)
+    assert (len(imported.log.new), len(imported.log.updated)) == (0, 0)
+    assert imported.cards == 4  # three clozes and the Q&A card
