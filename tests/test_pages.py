@@ -322,3 +322,17 @@ def test_a_title_like_closing_line_is_reported_not_kept(tmp_path):
     assert "source/d.txt:7:1: warning:" in result.stdout and "[DG010]" in result.stdout
     deck = read_source(root / "source" / "d.txt", "d.txt", 10**7)
     assert deck.cards[-1].answer_text == "Y is another."
+
+
+def test_cards_and_warnings_name_line_and_column(tmp_path):
+    page = tmp_path / "one-line.html"
+    page.write_text('<html><body><main><h1>T</h1><details><summary>What is X?</summary><p>X is '
+                    '<img src="https://example.com/x.png" alt="x"> here.</p></details>'
+                    '<details><summary>What is Y?</summary><p>Y.</p></details></main></body></html>\n',
+                    encoding="utf-8")
+    deck = read_source(page, "one-line.html", 10**7)
+    first, second = deck.cards
+    assert (first.span.line, first.span.col) == (1, 38)  # the first <summary> starts there
+    assert second.span.col > first.span.col
+    (warning,) = deck.diagnostics
+    assert warning.code == "DG302" and (warning.span.line, warning.span.col) == (1, 29)  # its <details>

@@ -71,7 +71,7 @@ class _Page:
     def span(self, line: int, col: int = 1) -> SourceSpan:
         return SourceSpan(self.path, max(line, 1), max(col, 1))
 
-    def blocks(self, elements: list, line: int) -> tuple[Block, ...]:
+    def blocks(self, elements: list, line: int, col: int = 1) -> tuple[Block, ...]:
         """Elements as answer blocks; what the Markdown reader warns about gets this line."""
         from bs4 import BeautifulSoup
 
@@ -83,7 +83,7 @@ class _Page:
             wrapper.append(_copy(element))
         blocks, problems, images = html_blocks(wrapper, self.folder)
         for problem in problems:
-            self.diagnostics.append(Diagnostic(problem.severity, problem.code, problem.message, self.span(line)))
+            self.diagnostics.append(Diagnostic(problem.severity, problem.code, problem.message, self.span(line, col)))
         for image in images:
             if image not in self.images:
                 self.images.append(image)
@@ -165,6 +165,11 @@ def _text(element) -> str:
 
 def _line(element) -> int:
     return getattr(element, "sourceline", None) or 1
+
+
+def _col(element) -> int:
+    """The 1-based column the parser saw the element's start tag at (1 where it does not say)."""
+    return (getattr(element, "sourcepos", None) or 0) + 1
 
 
 def _title(soup) -> str:
@@ -344,12 +349,12 @@ class _Sections:
         self.items.append((block.text.rstrip(":"), self.page.span(block.line), []))
 
     def add(self, question: str, answer: tuple[Block, ...], line: int, answer_line: int | None = None,
-            extra: tuple[Block, ...] = (), number: int | None = None) -> None:
+            extra: tuple[Block, ...] = (), number: int | None = None, col: int = 1) -> None:
         position = sum(len(c) for _, _, c in self.items) + 1
         self.items[-1][2].append(Card(
             number=number if number is not None else position,
             question=text_runs(question), answer=answer, section=self.items[-1][0],
-            span=self.page.span(line), answer_span=self.page.span(answer_line or line),
+            span=self.page.span(line, col), answer_span=self.page.span(answer_line or line, 1 if answer_line else col),
             answer_number=number if number is not None else position, extra=extra,
         ))
 
@@ -368,7 +373,8 @@ def _accordion(blocks: list[PageBlock], page: _Page):
             question = _text(summary) if summary else ""
             body = [c for c in block.element.children if c is not summary]
             if summary is not None:
-                sections.add(question, page.blocks(body, block.line), _line(summary) or block.line)
+                sections.add(question, page.blocks(body, block.line, _col(block.element)), _line(summary) or block.line,
+                             col=_col(summary))
         else:
             sections.skip(block, "not in a question")
     return sections.items
@@ -384,12 +390,13 @@ def _definitions(blocks: list[PageBlock], page: _Page):
             for child in block.element.find_all(["dt", "dd"], recursive=False):
                 if child.name == "dt":
                     if term is not None:
-                        sections.add(_text(term), page.blocks(answer, _line(term)), _line(term))
+                        sections.add(_text(term), page.blocks(answer, _line(term), _col(term)), _line(term),
+                                     col=_col(term))
                     term, answer = child, []
                 else:
                     answer.extend(child.children)
             if term is not None:
-                sections.add(_text(term), page.blocks(answer, _line(term)), _line(term))
+                sections.add(_text(term), page.blocks(answer, _line(term), _col(term)), _line(term), col=_col(term))
         else:
             sections.skip(block, "not in a question")
     return sections.items
@@ -440,7 +447,8 @@ def _answers_between(blocks: list[PageBlock], page: _Page, starts: list[tuple[in
         while j < len(blocks) and j not in by_index and blocks[j].kind != "heading":
             body.append(blocks[j].element)
             j += 1
-        sections.add(question, page.blocks(body, answer_line or block.line), block.line, answer_line, number=number)
+        sections.add(question, page.blocks(body, answer_line or block.line), block.line, answer_line, number=number,
+                     col=_col(block.element))
         i = j
     return sections.items
 
@@ -477,7 +485,8 @@ def _question_headings(blocks: list[PageBlock], page: _Page):
                 j += 1
             number = re.match(r"^\s*(\d{1,4})[.)]\s+", block.text)
             question = block.text[number.end():] if number else block.text
-            sections.add(question, page.blocks(body, block.line), block.line)
+            sections.add(question, page.blocks(body, block.line, _col(block.element)), block.line,
+                         col=_col(block.element))
             i = j
             continue
         if block.kind == "heading":
@@ -510,7 +519,7 @@ def _numbered_inline(blocks: list[PageBlock], page: _Page):
             for problem in problems:
                 page.diagnostics.append(Diagnostic(problem.severity, problem.code, problem.message, page.span(_line(item))))
             question = _text(_strip_after(item))
-            sections.add(question, answer, _line(item), number=start + offset)
+            sections.add(question, answer, _line(item), number=start + offset, col=_col(item))
     return sections.items
 
 
