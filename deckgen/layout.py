@@ -77,7 +77,16 @@ Progress = Callable[[str, int, int], None]  # (what, done, total)
 
 
 def render_pdfs(jobs: list[PdfJob], cache: PartCache, progress: Progress) -> dict[str, Rendered | str]:
-    """Every job's output (or why it failed), by display path."""
+    """Every job's output (or why it failed), by display path. An output that cannot be put
+    together from cached parts (a cache file damaged on disk) is laid out again without them."""
+    results = _render_pdfs(jobs, cache, progress)
+    broken = [j for j in jobs if isinstance(results[j.display], str) and results[j.display].startswith("assembly:")]
+    if broken and cache.root is not None:
+        results.update(_render_pdfs(broken, PartCache(None), progress))
+    return {k: v.removeprefix("assembly: ") if isinstance(v, str) else v for k, v in results.items()}
+
+
+def _render_pdfs(jobs: list[PdfJob], cache: PartCache, progress: Progress) -> dict[str, Rendered | str]:
     started = time.perf_counter()
     parts = {j.display: j.parts() for j in jobs}
     keys = {j.display: [j.part_key(p) for p in parts[j.display]] for j in jobs}
@@ -108,7 +117,7 @@ def render_pdfs(jobs: list[PdfJob], cache: PartCache, progress: Progress) -> dic
         try:
             results[job.display] = _assemble(job, laid, cache)
         except Exception as err:  # noqa: BLE001 - reported as this output's failure
-            results[job.display] = f"{type(err).__name__}: {err}"
+            results[job.display] = f"assembly: {type(err).__name__}: {err}"
     seconds = time.perf_counter() - started
     return {k: (v if isinstance(v, str) else _timed(v, seconds)) for k, v in results.items()}
 

@@ -189,3 +189,16 @@ def test_links_survive_the_imposition(tmp_path):
         return False
 
     assert inside("paper", "https://example.com/rnn.pdf") and inside("us", "mailto:a@example.com")
+
+
+def test_a_damaged_cache_file_is_laid_out_again(tmp_path, cache_env):
+    root = project(tmp_path, rnn=True)
+    assert run(["build", "--format", "cheatsheet"], root, env={**cache_env, **EPOCH}).exit_code == 0
+    good = (root / "build" / f"{NAME}.cheatsheet.pdf").read_bytes()
+    for part in (tmp_path / "cache" / "deckgen" / "parts").glob("*/*.pdf"):
+        part.write_bytes(part.read_bytes()[:200])  # a disk that lost the end of every cached part
+    (root / "build" / ".deckgen-record.json").unlink()
+    (root / "build" / f"{NAME}.cheatsheet.pdf").unlink()
+    again = run(["build", "--format", "cheatsheet"], root, env={**cache_env, **EPOCH})
+    assert again.exit_code == 0, again.output
+    assert (root / "build" / f"{NAME}.cheatsheet.pdf").read_bytes() == good
