@@ -233,7 +233,9 @@ class Geometry:
         One background image per page is far cheaper to lay out than a box per mark."""
         w, h = self.paper
         top, bottom, left, right = self.cut_y[0], self.cut_y[-1], self.cut_x[0], self.cut_x[-1]
-        lines = [(x, top - 5, x, top - 1) for x in self.cut_x] + [(x, bottom + 1, x, bottom + 5) for x in self.cut_x]
+        # when folding, the sheet is folded, not cut, along its centre line
+        cuts = [x for x in self.cut_x if not (self.fold and abs(x - w / 2) < 0.01)]
+        lines = [(x, top - 5, x, top - 1) for x in cuts] + [(x, bottom + 1, x, bottom + 5) for x in cuts]
         lines += [(left - 5, y, left - 1, y) for y in self.cut_y] + [(right + 1, y, right + 5, y) for y in self.cut_y]
         body = "".join(f'<line x1="{a:g}" y1="{b:g}" x2="{c:g}" y2="{d:g}"/>' for a, b, c, d in lines)
         if self.fold:  # the fold line, dashed, in the margins above and below the cards
