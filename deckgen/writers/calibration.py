@@ -53,9 +53,10 @@ def calibration(paper: str, size_name: str, duplex: str, back_offset: str) -> by
         back.append(f'<line x1="{bx - 6:g}" y1="{by:g}" x2="{bx + 6:g}" y2="{by:g}"/>'
                     f'<line x1="{bx:g}" y1="{by - 6:g}" x2="{bx:g}" y2="{by + 6:g}"/>{ticks}{labels}'
                     f'<text x="{bx + 0.6:.3f}" y="{by + 2.6:.3f}" stroke="none">B{n}</text>')
-    note = (f'<text x="10" y="{height - 6:g}" stroke="none" font-size="3">deckgen calibrate: {size_name} on '
-            f'{paper}, {duplex}, back offset {dx:g},{dy:g} mm. Print at 100% (actual size), hold to the light, '
-            f'read where each front cross falls on the back rulers.</text>')
+    note = (f'<text x="10" y="{height - 8:g}" stroke="none" font-size="2.6">deckgen calibrate: {geo.card.name} '
+            f'cards on {paper}, {duplex}, back offset {dx:g},{dy:g} mm. Print double-sided at 100% (actual size).</text>'
+            f'<text x="10" y="{height - 4.5:g}" stroke="none" font-size="2.6">Hold the sheet to the light: where each '
+            f'front cross falls on the back\'s rulers is the --back-offset X,Y to build with.</text>')
     from urllib.parse import quote
 
     pages = [page(front + note), page("".join(back))]
