@@ -261,7 +261,11 @@ def build(
     out_dir = cwd / settings.out
     remove_leftovers(out_dir)
     record = BuildRecord.load(out_dir)
-    plans = [_plan(job, deck, settings.for_source(job.display), env, result) for job, deck in checked.decks]
+    try:
+        plans = [_plan(job, deck, settings.for_source(job.display), env, result) for job, deck in checked.decks]
+    except LockError as err:
+        err.result = result  # what was read and checked, for the summary of a failed build
+        raise
     todo: list[_Output] = []
     for plan in plans:
         own = settings.for_source(plan.job.display)

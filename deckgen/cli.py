@@ -182,6 +182,7 @@ def build(paths, out, formats, paper, orientation, columns, card_size, duplex, b
         result = run_build(settings, Path.cwd(), report=_progress(quiet))
         _report_build(result, settings, verbose)
     except DeckgenError as err:  # the summary says why, then the error is shown as usual
+        result = result or getattr(err, "result", None)
         summary.append(Path(summary_file), summary.markdown(result, err.message, getattr(err, "stale", None)))
         raise
     summary.append(Path(summary_file), summary.markdown(result, None))

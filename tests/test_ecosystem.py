@@ -256,6 +256,7 @@ def test_build_summary_when_it_fails(tmp_path):
     assert stale.exit_code == 1
     text = summary.read_text(encoding="utf-8")
     assert "**Failed**: source/d.ids.json: the ids file is out of date" in text
+    assert "| Deck | source/d.txt | 2 | 1 |" in text  # what was read, though nothing was built
     assert "### source/d.ids.json is out of date" in text
     assert "would record 1 new, 0 changed and 1 removed card(s)" in text
     assert "- new card " in text and "How?" in text and "- removed card " in text and "Why?" in text
