@@ -473,3 +473,38 @@ def test_cloze_notes_come_back_too(tmp_path):
     imported = import_apkg(root / "build" / "caps.apkg", collection)
     assert (len(imported.log.new), len(imported.log.updated)) == (0, 0)
     assert imported.cards == 4  # three clozes and the Q&A card
+
+
+def test_a_note_added_in_a_new_subdeck_starts_a_section(md_repo):
+    root, collection = md_repo
+    col = anki_session(collection)
+    try:
+        deck = col.decks.id(f"{'Markdown Deck'}::Extras", create=True)
+        note = col.new_note(col.models.by_name("deckgen Q&A"))
+        note["Question"], note["Answer"] = "What is <i>momentum</i>?", "<ul><li>a running average</li><li>of gradients</li></ul>"
+        col.add_note(note, deck)
+    finally:
+        col.close()
+    package = export(collection, root / "d.apkg", "apkg", "Markdown Deck")
+    result = pull(root, package, "--add", "--write")
+    assert result.exit_code == 0, result.output
+    text = (root / "source" / "deck.md").read_text(encoding="utf-8")
+    assert text == MD + "\n## Extras\n\n### What is *momentum*?\n\n- a running average\n- of gradients\n"
+    build(root)
+    imported = import_apkg(root / "build" / "deck.apkg", collection)
+    assert (len(imported.log.new), len(imported.log.updated)) == (0, 0)
+
+
+def test_pulling_into_another_page_shape_is_refused_with_the_way_out(tmp_path):
+    text = "Prep\n\n1. What is a mutex?\n\nA lock only one thread holds.\n\n2. What is a semaphore?\n\nA counter of permits.\n"
+    root = project(tmp_path, {"p.txt": text})
+    build(root, epoch=NOW - 3600)
+    collection = root / "user" / "collection.anki2"
+    collection.parent.mkdir()
+    import_apkg(root / "build" / "p.apkg", collection)
+    edit_note(collection, 2, Answer=("permits", "permits, shared"))
+    result = pull(root, export(collection, root / "p.apkg", "apkg", "Prep"), "--write")
+    assert result.exit_code == 1
+    assert "source/p.txt: read as numbered; deckgen pull writes back into Markdown and Q/A-marker text sources" in result.stderr
+    assert "deckgen convert source/p.txt -o NAME.md" in result.stderr
+    assert (root / "source" / "p.txt").read_text(encoding="utf-8") == text
