@@ -36,8 +36,26 @@ WORDS = ("network sequence gradient hidden state memory attention layer training
          "long short term dependency parameter unit gate cell forward backward update reset").split()
 
 
+def _deck(title: str, cards: int, section_title, card_lines) -> str:
+    """A Q&A text document shaped like the RNN one: a title, 10 to 100 sections of cards."""
+    sections = max(10, min(100, cards // 100))
+    per_section = -(-cards // sections)
+    lines = [title, ""]
+    number = 0
+    for s in range(sections):
+        lines += [section_title(s), ""]
+        for _ in range(per_section):
+            number += 1
+            if number > cards:
+                break
+            lines += card_lines(number)
+            lines.append("")
+    return "\n".join(lines) + "\n"
+
+
 def varied(cards: int, seed: int = 11) -> str:
-    """A deck with a realistic vocabulary: words drawn by Zipf's law from 6,000 made-up words."""
+    """A deck with a realistic vocabulary: words drawn by Zipf's law from 6,000 made-up words,
+    answers of 15-40 words, a tenth of them bullet lists of 2-4 items."""
     rng = random.Random(seed)
     syllables = ["ka", "lo", "mi", "ne", "ru", "ta", "vo", "si", "pe", "da", "gu", "fi", "zo", "be", "ha", "xu"]
     vocabulary = sorted({"".join(rng.choice(syllables) for _ in range(rng.randint(1, 4))) for _ in range(9000)})[:6000]
@@ -47,52 +65,34 @@ def varied(cards: int, seed: int = 11) -> str:
     def words(n: int) -> str:
         return " ".join(rng.choices(vocabulary, weights, k=n))
 
-    sections = max(10, min(100, cards // 100))
-    per_section = -(-cards // sections)
-    lines = [f"Varied deck of {cards} cards", ""]
-    number = 0
-    for s in range(sections):
-        lines += [f"Section {s + 1} {words(2).title()}", ""]
-        for _ in range(per_section):
-            number += 1
-            if number > cards:
-                break
-            lines.append(f"Q{number}. What is the {words(rng.randint(5, 11))} {number}?")
-            if rng.random() < 0.1:
-                lines += [f"A{number}.", ""]
-                lines += ["  • " + words(rng.randint(6, 14)).capitalize() + "." for _ in range(rng.randint(2, 4))]
-            else:
-                lines.append(f"A{number}. {words(rng.randint(15, 40)).capitalize()}.")
-            lines.append("")
-    return "\n".join(lines) + "\n"
+    def card(number: int) -> list[str]:
+        lines = [f"Q{number}. What is the {words(rng.randint(5, 11))} {number}?"]
+        if rng.random() < 0.1:
+            return lines + [f"A{number}.", ""] + [
+                "  • " + words(rng.randint(6, 14)).capitalize() + "." for _ in range(rng.randint(2, 4))]
+        return lines + [f"A{number}. {words(rng.randint(15, 40)).capitalize()}."]
+
+    return _deck(f"Varied deck of {cards} cards", cards, lambda s: f"Section {s + 1} {words(2).title()}", card)
 
 
 def synthetic(cards: int, seed: int = 7) -> str:
-    """A deterministic Q&A text document shaped like the RNN one: a title, 10 to 100 sections,
-    questions of about ten words, answers of about twenty-five, a bullet list every tenth card."""
+    """A deterministic deck from 37 common words: questions of about ten words, answers of about
+    twenty-five, a bullet list every tenth card."""
     rng = random.Random(seed)
-    sections = max(10, min(100, cards // 100))
-    per_section = -(-cards // sections)
-    lines = [f"Synthetic deck of {cards} cards", ""]
-    number = 0
-    for s in range(sections):
-        lines += [f"Section {s + 1} {rng.choice(WORDS).title()} {rng.choice(WORDS).title()}", ""]
-        for _ in range(per_section):
-            number += 1
-            if number > cards:
-                break
-            question = " ".join(rng.choice(WORDS) for _ in range(rng.randint(6, 12)))
-            lines.append(f"Q{number}. What is the {question} {number}?")
-            if number % 10 == 0:
-                lines.append(f"A{number}.")
-                lines.append("")
-                for _ in range(2):
-                    lines.append("  • " + " ".join(rng.choice(WORDS) for _ in range(rng.randint(8, 14))).capitalize() + ".")
-            else:
-                answer = " ".join(rng.choice(WORDS) for _ in range(rng.randint(15, 35)))
-                lines.append(f"A{number}. {answer.capitalize()}.")
-            lines.append("")
-    return "\n".join(lines) + "\n"
+
+    def card(number: int) -> list[str]:
+        question = " ".join(rng.choice(WORDS) for _ in range(rng.randint(6, 12)))
+        lines = [f"Q{number}. What is the {question} {number}?"]
+        if number % 10 == 0:
+            lines += [f"A{number}.", ""]
+            for _ in range(2):
+                lines.append("  • " + " ".join(rng.choice(WORDS) for _ in range(rng.randint(8, 14))).capitalize() + ".")
+            return lines
+        answer = " ".join(rng.choice(WORDS) for _ in range(rng.randint(15, 35)))
+        return lines + [f"A{number}. {answer.capitalize()}."]
+
+    return _deck(f"Synthetic deck of {cards} cards", cards,
+                 lambda s: f"Section {s + 1} {rng.choice(WORDS).title()} {rng.choice(WORDS).title()}", card)
 
 
 def measure(args: list[str], cwd: Path, cache: Path | None = None) -> dict:
