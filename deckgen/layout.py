@@ -140,7 +140,13 @@ def _run(jobs: list[PdfJob], todo: list[tuple[int, int]]):
     import concurrent.futures
     import multiprocessing
 
-    import weasyprint  # noqa: F401  loaded once here, shared by the forked workers
+    import weasyprint  # loaded once here, shared by the forked workers
+
+    # and warmed up: fonts found and loaded once, not in every worker's first layout
+    from deckgen.writers.pdf import FONTS
+
+    weasyprint.HTML(string=f"<p style='font-family: {FONTS['sans']}'>a <b>b</b> <i>c</i></p>"
+                           f"<pre style='font-family: {FONTS['mono']}'>d</pre>").render()
 
     context = multiprocessing.get_context("fork")
     # the biggest parts first, so that no core waits on one long part at the end
