@@ -336,3 +336,31 @@ def test_cards_and_warnings_name_line_and_column(tmp_path):
     assert second.span.col > first.span.col
     (warning,) = deck.diagnostics
     assert warning.code == "DG302" and (warning.span.line, warning.span.col) == (1, 29)  # its <details>
+
+
+def test_docbook_question_and_answer_blocks():
+    """A DocBook qandaset (Valgrind's, libxml's FAQs): rows classed question and answer, the table
+    of contents left out, sections from its division titles."""
+    deck = read("docbook-faq.html")
+    assert deck.shape == "question-answer-blocks"
+    assert cards(deck) == [("1. Basics", "Where does the name come from?"), ("1. Basics", "How do I run it?"),
+                           ("2. Trouble", "It crashes at exit. Why?")]
+    name, run_it, crash = deck.cards
+    assert name.answer_text == "From a river in the north.\nSee running it and the manual."
+    assert run_it.answer[0].kind == "code" and run_it.answer[0].code == "tool --check file"
+    assert [d.code for d in deck.diagnostics] == ["DG301"]  # manual.html: relative, no address to follow
+    assert "Prev" not in " ".join(c.answer_text for c in deck.cards)
+
+
+def test_an_old_table_laid_out_page_with_a_list_of_titled_answers():
+    """A page laid out with tables (a menu cell, a content cell), its FAQ an <ol> whose items open
+    with an emphasised title; relative links follow the page's canonical address."""
+    deck = read("old-list-faq.html")
+    assert deck.shape == "question-list"
+    assert [c.question_text for c in deck.cards] == [
+        "Troubles linking programs with the library", "Is there a Python binding?", "Does it run on Windows?"]
+    assert deck.cards[2].answer[1].kind == "list"
+    links = [r for r in deck.cards[1].answer[0].inlines if r.kind == "link"]
+    assert [r.href for r in links] == ["https://tool.example.org/doc/python.html"]
+    assert deck.diagnostics == ()
+    assert "Main Menu" not in " ".join(c.answer_text for c in deck.cards)

@@ -33,13 +33,14 @@ CHROME_NAMES = re.compile(
     r"(?:^|[\s_-])(?:nav|navbar|menu|sidebar|side-bar|widget|comments?|comment-list|respond|share|sharing|"
     r"social|related|popular|recent-posts|subscribe|newsletter|signup|cookie|consent|banner|advert|ads?|responses?|"
     r"promo|sponsor|breadcrumbs?|archive|labels?|tags|tag-cloud|author-box|byline|post-footer|footer|"
-    r"header-nav|masthead|search|pagination|jump-link|skip-link)(?:$|[\s_-])",
+    r"header-nav|masthead|search|pagination|jump-link|skip-link|toc|table-of-contents)(?:$|[\s_-])",
     re.IGNORECASE,
 )
 CONTENT_SELECTORS = ("[itemprop=articleBody]", ".post-body", ".entry-content", ".post-content",
                      ".article-body", ".article-content", "article", "main", "[role=main]", "#content")
 BLOCK_TAGS = {"p", "ul", "ol", "pre", "table", "dl", "details", "blockquote", "figure", "img",
               "h1", "h2", "h3", "h4", "h5", "h6", "hr"}
+LAYOUT_CONTENT = ["ol", "ul", "dl", "pre", "h1", "h2", "h3", "h4", "table", "div"]
 CONTAINERS = {"div", "section", "article", "main", "header", "span", "center", "body", "font"}
 
 
@@ -58,6 +59,7 @@ class PageBlock:
 class _Page:
     path: str
     folder: Path | None
+    base: str = ""  # the page's own address, when it says (or was fetched from) one
     skipped: list[Skipped] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     images: list[str] = field(default_factory=list)
@@ -75,6 +77,7 @@ class _Page:
         wrapper = holder.div
         for element in elements:
             wrapper.append(_copy(element))
+        self._links(wrapper)
         blocks, problems, images = html_blocks(wrapper, self.folder)
         for problem in problems:
             self.diagnostics.append(Diagnostic(problem.severity, problem.code, problem.message, self.span(line, col)))
@@ -82,6 +85,30 @@ class _Page:
             if image not in self.images:
                 self.images.append(image)
         return blocks
+
+
+    def _links(self, tree) -> None:
+        """Links as a reader of the card can follow them: a link within the page (#...) is just
+        its text; a relative one points where the page's own address says (when it says)."""
+        from urllib.parse import urljoin
+
+        for link in tree.find_all("a", href=True):
+            href = str(link["href"]).strip()
+            if href.startswith("#") or not href:
+                link.unwrap()
+            elif self.base and "://" not in href and not href.lower().startswith("mailto:"):
+                link["href"] = urljoin(self.base, href)
+
+
+def _base_url(soup, path: str) -> str:
+    """The page's address: <base href>, its canonical link or og:url, or where it was fetched from."""
+    candidates = [
+        (soup.find("base", href=True) or {}).get("href", ""),
+        (soup.find("link", rel="canonical", href=True) or {}).get("href", ""),
+        (soup.find("meta", attrs={"property": "og:url"}) or {}).get("content", ""),
+        path,
+    ]
+    return next((str(c) for c in candidates if str(c).lower().startswith(("http://", "https://"))), "")
 
 
 def decode_html(data: bytes, display: str) -> str:
@@ -116,7 +143,7 @@ def read_html(text: str, path: str, fallback_title: str, folder: Path | None = N
 
     _check_complete(text, path)
     soup = BeautifulSoup(text, "html.parser")
-    page = _Page(path, folder)
+    page = _Page(path, folder, _base_url(soup, path))
     from deckgen.readers.faq import faq_data, with_faq
 
     faq = faq_data(soup, page)
@@ -130,13 +157,14 @@ def read_html(text: str, path: str, fallback_title: str, folder: Path | None = N
         raise SourceError(f"{path}: the page has no text content")
     from deckgen.readers.htmlshapes import read_shapes
 
-    sections, shape = read_shapes(blocks, page, fallback_title)
+    sections, shape = read_shapes(root, blocks, page, fallback_title)
     if faq:
         sections, shape = with_faq(faq, sections, page), "faq-jsonld"
     if not any(s[2] for s in sections):
         raise SourceError(
-            f"{path}: no questions and answers found on this page (looked for FAQ data, accordions, "
-            f"definition lists, Q/A markers, numbered questions and question headings)")
+            f"{path}: no questions and answers found on this page (looked for FAQ data, question and "
+            f"answer blocks, accordions, definition lists, Q/A markers, lists of questions, numbered "
+            f"questions and question headings)")
     built = tuple(Section(name, where, tuple(cards)) for name, where, cards in sections if cards or name)
     return Deck(title=title or fallback_title, source=path, sections=built, shape=shape,
                 skipped=tuple(page.skipped), images=tuple(page.images), diagnostics=tuple(page.diagnostics))
@@ -190,8 +218,8 @@ def _content_root(soup):
         return max(candidates, key=lambda e: len(_text(e)))
     body = soup.body or soup
     best, best_score = body, 0
-    for element in body.find_all(["div", "section"]):
-        score = sum(len(_text(p)) for p in element.find_all("p", recursive=False))
+    for element in body.find_all(["div", "section", "td"]):  # old pages lay out with tables
+        score = sum(len(_text(b)) for b in element.find_all(["p", "ol", "ul", "dl", "pre"], recursive=False))
         if score > best_score:
             best, best_score = element, score
     return best if best_score > 200 else body
@@ -252,6 +280,13 @@ def _flatten(root) -> list[PageBlock]:
                 if loose and any(str(x).strip() for x in loose if isinstance(x, NavigableString)):
                     flush()
                 continue
+            if name == "table" and _lays_out(child):
+                flush()  # a table that lays out the page, not a table of data: read its cells
+                for cell in child.find_all(["td", "th"]):
+                    if cell.find_parent("table") is child:
+                        visit(cell)
+                        flush()
+                continue
             if name in BLOCK_TAGS:
                 flush()
                 if name in ("h1", "h2", "h3", "h4", "h5", "h6"):
@@ -277,6 +312,14 @@ def _flatten(root) -> list[PageBlock]:
 
     visit(root)
     return blocks
+
+
+def _lays_out(table) -> bool:
+    """A table that lays out a page (cells holding lists, headings, other tables, paragraphs of
+    prose), not a table of data (whose cells hold a word, a number, a line)."""
+    if table.find(LAYOUT_CONTENT) is not None:
+        return True
+    return any(len(cell.find_all("p", recursive=False)) >= 2 for cell in table.find_all(["td", "th"]))
 
 
 def _split_at_breaks(paragraph) -> list:

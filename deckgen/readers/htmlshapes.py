@@ -21,8 +21,11 @@ def _is_question(text: str) -> bool:
     return bool(text) and len(text) <= 250 and (text.rstrip().endswith("?") or bool(QUESTION_WORDS.match(text)))
 
 
-def read_shapes(blocks: list[PageBlock], page: _Page, fallback_title: str):
+def read_shapes(root, blocks: list[PageBlock], page: _Page, fallback_title: str):
     """Sections (title, span, cards) and the shape name, from the first shape that fits."""
+    pairs = _classed_pairs(root)
+    if len(pairs) >= 2:
+        return _classed_cards(pairs, page), "question-answer-blocks"
     finders = (
         ("accordion", lambda b: sum(x.kind == "details" for x in b) >= 1, _accordion),
         ("definition-list", lambda b: any(x.kind == "dl" and x.element.find("dt") for x in b), _definitions),
@@ -31,6 +34,7 @@ def read_shapes(blocks: list[PageBlock], page: _Page, fallback_title: str):
         ("numbered-inline", lambda b: any(x.kind == "ol" and any(INLINE_ANSWER.search(" " + _text(li))
                                                                    for li in x.element.find_all("li", recursive=False))
                                           for x in b), _numbered_inline),
+        ("question-list", _question_list_fits, _question_list),
         ("headings", lambda b: sum(x.kind == "heading" and x.level > 1 and _is_question(x.text) for x in b) >= 2,
          _question_headings),
     )
@@ -73,16 +77,16 @@ class _Sections:
             self.page.skipped.append(Skipped(self.page.span(block.line), block.text[:80], reason))
 
 
-def _cards_in(kind: str, read):
-    """A shape whose cards sit inside one kind of block (accordions, definition lists, numbered
-    lists with answers): headings make sections, `read(block, page, sections)` adds the cards of
-    each such block, other blocks are skipped (and listed)."""
+def _cards_in(kinds: str, read):
+    """A shape whose cards sit inside blocks of some kinds (accordions, definition lists, lists of
+    questions): headings make sections, `read(block, page, sections)` adds the cards of each such
+    block, other blocks are skipped (and listed)."""
     def shape(blocks: list[PageBlock], page: _Page):
         sections = _Sections(page)
         for block in blocks:
             if block.kind == "heading":
                 sections.heading(block)
-            elif block.kind == kind:
+            elif block.kind in kinds.split():
                 read(block, page, sections)
             else:
                 sections.skip(block, "not in a question")
@@ -287,3 +291,86 @@ def _as_text(blocks: list[PageBlock], page: _Page, fallback_title: str):
                  for c in section.cards]
         items.append((section.title, moved(section.span), cards))
     return items, f"text:{deck.shape}"
+
+
+# -- question and answer blocks marked by their class (DocBook's qandaset, FAQ plugins) ---------
+
+QUESTION_CLASS = re.compile(r"^(?:[\w-]*[-_])?(?:question|faq-q)$", re.IGNORECASE)
+ANSWER_CLASS = re.compile(r"^(?:[\w-]*[-_])?(?:answer|faq-a)$", re.IGNORECASE)
+NUMBERING = re.compile(r"^\s*(?:Q\s*)?\d+(?:\.\d+)*[.):]?\s+")
+
+
+def _classed(element, pattern: re.Pattern) -> bool:
+    return any(pattern.match(c) for c in element.get("class") or [])
+
+
+def _classed_pairs(root) -> list:
+    """(question, answer) elements: each element whose class says question (`question`,
+    `faq-question`, ...) with the first answer-classed element after it, before the next question."""
+    questions = root.find_all(lambda t: _classed(t, QUESTION_CLASS))
+    outer = [q for q in questions if not any(_classed(p, QUESTION_CLASS) for p in q.parents)]
+    pairs = []
+    for index, question in enumerate(outer):
+        answer = question.find_next(lambda t: _classed(t, ANSWER_CLASS))
+        following = outer[index + 1] if index + 1 < len(outer) else None
+        if answer is not None and (following is None or _before(answer, following)):
+            pairs.append((question, answer))
+    return pairs
+
+
+def _before(a, b) -> bool:
+    return any(node is b for node in a.next_elements)
+
+
+def _classed_cards(pairs: list, page: _Page):
+    sections = _Sections(page)
+    for question, answer in pairs:
+        heading = question.find_previous(["h2", "h3", "h4"])
+        title = _text(heading).rstrip(":") if heading is not None else ""
+        if title and title != sections.items[-1][0] and not SKIP_HEADING.match(title):
+            sections.items.append((title, page.span(_line(heading), _col(heading)), []))
+        cells = answer.find_all(["td", "th"], recursive=False) if answer.name == "tr" else [answer]
+        body = [child for cell in cells for child in cell.children]
+        text = NUMBERING.sub("", _text(question))
+        sections.add(text, page.blocks(body, _line(answer), _col(answer)), _line(question), col=_col(question))
+    return sections.items
+
+
+# -- a list whose items open with the question (in bold or italics), the answer after it ----------
+
+ANSWER_BLOCKS = ("p", "ul", "ol", "pre", "div", "table", "dl", "blockquote")
+
+
+def _lead(item):
+    """The element an item opens with when it is a title in bold or italics (<em>, <strong>,
+    <b>, <i>, or a paragraph of one of them) with the answer's paragraphs after it; else None."""
+    from bs4 import NavigableString
+
+    children = [c for c in item.children if not (isinstance(c, NavigableString) and not c.strip())]
+    if len(children) < 2 or isinstance(children[0], NavigableString):
+        return None
+    lead = target = children[0]
+    if lead.name == "p":
+        inner = [c for c in lead.children if str(c).strip()]
+        target = inner[0] if len(inner) == 1 else None
+    if getattr(target, "name", None) not in ("em", "strong", "b", "i") or not _text(target):
+        return None
+    return lead if any(getattr(c, "name", None) in ANSWER_BLOCKS for c in children[1:]) else None
+
+
+def _question_list_fits(blocks: list[PageBlock]) -> bool:
+    """Lists whose items mostly open with a title and go on with its answer, one title a question."""
+    items = [li for b in blocks if b.kind in ("ol", "ul") for li in b.element.find_all("li", recursive=False)]
+    leads = [lead for li in items if (lead := _lead(li)) is not None]
+    return len(leads) >= 2 and 2 * len(leads) >= len(items) and any(_is_question(_text(x)) for x in leads)
+
+
+def _question_items(block: PageBlock, page: _Page, sections: _Sections) -> None:
+    for item in block.element.find_all("li", recursive=False):
+        lead = _lead(item)
+        if lead is not None:
+            body = [child for child in item.children if child is not lead]
+            sections.add(_text(lead), page.blocks(body, _line(item), _col(item)), _line(item), col=_col(item))
+
+
+_question_list = _cards_in("ol ul", _question_items)
