@@ -151,19 +151,26 @@ def check(settings: Settings, cwd: Path) -> CheckResult:
     return result
 
 
+def refuse_errors(deck: Deck, settings: Settings, consequence: str) -> list[Diagnostic]:
+    """The deck's diagnostics; when some are errors, a ValidationFailed listing them and then
+    `consequence` (what the command does not do because of them)."""
+    from deckgen.errors import ValidationFailed
+
+    found = validate(deck, settings)
+    errors = [d for d in found if d.severity == "error"]
+    if errors:
+        raise ValidationFailed("\n".join(d.format() for d in errors) + f"\n{consequence}")
+    return found
+
+
 def convert(source: Path, output: Path, settings: Settings, cwd: Path) -> int:
     """Read `source` and write its Markdown form to `output`; refuse when it has errors."""
     from deckgen.convert import to_markdown
-    from deckgen.errors import ValidationFailed
     from deckgen.writers import write_atomic
 
     job = discover((str(source),), cwd)[0]
     deck = read_source(job.path, job.display, settings.max_source_bytes, settings.source_format)
-    errors = [d for d in validate(deck, settings) if d.severity == "error"]
-    if errors:
-        raise ValidationFailed(
-            "\n".join(d.format() for d in errors) + f"\n{job.display}: not converted"
-        )
+    refuse_errors(deck, settings, f"{job.display}: not converted")
     target = output if output.is_absolute() else cwd / output
     write_atomic(target, to_markdown(deck).encode("utf-8"), str(output))
     return len(deck.cards)

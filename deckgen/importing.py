@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from deckgen.config import Settings
-from deckgen.errors import DeckgenError, SourceError, ValidationFailed
+from deckgen.errors import DeckgenError, SourceError
 from deckgen.model import Diagnostic
 
 
@@ -32,8 +32,8 @@ def is_url(source: str) -> bool:
 def import_page(source: str, output: Path, settings: Settings, cwd: Path, force: bool = False,
                 offline: bool = False, timeout: float = 15.0) -> Imported:
     """Read the page (fetched when `source` is a URL) and write its Markdown form to `output`."""
+    from deckgen.build import refuse_errors
     from deckgen.convert import to_markdown
-    from deckgen.validate import validate
     from deckgen.writers import write_atomic
 
     target = output if output.is_absolute() else cwd / output
@@ -54,10 +54,7 @@ def import_page(source: str, output: Path, settings: Settings, cwd: Path, force:
         from deckgen.readers import read_source
 
         deck = read_source(page, display, settings.max_source_bytes)
-        found = validate(deck, settings)
-        errors = [d for d in found if d.severity == "error"]
-        if errors:
-            raise ValidationFailed("\n".join(d.format() for d in errors) + f"\n{source}: not imported")
+        found = refuse_errors(deck, settings, f"{source}: not imported")
         text = to_markdown(deck)
         copied = []
         for image in deck.images:

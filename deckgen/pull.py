@@ -24,14 +24,13 @@ from pathlib import Path
 from deckgen import identity
 from deckgen.ankifiles import AnkiNote, read_notes
 from deckgen.ankifiles.collection import AnkiFileError
-from deckgen.build import Identity, SourceJob, discover, identify, read_deck
+from deckgen.build import Identity, SourceJob, discover, identify, read_deck, refuse_errors
 from deckgen.config import Settings
-from deckgen.errors import DeckgenError, SourceError, ValidationFailed
+from deckgen.errors import DeckgenError, SourceError
 from deckgen.fromanki import FieldContent, read_field
 from deckgen.model import Card, StudyCard
 from deckgen.patch import PatchError, SourceText
 from deckgen.readers import decode
-from deckgen.validate import validate
 from deckgen.writers.apkg import CLOZE_FIELDS, NOTE_FIELDS, note_tags
 
 CONTENT_FIELDS = ("Question", "Answer", "Extra")
@@ -130,10 +129,7 @@ def _load(job: SourceJob, settings: Settings, env: dict[str, str]) -> SourcePull
         raise SourceError(f"{job.display}: cannot read: {err.strerror}") from err
     text = decode(raw, job.display)
     deck = read_deck(job, own, text)
-    errors = [d for d in validate(deck, own) if d.severity == "error"]
-    if errors:
-        raise ValidationFailed("\n".join(d.format() for d in errors)
-                               + f"\n{job.display}: fix these errors before pulling into it")
+    refuse_errors(deck, own, f"{job.display}: fix these errors before pulling into it")
     lines = SourceText.parse(text, job.display, deck, bom=raw.startswith(codecs.BOM_UTF8))
     return SourcePull(job, lines, raw, identify(job, deck, own, env))
 
@@ -272,10 +268,7 @@ def _finish(source: SourcePull, settings: Settings, env: dict[str, str], result:
         lost_by_card[pulled.old_id] = lost
     source.new_text = text.text()
     deck = read_deck(source.job, settings, source.new_text)
-    errors = [d for d in validate(deck, settings) if d.severity == "error"]
-    if errors:
-        raise ValidationFailed("\n".join(d.format() for d in errors)
-                               + f"\n{display}: the pulled source would not read back; nothing written")
+    refuse_errors(deck, settings, f"{display}: the pulled source would not read back; nothing written")
     # the ids file as it will be: pulled cards under their new question, added notes by GUID
     previous = source.found.previous
     questions = {p.old_id: p.card.question_text for p in source.pulled}

@@ -112,7 +112,12 @@ def read_source(path: Path, display: str, max_bytes: int, shape: str = "auto") -
         raise SourceError(f"{display}: is a directory") from err
     except OSError as err:
         raise SourceError(f"{display}: cannot read: {err.strerror}") from err
-    return read_text(DECODERS.get(path.suffix.lower(), decode)(data, display), path, display, shape)
+    return read_text(decode_source(data, path, display), path, display, shape)
+
+
+def decode_source(data: bytes, path: Path, display: str) -> str:
+    """A source's bytes as text: UTF-8, or what a web page declares."""
+    return DECODERS.get(path.suffix.lower(), decode)(data, display)
 
 
 def read_text(text: str, path: Path, display: str, shape: str = "auto") -> Deck:
