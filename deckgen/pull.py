@@ -30,7 +30,7 @@ from deckgen.errors import DeckgenError, SourceError
 from deckgen.fromanki import FieldContent, read_field
 from deckgen.model import Card, StudyCard
 from deckgen.patch import PatchError, SourceText
-from deckgen.readers import decode
+from deckgen.readers import decode_source
 from deckgen.writers.apkg import CLOZE_FIELDS, NOTE_FIELDS, note_tags
 
 CONTENT_FIELDS = ("Question", "Answer", "Extra")
@@ -127,7 +127,7 @@ def _load(job: SourceJob, settings: Settings, env: dict[str, str]) -> SourcePull
         raw = job.path.read_bytes()
     except OSError as err:
         raise SourceError(f"{job.display}: cannot read: {err.strerror}") from err
-    text = decode(raw, job.display)
+    text = decode_source(raw, job.path, job.display)
     deck = read_deck(job, own, text)
     refuse_errors(deck, own, f"{job.display}: fix these errors before pulling into it")
     lines = SourceText.parse(text, job.display, deck, bom=raw.startswith(codecs.BOM_UTF8))

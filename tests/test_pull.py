@@ -508,3 +508,13 @@ def test_pulling_into_another_page_shape_is_refused_with_the_way_out(tmp_path):
     assert "source/p.txt: read as numbered; deckgen pull writes back into Markdown and Q/A-marker text sources" in result.stderr
     assert "deckgen convert source/p.txt -o NAME.md" in result.stderr
     assert (root / "source" / "p.txt").read_text(encoding="utf-8") == text
+
+
+def test_a_web_page_in_another_charset_beside_the_sources_does_not_stop_a_pull(md_repo):
+    root, collection = md_repo
+    (root / "source" / "legacy.html").write_bytes(
+        b'<html><head><meta charset="iso-8859-1"></head><body><p>Q1. Caf\xe9?</p><p>A1. Cr\xe8me.</p></body></html>')
+    edit_note(collection, 3, Answer=("step size", "step length"))
+    result = pull(root, export(collection, root / "d.apkg", "apkg", "Markdown Deck"))
+    assert result.exit_code == 0, result.output
+    assert "+The step length of gradient descent." in result.stdout
