@@ -15,7 +15,16 @@ from typing import TYPE_CHECKING
 from deckgen import identity
 from deckgen.config import Settings
 from deckgen.errors import DeckgenError, LockError, OutputError, SourceError
-from deckgen.model import Deck, Diagnostic, OutputResult, Rendered, StudyCard, StudyDeck, StudySection
+from deckgen.model import (
+    Deck,
+    Diagnostic,
+    OutputResult,
+    Progress,
+    Rendered,
+    StudyCard,
+    StudyDeck,
+    StudySection,
+)
 from deckgen.readers import READERS, read_source
 from deckgen.record import BuildRecord, input_key, layout_key
 from deckgen.validate import has_failures, validate
@@ -247,7 +256,7 @@ def build(
     settings: Settings,
     cwd: Path,
     env: dict[str, str] | None = None,
-    report: Callable[[str, OutputResult | None], None] = lambda _display, _done: None,
+    report: Callable[[str | Progress, OutputResult | None], None] = lambda _display, _done: None,
 ) -> BuildResult:
     """Run the whole pipeline. Validation failures come back in `BuildResult.check` with nothing
     written; outputs that fail are listed with their error, the others are written. An output
@@ -337,7 +346,7 @@ def _render_pdfs(pdfs: list[_Output], settings: Settings, env: dict[str, str],
     cache = PartCache(folder(env) if settings.cache else None)
 
     def progress(what: str, done: int, total: int) -> None:
-        report(f"{what}: {done}/{total}" if done else what, None)
+        report(Progress(what, done, total) if done else what, None)
 
     return layout.render_pdfs(jobs, cache, progress)
 

@@ -32,8 +32,9 @@ def _progress(quiet: bool):
     the PDF parts being laid out (with an estimate of the time left); everywhere, a summary line
     per output as it is written (stdout); with --quiet, without a terminal or with TERM=dumb, only
     those."""
-    import re
     import time
+
+    from deckgen.model import Progress
 
     live = not quiet and sys.stderr.isatty() and os.environ.get("TERM") != "dumb"
     started: list[float] = []
@@ -53,9 +54,8 @@ def _progress(quiet: bool):
         if output is None:
             if not live:
                 return
-            counted = re.match(r"^laying out: (\d+)/(\d+)$", message)
-            if counted:
-                bar(int(counted[1]), int(counted[2]))
+            if isinstance(message, Progress):
+                bar(message.done, message.total)
             else:
                 click.echo(f"... {message}", err=True)
         elif output.ok:

@@ -16,8 +16,6 @@ from typing import Any
 from deckgen.cache import PartCache
 from deckgen.model import Diagnostic, Rendered, SourceSpan
 
-PAPER_SIZES = {"a4": "A4", "letter": "letter"}
-
 
 @dataclass(frozen=True)
 class PdfJob:
@@ -33,6 +31,8 @@ class PdfJob:
 
     @property
     def page(self) -> dict[str, Any]:
+        from deckgen.writers.pdf import PAPER_SIZES
+
         return {"paper": PAPER_SIZES[self.settings.paper], "orientation": self.settings.orientation,
                 "columns": self.settings.columns}
 

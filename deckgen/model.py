@@ -288,6 +288,18 @@ class Rendered:
     seconds: float = 0.0  # how long rendering took
 
 
+@dataclass(frozen=True)
+class Progress:
+    """How far a long step has come (`done` of `total` parts), for a progress bar."""
+
+    what: str
+    done: int
+    total: int
+
+    def __str__(self) -> str:
+        return f"{self.what}: {self.done}/{self.total}"
+
+
 @dataclass
 class OutputResult:
     """What a writer produced, or why it failed."""

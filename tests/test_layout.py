@@ -24,7 +24,7 @@ def building(root: Path, env: dict[str, str], *formats: str) -> list[str]:
     messages: list[str] = []
     overrides = {"formats": formats} if formats else {}
     settings = load_settings(root, overrides).settings
-    result = build(settings, root, env={**env, **EPOCH}, report=lambda m, done: messages.append(m) if done is None else None)
+    result = build(settings, root, env={**env, **EPOCH}, report=lambda m, done: messages.append(str(m)) if done is None else None)
     assert not [o for o in result.outputs if not o.ok], result.outputs
     return messages
 

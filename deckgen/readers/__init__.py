@@ -74,6 +74,12 @@ def fallback_title(path: Path) -> str:
     return " ".join(words)[:1].upper() + " ".join(words)[1:] if words else path.stem
 
 
+def byte_position(data: bytes, index: int) -> tuple[int, int]:
+    """The 1-based line and column of a byte of a file."""
+    before = data[:index]
+    return before.count(b"\n") + 1, len(before) - (before.rfind(b"\n") + 1) + 1
+
+
 def decode(data: bytes, display: str) -> str:
     """UTF-8 (with or without BOM); a clear error naming the line and column where it fails."""
     if not data.strip():
@@ -83,9 +89,7 @@ def decode(data: bytes, display: str) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
-        before = data[: err.start]
-        line = before.count(b"\n") + 1
-        col = len(before) - (before.rfind(b"\n") + 1) + 1
+        line, col = byte_position(data, err.start)
         raise SourceError(
             f"{display}:{line}:{col}: not UTF-8: byte 0x{data[err.start]:02x} cannot be decoded "
             f"as UTF-8 (save the file as UTF-8)"

@@ -127,9 +127,9 @@ def decode_html(data: bytes, display: str) -> str:
     try:
         return data.decode(charset)
     except UnicodeDecodeError as err:
-        before = data[: err.start]
-        line = before.count(b"\n") + 1
-        col = len(before) - (before.rfind(b"\n") + 1) + 1
+        from deckgen.readers import byte_position
+
+        line, col = byte_position(data, err.start)
         said = f"its <meta charset> says {charset}" if declared else "no <meta charset>, so UTF-8"
         raise SourceError(
             f"{display}:{line}:{col}: byte 0x{data[err.start]:02x} cannot be decoded ({said}); "

@@ -68,7 +68,9 @@ def pdf_bytes(document, title: str) -> bytes:
 
 # -- the cheat sheet ----------------------------------------------------------------------------
 
-PAPER_SHEET_MM = {"A4": (210.0, 297.0), "letter": (215.9, 279.4)}
+PAPER_MM = {"a4": (210.0, 297.0), "letter": (215.9, 279.4)}  # by the paper setting
+PAPER_SIZES = {"a4": "A4", "letter": "letter"}  # the paper setting as CSS names it
+PAPER_SHEET_MM = {PAPER_SIZES[name]: size for name, size in PAPER_MM.items()}  # by the CSS name
 MARGIN_TOP, MARGIN_SIDE, COLUMN_GAP = 13.0, 10.0, 5.0  # mm, as print.css.j2 sets the sheet's margins
 PART_CARDS = 150  # a deck with more cards is laid out in parts, at section boundaries, on all cores
 
@@ -154,7 +156,6 @@ def cheatsheet_frame(deck: StudyDeck, page: dict[str, Any], sheets: list[str], t
 
 # -- flashcards ------------------------------------------------------------------------------
 
-PAPER_MM = {"a4": (210.0, 297.0), "letter": (215.9, 279.4)}
 INCH = 25.4
 
 
