@@ -8,6 +8,7 @@ import shutil
 import sqlite3
 import time
 import zipfile
+from pathlib import Path
 
 import pytest
 
@@ -159,14 +160,19 @@ def find_fields(by_guid, number):
     return next(n["fields"] for n in by_guid.values() if n["fields"]["Number"] == number)
 
 
-@pytest.fixture
-def md_repo(tmp_path):
-    root = project(tmp_path, {"deck.md": MD})
+def studied(tmp_path, name: str, text: str):
+    """A repository with one source, built an hour ago and imported into a fresh collection."""
+    root = project(tmp_path, {name: text})
     build(root, epoch=NOW - 3600)
     collection = root / "user" / "collection.anki2"
     collection.parent.mkdir()
-    import_apkg(root / "build" / "deck.apkg", collection)
+    import_apkg(root / "build" / (Path(name).stem + ".apkg"), collection)
     return root, collection
+
+
+@pytest.fixture
+def md_repo(tmp_path):
+    return studied(tmp_path, "deck.md", MD)
 
 
 def edit_note(collection, number, **changes):
@@ -449,11 +455,7 @@ Madrid.
 
 
 def test_cloze_notes_come_back_too(tmp_path):
-    root = project(tmp_path, {"caps.md": CLOZE_MD})
-    build(root, epoch=NOW - 3600)
-    collection = root / "user" / "collection.anki2"
-    collection.parent.mkdir()
-    import_apkg(root / "build" / "caps.apkg", collection)
+    root, collection = studied(tmp_path, "caps.md", CLOZE_MD)
     col = anki_session(collection)
     try:
         note = find_note(col, Number="1")
@@ -497,11 +499,7 @@ def test_a_note_added_in_a_new_subdeck_starts_a_section(md_repo):
 
 def test_pulling_into_another_page_shape_is_refused_with_the_way_out(tmp_path):
     text = "Prep\n\n1. What is a mutex?\n\nA lock only one thread holds.\n\n2. What is a semaphore?\n\nA counter of permits.\n"
-    root = project(tmp_path, {"p.txt": text})
-    build(root, epoch=NOW - 3600)
-    collection = root / "user" / "collection.anki2"
-    collection.parent.mkdir()
-    import_apkg(root / "build" / "p.apkg", collection)
+    root, collection = studied(tmp_path, "p.txt", text)
     edit_note(collection, 2, Answer=("permits", "permits, shared"))
     result = pull(root, export(collection, root / "p.apkg", "apkg", "Prep"), "--write")
     assert result.exit_code == 1
