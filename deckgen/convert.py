@@ -114,8 +114,13 @@ def _heading(text: str) -> str:
     return re.sub(r"(^|\s)(#+)\s*$", lambda m: f"{m[1]}\\{m[2]}", text)
 
 
+def question_heading(runs: tuple[Inline, ...]) -> str:
+    """A card's question as the text of its `###` heading."""
+    return _heading(inlines(runs))
+
+
 def card_markdown(card: Card, position: int) -> list[str]:
-    lines = [f"### {_heading(inlines(card.question))}"]
+    lines = [f"### {question_heading(card.question)}"]
     meta = []
     if card.explicit_id:
         meta.append(f"id={card.explicit_id}")

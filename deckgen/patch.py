@@ -96,7 +96,7 @@ class SourceText:
     def render_card(self, card: Card, lost: list[str], number: int | None = None) -> list[str]:
         """A whole card in this source's form (a new card, or a conflict's other side)."""
         if self.markdown:
-            return [f"### {convert.inlines(card.question)}", "", *convert.answer_markdown(card)]
+            return [f"### {convert.question_heading(card.question)}", "", *convert.answer_markdown(card)]
         n = card.number if number is None else number
         return [f"Q{n}. {convert.text_inlines(card.question, lost)}",
                 *convert.text_blocks(card.answer, f"A{n}. ", self.bullet(None), lost)]
@@ -105,7 +105,7 @@ class SourceText:
         if question:
             mark = HEADING.match(self.line(card.span.line))
             prefix = mark["mark"] if mark else "### "
-            self.edits.append((card.span.line, card.span.line, [prefix + convert.inlines(new.question)]))
+            self.edits.append((card.span.line, card.span.line, [prefix + convert.question_heading(new.question)]))
         if answer:
             start = self._markdown_body_start(card)
             body = convert.answer_markdown(new)
