@@ -114,6 +114,11 @@ def _heading(text: str) -> str:
     return re.sub(r"(^|\s)(#+)\s*$", lambda m: f"{m[1]}\\{m[2]}", text)
 
 
+def title_heading(title: str) -> str:
+    """A deck's or section's title as the text of its `#` or `##` heading."""
+    return _heading(inlines((Inline("text", title),)))
+
+
 def question_heading(runs: tuple[Inline, ...]) -> str:
     """A card's question as the text of its `###` heading."""
     return _heading(inlines(runs))
@@ -151,11 +156,11 @@ def answer_markdown(card: Card) -> list[str]:
 
 
 def to_markdown(deck: Deck) -> str:
-    lines = [f"# {_heading(inlines((Inline('text', deck.title),)))}", ""]
+    lines = [f"# {title_heading(deck.title)}", ""]
     position = 0
     for section in deck.sections:
         if section.title:
-            lines += [f"## {_heading(inlines((Inline('text', section.title),)))}", ""]
+            lines += [f"## {title_heading(section.title)}", ""]
         for card in section.cards:
             position += 1
             lines += card_markdown(card, position)

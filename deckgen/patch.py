@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from deckgen import convert
 from deckgen.errors import DeckgenError
-from deckgen.model import Card, Deck, Inline
+from deckgen.model import Card, Deck
 from deckgen.readers.lines import BULLET
 from deckgen.readers.markdown import EXTRA
 from deckgen.readers.text import ANSWER, QUESTION
@@ -171,7 +171,7 @@ class SourceText:
         if target is None or (not target.cards and target.span is None):
             after = max((c.end for c in deck.cards), default=len(self.lines))
             if section:
-                block += ["", f"## {convert.inlines((Inline('text', section),))}" if self.markdown else section]
+                block += ["", f"## {convert.title_heading(section)}" if self.markdown else section]
         elif target.cards:
             after = target.cards[-1].end
         else:
