@@ -180,6 +180,40 @@ def test_long_answer_gets_smaller_type_then_a_warning(tmp_path):
     assert strict.exit_code == 1
 
 
+def test_only_the_sheet_with_a_spilled_face_is_laid_out_again(tmp_path, monkeypatch):
+    """A long answer on the second of three sheets: that sheet comes back at the smaller type,
+    in its place; the other sheets keep the first layout's pages (and their full-size type)."""
+    from deckgen.writers import pdf as pdf_writer
+
+    laid_out = []
+    real_layout = pdf_writer.layout
+
+    def counting(html, allowed):
+        document = real_layout(html, allowed)
+        laid_out.append((html.count('class="sheet'), len(document.pages)))
+        return document
+    monkeypatch.setattr(pdf_writer, "layout", counting)
+    long = " ".join(["A sentence of moderate length about recurrent networks."] * 9) + " Closingword."
+    text = "".join(f"Q{n}. Question {n}?\nA{n}. {long if n == 12 else f'Short answer {n}.'}\n\n"
+                   for n in range(1, 25))
+    root, _ = build(tmp_path, "--format", "cards", "--no-cache", files={"d.txt": text})
+    assert laid_out[0] == (6, 6) and laid_out[-1] == (2, 2)  # all three sheets, then the second only
+    reader = PdfReader(str(root / "build" / "d.cards.pdf"))
+    labels = [sorted(int(m[1]) for text, _, _ in text_positions(page) if (m := re.fullmatch(r"Q(\d+)( · answer)?", text)))
+              for page in reader.pages]
+    assert labels == [list(range(1, 9))] * 2 + [list(range(9, 17))] * 2 + [list(range(17, 25))] * 2
+    sizes = {}
+
+    def visit(text, cm, tm, font, size, page):
+        for word in ("Closingword", "Short answer"):
+            if word in text:
+                sizes.setdefault((page, word), size * cm[0] * tm[0])
+    for number, page in enumerate(reader.pages):
+        page.extract_text(visitor_text=lambda *a, n=number: visit(*a, n))
+    assert 7 <= sizes[(3, "Closingword")] < 10  # Q12's answer, whole, smaller, on the second back
+    assert sizes[(3, "Short answer")] == pytest.approx(10, abs=0.01) == sizes[(1, "Short answer")]
+
+
 def test_cheatsheet_never_splits_a_card_across_columns_or_strands_a_heading(rnn_build):
     pdf = rnn_build / "build" / f"{NAME}.cheatsheet.pdf"
     runs = poppler_boxes(pdf) + [(p, text, x, y) for p, text, x, y in poppler_boxes(pdf, "line")

@@ -440,19 +440,32 @@ def _flashcards_part(deck: StudyDeck, cards: tuple[StudyCard, ...], geo: Geometr
                      ) -> tuple[bytes, int, list[Diagnostic]]:
     sizes = {(c.key, side): geo.card.ladder(side)[0] for c in cards for side in ("front", "back")}
 
-    def lay_out(sizes):
-        sheets = _sheets(cards, geo, duplex, sizes)
+    def lay_out(sheets: tuple[Sheet, ...]):
         html = render("flashcards.html.j2", templates, mode="sheets", geo=geo, fonts=FONTS,
                       media=media, trial=(), sheets=sheets, deck=deck)
-        return sheets, layout(html, allowed)
+        return layout(html, allowed)
 
-    sheets, document = lay_out(sizes)
+    sheets = _sheets(cards, geo, duplex, sizes)
+    document = lay_out(sheets)
     overflowing: list[tuple[StudyCard, str]] = []
     spilled = _spilled(document, sheets, geo)
     if spilled:
+        # only the sheets that hold a spilled face are laid out again, at the sizes that fit;
+        # their pages replace the first layout's (the sheets are independent of each other)
         smaller, overflowing = fit_sizes(spilled, geo, templates, media, allowed)
         sizes.update(smaller)
-        sheets, document = lay_out(sizes)
+        resized = _sheets(cards, geo, duplex, sizes)
+        keys = {(card.key, side) for card, side in spilled}
+        redo = [i for i, sheet in enumerate(resized)
+                if any(face and (face.card.key, face.side) in keys for page in sheet.pages for face in page)]
+        again = iter(lay_out(tuple(resized[i] for i in redo)).pages)
+        first = iter(document.pages)
+        pages = []
+        for i, sheet in enumerate(resized):
+            for _ in sheet.pages:
+                page = next(first)
+                pages.append(next(again) if i in redo else page)
+        document = document.copy(pages)
     problems = [
         Diagnostic(
             "warning", "DG203",
