@@ -4,6 +4,7 @@ Everything is read and checked before anything is written."""
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import os
 import subprocess
 import time
@@ -294,21 +295,28 @@ def build(
                                                    pages=record.pages(output.display)))
             else:
                 todo.append(output)
-    # the deck and the handout first (milliseconds), then the PDFs (their parts on every core)
+    # the PDFs' parts go to the workers first; the deck and the handout are written while they
+    # are laid out, then each PDF as it is put together
     quick = [o for o in todo if o.fmt not in PDF_FORMATS]
-    pdfs = [o for o in todo if o.fmt in PDF_FORMATS]
-    for output in quick + pdfs:
-        if output is (pdfs[0] if pdfs else None):
-            rendered = _render_pdfs(pdfs, settings, env, report)
-        started = time.perf_counter()
-        done = rendered[output.display] if output.fmt in PDF_FORMATS else \
-            _render_safely(output.fmt, output.plan, output.settings)
-        outcome = _write(output, done)
-        outcome.seconds = time.perf_counter() - started + (done.seconds if isinstance(done, Rendered) else 0)
-        if outcome.ok:
-            record.remember(output.display, output.key, output.target, outcome.pages)
-        result.outputs.append(outcome)
-        report(output.display, outcome)
+    pdfs = {o.display: o for o in todo if o.fmt in PDF_FORMATS}
+    laying = _start_pdfs(list(pdfs.values()), settings, env, report) if pdfs else None
+    try:
+        finished = [(o, None) for o in quick]
+        if laying is not None:
+            finished = itertools.chain(finished, ((pdfs[display], done) for display, done in laying.outputs()))
+        for output, done in finished:
+            started = time.perf_counter()
+            if done is None:
+                done = _render_safely(output.fmt, output.plan, output.settings)
+            outcome = _write(output, done)
+            outcome.seconds = time.perf_counter() - started + (done.seconds if isinstance(done, Rendered) else 0)
+            if outcome.ok:
+                record.remember(output.display, output.key, output.target, outcome.pages)
+            result.outputs.append(outcome)
+            report(output.display, outcome)
+    finally:
+        if laying is not None:
+            laying.close()
     try:
         record.save(out_dir)
     except OutputError as err:  # only a cache: the next build renders everything again
@@ -331,9 +339,9 @@ class _Output:
     key: str
 
 
-def _render_pdfs(pdfs: list[_Output], settings: Settings, env: dict[str, str],
-                 report: Callable[[str, OutputResult | None], None]) -> dict[str, Rendered | str]:
-    """The PDF outputs, laid out part by part (from the layout cache where it has them)."""
+def _start_pdfs(pdfs: list[_Output], settings: Settings, env: dict[str, str],
+                report: Callable[[str, OutputResult | None], None]):
+    """The PDF outputs, their parts handed to the workers (those the layout cache lacks)."""
     from deckgen import layout
     from deckgen.cache import PartCache, folder
     from deckgen.render import builtin_templates
@@ -348,7 +356,7 @@ def _render_pdfs(pdfs: list[_Output], settings: Settings, env: dict[str, str],
     def progress(what: str, done: int, total: int) -> None:
         report(Progress(what, done, total) if done else what, None)
 
-    return layout.render_pdfs(jobs, cache, progress)
+    return layout.PdfLayout(jobs, cache, progress)
 
 
 def _render_safely(fmt: str, plan: _Plan, settings: Settings) -> Rendered | str:

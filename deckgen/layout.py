@@ -68,58 +68,171 @@ def _work(job_index: int, part_index: int) -> tuple[bytes, dict] | str:
     try:
         return lay_out_part(_JOBS[job_index], part_index)
     except Exception as err:  # noqa: BLE001 - a library failing mid-layout fails this output only
-        from deckgen.errors import DeckgenError
+        return _failure(err)
 
-        return err.message if isinstance(err, DeckgenError) else f"{type(err).__name__}: {err}"
+
+def _frame(job_index: int, sheets: list[str]) -> bytes | str:
+    """The cheat sheet's header and footer (laid out where the parts were: WeasyPrint is warm)."""
+    from deckgen.writers import pdf
+
+    job = _JOBS[job_index]
+    try:
+        return pdf.cheatsheet_frame(job.deck, job.page, sheets, job.settings.templates, job.allowed)
+    except Exception as err:  # noqa: BLE001
+        return _failure(err)
+
+
+def _failure(err: Exception) -> str:
+    from deckgen.errors import DeckgenError
+
+    return err.message if isinstance(err, DeckgenError) else f"{type(err).__name__}: {err}"
 
 
 Progress = Callable[[str, int, int], None]  # (what, done, total)
 
 
-def render_pdfs(jobs: list[PdfJob], cache: PartCache, progress: Progress) -> dict[str, Rendered | str]:
-    """Every job's output (or why it failed), by display path. An output that cannot be put
-    together from cached parts (a cache file damaged on disk) is laid out again without them."""
-    results = _render_pdfs(jobs, cache, progress)
-    broken = [j for j in jobs if isinstance(results[j.display], str) and results[j.display].startswith("assembly:")]
-    if broken and cache.root is not None:
-        results.update(_render_pdfs(broken, PartCache(None), progress))
-    return {k: v.removeprefix("assembly: ") if isinstance(v, str) else v for k, v in results.items()}
+class PdfLayout:
+    """The PDF outputs being laid out. Starting it forks the workers (on every core) and hands
+    them every part the cache lacks; the caller does other work (the deck, the handout) while they
+    run, then reads the outputs: each is put together as soon as its parts are in."""
 
+    def __init__(self, jobs: list[PdfJob], cache: PartCache, progress: Progress) -> None:
+        self.jobs, self.cache, self.progress = jobs, cache, progress
+        self.started = time.perf_counter()
+        self.parts = [j.parts() for j in jobs]
+        self.keys = [[j.part_key(p) for p in parts] for j, parts in zip(jobs, self.parts, strict=True)]
+        self.done: dict[tuple[int, int], tuple[bytes, dict] | str] = {}
+        todo = []
+        for ji, keys in enumerate(self.keys):
+            for pi, key in enumerate(keys):
+                hit = cache.get(key)
+                if hit is None:
+                    todo.append((ji, pi))
+                else:
+                    self.done[(ji, pi)] = hit
+        self.total = len(todo)
+        self.pool = None
+        self.futures: dict = {}
+        self.todo = todo
+        cores = os.cpu_count() or 1
+        if todo:
+            progress(f"laying out {len(todo)} part(s) of {len(jobs)} PDF(s)", 0, len(todo))
+        if todo and cores > 1:
+            import concurrent.futures
+            import multiprocessing
 
-def _render_pdfs(jobs: list[PdfJob], cache: PartCache, progress: Progress) -> dict[str, Rendered | str]:
-    started = time.perf_counter()
-    parts = {j.display: j.parts() for j in jobs}
-    keys = {j.display: [j.part_key(p) for p in parts[j.display]] for j in jobs}
-    done: dict[tuple[int, int], tuple[bytes, dict] | str] = {}
-    todo = []
-    for ji, job in enumerate(jobs):
-        for pi, key in enumerate(keys[job.display]):
-            hit = cache.get(key)
-            if hit is not None:
-                done[(ji, pi)] = hit
-            else:
-                todo.append((ji, pi))
-    total = len(todo)
-    if todo:
-        progress(f"laying out {total} part(s) of {len(jobs)} PDF(s)", 0, total)
-        for count, ((ji, pi), result) in enumerate(_run(jobs, todo), start=1):
-            done[(ji, pi)] = result
-            if not isinstance(result, str):
-                cache.put(keys[jobs[ji].display][pi], *result)
-            progress("laying out", count, total)
-    results: dict[str, Rendered | str] = {}
-    for ji, job in enumerate(jobs):
-        laid = [done[(ji, pi)] for pi in range(len(parts[job.display]))]
-        failed = next((r for r in laid if isinstance(r, str)), None)
-        if failed is not None:
-            results[job.display] = failed
-            continue
+            _JOBS[:] = jobs
+            self.pool = concurrent.futures.ProcessPoolExecutor(
+                min(cores, len(todo)), mp_context=multiprocessing.get_context("fork"),
+                initializer=_start_worker, initargs=(os.getpid(),))
+            # the biggest parts first, so that no core waits on one long part at the end
+            for ji, pi in sorted(todo, key=lambda t: -len(repr(self.parts[t[0]][t[1]]))):
+                self.futures[self.pool.submit(_work, ji, pi)] = ("part", ji, pi)
+
+    def outputs(self):
+        """(display, Rendered or why it failed), in the jobs' order; each output is assembled as
+        soon as its parts (and, for the cheat sheet, its frame) are laid out. An output that
+        cannot be put together from cached parts (a cache file damaged on disk) is laid out
+        again without the cache."""
         try:
-            results[job.display] = _assemble(job, laid, cache)
-        except Exception as err:  # noqa: BLE001 - reported as this output's failure
-            results[job.display] = f"assembly: {type(err).__name__}: {err}"
-    seconds = time.perf_counter() - started
-    return {k: (v if isinstance(v, str) else _timed(v, seconds)) for k, v in results.items()}
+            results = self._run()
+        finally:
+            self.close()
+        for ji, job in enumerate(self.jobs):
+            result = results[ji]
+            if isinstance(result, str) and result.startswith("assembly:") and self.cache.root is not None:
+                result = next(PdfLayout([job], PartCache(None), self.progress).outputs())[1]
+            yield job.display, (result.removeprefix("assembly: ") if isinstance(result, str) else result)
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
+
+    def _run(self) -> dict[int, Rendered | str]:
+        results: dict[int, Rendered | str] = {}
+        frames: dict[int, bytes | str] = {}
+        count = 0
+
+        def settle(ji: int) -> None:  # assemble a job whose parts (and frame) are all in
+            if ji in results:
+                return
+            laid = [self.done.get((ji, pi)) for pi in range(len(self.parts[ji]))]
+            if any(r is None for r in laid):
+                return
+            failed = next((r for r in laid if isinstance(r, str)), None)
+            if failed is not None:
+                results[ji] = failed
+                return
+            job = self.jobs[ji]
+            if job.fmt == "cheatsheet" and ji not in frames:
+                sheets, key = self._sheets(ji, laid)
+                hit = self.cache.get(key)
+                if hit is not None:
+                    frames[ji] = hit[0]
+                elif self.pool is not None:
+                    self.futures[self.pool.submit(_frame, ji, sheets)] = ("frame", ji, key)
+                    return
+                else:
+                    frames[ji] = self._put_frame(key, _frame(ji, sheets))
+            if isinstance(frames.get(ji), str):
+                results[ji] = frames[ji]
+                return
+            try:
+                results[ji] = _timed(_assemble(job, laid, frames.get(ji)), time.perf_counter() - self.started)
+            except Exception as err:  # noqa: BLE001 - reported as this output's failure
+                results[ji] = f"assembly: {type(err).__name__}: {err}"
+
+        if self.pool is None:
+            _JOBS[:] = self.jobs
+        for ji in range(len(self.jobs)):
+            settle(ji)
+        if self.pool is None:  # one core: laid out here
+            for ji, pi in self.todo:
+                self._part_done(ji, pi, _work(ji, pi))
+                count += 1
+                self.progress("laying out", count, self.total)
+                settle(ji)
+        else:
+            import concurrent.futures
+
+            while self.futures:
+                finished, _ = concurrent.futures.wait(self.futures, return_when=concurrent.futures.FIRST_COMPLETED)
+                for future in finished:
+                    kind, ji, detail = self.futures.pop(future)
+                    try:
+                        value = future.result()
+                    except Exception as err:  # noqa: BLE001 - a worker that died fails its output
+                        value = _failure(err)
+                    if kind == "frame":
+                        frames[ji] = self._put_frame(detail, value)
+                    else:
+                        self._part_done(ji, detail, value)
+                        count += 1
+                        self.progress("laying out", count, self.total)
+                    settle(ji)
+        return results
+
+    def _part_done(self, ji: int, pi: int, result: tuple[bytes, dict] | str) -> None:
+        self.done[(ji, pi)] = result
+        if not isinstance(result, str):
+            self.cache.put(self.keys[ji][pi], *result)
+
+    def _put_frame(self, key: str, frame: bytes | str) -> bytes | str:
+        if not isinstance(frame, str):
+            self.cache.put(key, frame, {})
+        return frame
+
+    def _sheets(self, ji: int, laid: list[tuple[bytes, dict]]) -> tuple[list[str], str]:
+        """The section each sheet's header names, and the frame's cache key."""
+        from deckgen.writers import pdf, pdfparts
+
+        job = self.jobs[ji]
+        headings = [page for _, facts in laid for page in facts["headings"]]
+        sheets = pdfparts.sheet_sections(headings, pdf.sheet_geometry(job.page).columns)
+        d = job.deck
+        key = hashlib.sha256(repr(("frame", job.key, d.title, d.language, d.build_date, sheets)).encode("utf-8")).hexdigest()
+        return sheets, key
 
 
 def _timed(rendered: Rendered, seconds: float) -> Rendered:
@@ -128,34 +241,16 @@ def _timed(rendered: Rendered, seconds: float) -> Rendered:
     return dataclasses.replace(rendered, seconds=seconds)
 
 
-def _run(jobs: list[PdfJob], todo: list[tuple[int, int]]):
-    """(task, result) as each part is laid out: in forked workers on every core when there is
-    more than one part and more than one core, else here."""
-    cores = os.cpu_count() or 1
-    _JOBS[:] = jobs
-    if len(todo) < 2 or cores < 2:
-        for ji, pi in todo:
-            yield (ji, pi), _work(ji, pi)
-        return
-    import concurrent.futures
-    import multiprocessing
+def _start_worker(parent: int) -> None:
+    """A worker's first steps: die with deckgen, then load WeasyPrint and its fonts once (here,
+    in every worker at once, while deckgen writes the deck and the handout)."""
+    die_with_parent(parent)
+    import weasyprint
 
-    import weasyprint  # loaded once here, shared by the forked workers
-
-    # and warmed up: fonts found and loaded once, not in every worker's first layout
     from deckgen.writers.pdf import FONTS
 
     weasyprint.HTML(string=f"<p style='font-family: {FONTS['sans']}'>a <b>b</b> <i>c</i></p>"
                            f"<pre style='font-family: {FONTS['mono']}'>d</pre>").render()
-
-    context = multiprocessing.get_context("fork")
-    # the biggest parts first, so that no core waits on one long part at the end
-    order = sorted(todo, key=lambda t: -len(repr(jobs[t[0]].parts()[t[1]])))
-    with concurrent.futures.ProcessPoolExecutor(min(cores, len(todo)), mp_context=context,
-                                                initializer=die_with_parent, initargs=(os.getpid(),)) as pool:
-        futures = {pool.submit(_work, ji, pi): (ji, pi) for ji, pi in order}
-        for future in concurrent.futures.as_completed(futures):
-            yield futures[future], future.result()
 
 
 def die_with_parent(parent: int) -> None:
@@ -184,7 +279,7 @@ def die_with_parent(parent: int) -> None:
     threading.Thread(target=watch, daemon=True, name="deckgen-parent-watch").start()
 
 
-def _assemble(job: PdfJob, laid: list[tuple[bytes, dict]], cache: PartCache) -> Rendered:
+def _assemble(job: PdfJob, laid: list[tuple[bytes, dict]], frame: bytes | None) -> Rendered:
     from deckgen.writers import pdf, pdfparts
 
     deck = job.deck
@@ -195,14 +290,5 @@ def _assemble(job: PdfJob, laid: list[tuple[bytes, dict]], cache: PartCache) -> 
         return Rendered(data, sum(facts["pages"] for _, facts in laid), problems)
     geometry = pdf.sheet_geometry(job.page)
     headings = [page for _, facts in laid for page in facts["headings"]]
-    sheets = pdfparts.sheet_sections(headings, geometry.columns)
-    frame_key = hashlib.sha256(repr(("frame", job.key, deck.title, deck.language, deck.build_date,
-                                     sheets)).encode("utf-8")).hexdigest()
-    hit = cache.get(frame_key)
-    if hit is None:
-        frame = pdf.cheatsheet_frame(deck, job.page, sheets, job.settings.templates, job.allowed)
-        cache.put(frame_key, frame, {})
-    else:
-        frame = hit[0]
     data = pdfparts.impose([data for data, _ in laid], headings, frame, geometry, deck.title, deck.language)
-    return Rendered(data, len(sheets))
+    return Rendered(data, len(pdfparts.sheet_sections(headings, geometry.columns)))

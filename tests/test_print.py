@@ -193,6 +193,7 @@ def test_only_the_sheet_with_a_spilled_face_is_laid_out_again(tmp_path, monkeypa
         laid_out.append((html.count('class="sheet'), len(document.pages)))
         return document
     monkeypatch.setattr(pdf_writer, "layout", counting)
+    monkeypatch.setattr("os.cpu_count", lambda: 1)  # laid out in this process, where it is counted
     long = " ".join(["A sentence of moderate length about recurrent networks."] * 9) + " Closingword."
     text = "".join(f"Q{n}. Question {n}?\nA{n}. {long if n == 12 else f'Short answer {n}.'}\n\n"
                    for n in range(1, 25))
