@@ -262,9 +262,23 @@ def build(
     """Run the whole pipeline. Validation failures come back in `BuildResult.check` with nothing
     written; outputs that fail are listed with their error, the others are written. An output
     whose inputs and bytes are as the last build left them is not rendered again."""
+    env = dict(os.environ) if env is None else env
+    # PDF workers first: they load WeasyPrint while the sources are read, checked and identified
+    workers = None
+    if any(fmt in PDF_FORMATS for fmt in settings.formats):
+        from deckgen.layout import start_workers
+
+        workers = start_workers()
+    try:
+        return _build(settings, cwd, env, report, workers)
+    finally:
+        if workers is not None:
+            workers.close()
+
+
+def _build(settings: Settings, cwd: Path, env: dict[str, str], report, workers) -> BuildResult:
     from deckgen.writers import remove_leftovers
 
-    env = dict(os.environ) if env is None else env
     checked = check(settings, cwd)
     result = BuildResult(checked)
     if checked.failed(settings):
@@ -299,7 +313,7 @@ def build(
     # are laid out, then each PDF as it is put together
     quick = [o for o in todo if o.fmt not in PDF_FORMATS]
     pdfs = {o.display: o for o in todo if o.fmt in PDF_FORMATS}
-    laying = _start_pdfs(list(pdfs.values()), settings, env, report) if pdfs else None
+    laying = _start_pdfs(list(pdfs.values()), settings, env, report, workers) if pdfs else None
     try:
         finished = [(o, None) for o in quick]
         if laying is not None:
@@ -340,7 +354,7 @@ class _Output:
 
 
 def _start_pdfs(pdfs: list[_Output], settings: Settings, env: dict[str, str],
-                report: Callable[[str, OutputResult | None], None]):
+                report: Callable[[str, OutputResult | None], None], workers):
     """The PDF outputs, their parts handed to the workers (those the layout cache lacks)."""
     from deckgen import layout
     from deckgen.cache import PartCache, folder
@@ -356,7 +370,7 @@ def _start_pdfs(pdfs: list[_Output], settings: Settings, env: dict[str, str],
     def progress(what: str, done: int, total: int) -> None:
         report(Progress(what, done, total) if done else what, None)
 
-    return layout.PdfLayout(jobs, cache, progress)
+    return layout.PdfLayout(jobs, cache, progress, workers)
 
 
 def _render_safely(fmt: str, plan: _Plan, settings: Settings) -> Rendered | str:

@@ -50,10 +50,9 @@ class PdfJob:
         return hashlib.sha256(repr(facts).encode("utf-8")).hexdigest()
 
 
-def lay_out_part(job: PdfJob, index: int) -> tuple[bytes, dict]:
+def lay_out_part(job: PdfJob, part) -> tuple[bytes, dict]:
     from deckgen.writers import pdf
 
-    part = job.parts()[index]
     s = job.settings
     if job.fmt == "cheatsheet":
         return pdf.cheatsheet_part(job.deck, part, job.page, s.templates, job.media, job.allowed)
@@ -61,25 +60,73 @@ def lay_out_part(job: PdfJob, index: int) -> tuple[bytes, dict]:
                                job.media, job.allowed)
 
 
-_JOBS: list[PdfJob] = []  # set before the workers fork: they read their jobs from here
+# The jobs a worker was handed, by the file they came in ("" for the jobs laid out in this
+# process), and their parts: read once per worker, not once per part.
+_JOBS: dict[str, list[PdfJob]] = {}
+_PARTS: dict[tuple[str, int], list] = {}
 
 
-def _work(job_index: int, part_index: int) -> tuple[bytes, dict] | str:
+def _job(source: str, index: int) -> tuple[PdfJob, list]:
+    if source not in _JOBS:
+        import pickle
+
+        with open(source, "rb") as file:
+            _JOBS[source] = pickle.load(file)
+    if (source, index) not in _PARTS:
+        _PARTS[(source, index)] = _JOBS[source][index].parts()
+    return _JOBS[source][index], _PARTS[(source, index)]
+
+
+def _work(source: str, job_index: int, part_index: int) -> tuple[bytes, dict] | str:
     try:
-        return lay_out_part(_JOBS[job_index], part_index)
+        job, parts = _job(source, job_index)
+        return lay_out_part(job, parts[part_index])
     except Exception as err:  # noqa: BLE001 - a library failing mid-layout fails this output only
         return _failure(err)
 
 
-def _frame(job_index: int, sheets: list[str]) -> bytes | str:
+def _frame(source: str, job_index: int, sheets: list[str]) -> bytes | str:
     """The cheat sheet's header and footer (laid out where the parts were: WeasyPrint is warm)."""
     from deckgen.writers import pdf
 
-    job = _JOBS[job_index]
     try:
+        job, _ = _job(source, job_index)
         return pdf.cheatsheet_frame(job.deck, job.page, sheets, job.settings.templates, job.allowed)
     except Exception as err:  # noqa: BLE001
         return _failure(err)
+
+
+class Workers:
+    """Processes that lay out PDF parts, one per core. They are forked when a build starts and
+    load WeasyPrint and its fonts while deckgen reads, checks and identifies the cards; they are
+    handed their jobs later, in a file. They end with the build, and when deckgen is killed."""
+
+    def __init__(self, count: int) -> None:
+        import concurrent.futures
+        import multiprocessing
+
+        self.pool = concurrent.futures.ProcessPoolExecutor(
+            count, mp_context=multiprocessing.get_context("fork"), initializer=_start_worker,
+            initargs=(os.getpid(),))
+        self.pool.submit(int)  # forks them all now (a fork-context pool starts them on first use)
+
+    def submit(self, function, *args):
+        return self.pool.submit(function, *args)
+
+    def close(self) -> None:
+        """Stop the workers, busy or not (a build that ends early does not wait for them)."""
+        processes = list((self.pool._processes or {}).values())
+        self.pool.shutdown(wait=False, cancel_futures=True)
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            process.join()
+
+
+def start_workers() -> Workers | None:
+    """Workers on every core; none on a single core (there the parts are laid out in-process)."""
+    cores = os.cpu_count() or 1
+    return Workers(cores) if cores > 1 else None
 
 
 def _failure(err: Exception) -> str:
@@ -96,8 +143,9 @@ class PdfLayout:
     them every part the cache lacks; the caller does other work (the deck, the handout) while they
     run, then reads the outputs: each is put together as soon as its parts are in."""
 
-    def __init__(self, jobs: list[PdfJob], cache: PartCache, progress: Progress) -> None:
-        self.jobs, self.cache, self.progress = jobs, cache, progress
+    def __init__(self, jobs: list[PdfJob], cache: PartCache, progress: Progress,
+                 workers: Workers | None = None) -> None:
+        self.jobs, self.cache, self.progress, self.shared = jobs, cache, progress, workers
         self.started = time.perf_counter()
         self.parts = [j.parts() for j in jobs]
         self.keys = [[j.part_key(p) for p in parts] for j, parts in zip(jobs, self.parts, strict=True)]
@@ -111,23 +159,27 @@ class PdfLayout:
                 else:
                     self.done[(ji, pi)] = hit
         self.total = len(todo)
-        self.pool = None
         self.futures: dict = {}
         self.todo = todo
-        cores = os.cpu_count() or 1
+        self.source = ""  # where the workers read the jobs from; "": laid out here
+        self.workers, self.own_workers = None, False
         if todo:
             progress(f"laying out {len(todo)} part(s) of {len(jobs)} PDF(s)", 0, len(todo))
-        if todo and cores > 1:
-            import concurrent.futures
-            import multiprocessing
+            self.workers = workers or start_workers()
+            self.own_workers = workers is None
+        if self.workers is not None:
+            import pickle
+            import tempfile
 
-            _JOBS[:] = jobs
-            self.pool = concurrent.futures.ProcessPoolExecutor(
-                min(cores, len(todo)), mp_context=multiprocessing.get_context("fork"),
-                initializer=_start_worker, initargs=(os.getpid(),))
+            with tempfile.NamedTemporaryFile(prefix="deckgen-jobs-", delete=False) as file:
+                pickle.dump(jobs, file, protocol=pickle.HIGHEST_PROTOCOL)
+            self.source = file.name
             # the biggest parts first, so that no core waits on one long part at the end
             for ji, pi in sorted(todo, key=lambda t: -len(repr(self.parts[t[0]][t[1]]))):
-                self.futures[self.pool.submit(_work, ji, pi)] = ("part", ji, pi)
+                self.futures[self.workers.submit(_work, self.source, ji, pi)] = ("part", ji, pi)
+        else:
+            _JOBS[""] = jobs
+            _PARTS.clear()
 
     def outputs(self):
         """(display, Rendered or why it failed), in the jobs' order; each output is assembled as
@@ -141,13 +193,16 @@ class PdfLayout:
         for ji, job in enumerate(self.jobs):
             result = results[ji]
             if isinstance(result, str) and result.startswith("assembly:") and self.cache.root is not None:
-                result = next(PdfLayout([job], PartCache(None), self.progress).outputs())[1]
+                result = next(PdfLayout([job], PartCache(None), self.progress, self.shared).outputs())[1]
             yield job.display, (result.removeprefix("assembly: ") if isinstance(result, str) else result)
 
     def close(self) -> None:
-        if self.pool is not None:
-            self.pool.shutdown(wait=True, cancel_futures=True)
-            self.pool = None
+        if self.own_workers and self.workers is not None:
+            self.workers.close()
+        self.workers = None
+        if self.source:
+            Path(self.source).unlink(missing_ok=True)
+            self.source = ""
 
     def _run(self) -> dict[int, Rendered | str]:
         results: dict[int, Rendered | str] = {}
@@ -170,11 +225,11 @@ class PdfLayout:
                 hit = self.cache.get(key)
                 if hit is not None:
                     frames[ji] = hit[0]
-                elif self.pool is not None:
-                    self.futures[self.pool.submit(_frame, ji, sheets)] = ("frame", ji, key)
+                elif self.workers is not None:
+                    self.futures[self.workers.submit(_frame, self.source, ji, sheets)] = ("frame", ji, key)
                     return
                 else:
-                    frames[ji] = self._put_frame(key, _frame(ji, sheets))
+                    frames[ji] = self._put_frame(key, _frame(self.source, ji, sheets))
             if isinstance(frames.get(ji), str):
                 results[ji] = frames[ji]
                 return
@@ -183,13 +238,11 @@ class PdfLayout:
             except Exception as err:  # noqa: BLE001 - reported as this output's failure
                 results[ji] = f"assembly: {type(err).__name__}: {err}"
 
-        if self.pool is None:
-            _JOBS[:] = self.jobs
         for ji in range(len(self.jobs)):
             settle(ji)
-        if self.pool is None:  # one core: laid out here
+        if self.workers is None:  # one core: laid out here
             for ji, pi in self.todo:
-                self._part_done(ji, pi, _work(ji, pi))
+                self._part_done(ji, pi, _work("", ji, pi))
                 count += 1
                 self.progress("laying out", count, self.total)
                 settle(ji)
@@ -245,6 +298,7 @@ def _start_worker(parent: int) -> None:
     """A worker's first steps: die with deckgen, then load WeasyPrint and its fonts once (here,
     in every worker at once, while deckgen writes the deck and the handout)."""
     die_with_parent(parent)
+    os.nice(10)  # deckgen itself first: it reads, checks and writes while the workers wait for parts
     import weasyprint
 
     from deckgen.writers.pdf import FONTS

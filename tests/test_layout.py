@@ -159,7 +159,7 @@ def test_a_progress_bar_only_on_a_real_terminal(tmp_path, args, env, bar):
     shown = _on_a_terminal(root, ["--format", "cheatsheet", "--format", "cards", "--no-cache", *args],
                            {"TERM": "xterm", **env, "CI": ""})
     assert "wrote build/rnn-interview-questions.cheatsheet.pdf" in shown
-    assert ("laying out PDFs [" in shown and "2/2 parts" in shown) == bar
+    assert ("laying out PDFs [" in shown and "3/3 parts" in shown) == bar  # 1 cheat sheet part, 2 of flashcards
 
 
 def test_links_survive_the_imposition(tmp_path):
@@ -202,3 +202,38 @@ def test_a_damaged_cache_file_is_laid_out_again(tmp_path, cache_env):
     again = run(["build", "--format", "cheatsheet"], root, env={**cache_env, **EPOCH})
     assert again.exit_code == 0, again.output
     assert (root / "build" / f"{NAME}.cheatsheet.pdf").read_bytes() == good
+
+
+SUBREAPER = r"""
+import ctypes, os, subprocess, sys, time
+ctypes.CDLL(None).prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER: orphans of the build come here
+code = subprocess.run([sys.executable, "-m", "deckgen", "build", *sys.argv[1:]]).returncode
+time.sleep(0.3)
+left = [pid for pid in open(f"/proc/{os.getpid()}/task/{os.getpid()}/children").read().split()
+        if open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[0] != "Z"]  # zombies are gone
+print(code, len(left))
+"""
+
+
+@pytest.mark.parametrize("case", ["ok", "noop", "bad source"])
+def test_the_early_workers_end_with_every_build(tmp_path, case):
+    """The PDF workers are forked as a build starts (they load WeasyPrint meanwhile); whether the
+    build lays out PDFs, has nothing to do or stops on a bad source, none outlives it, and the
+    file their jobs came in is gone."""
+    import subprocess
+    import sys
+
+    root = project(tmp_path, {"d.txt": "Q1. One?\nA1. Uno.\n\nQ2. Two?\nA2. Dos.\n"})
+    if case == "noop":
+        assert run(["build"], root).exit_code == 0
+    if case == "bad source":
+        (root / "source" / "d.txt").write_bytes(b"Q1. One?\nA1. \xff\n")
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    env = {**__import__("os").environ, "TMPDIR": str(temp), "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    env.pop("CI", None)
+    done = subprocess.run([sys.executable, "-c", SUBREAPER, "--no-cache"], cwd=root, env=env,
+                          capture_output=True, text=True, timeout=120)
+    code, left = done.stdout.splitlines()[-1].split()
+    assert (code, left) == ("1" if case == "bad source" else "0", "0"), done.stderr
+    assert list(temp.iterdir()) == []

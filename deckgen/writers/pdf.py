@@ -401,7 +401,7 @@ def _spilled(document, sheets: tuple[Sheet, ...], geo: Geometry) -> list[tuple[S
     return found
 
 
-CHUNK_SHEETS = 15  # flashcard sheets in a part: bounds memory, spreads a big deck over the cores, and an edit lays out one part
+CHUNK_SHEETS = 5  # flashcard sheets in a part (40 eight-up cards): an edit lays out one part, memory stays bounded, parts spread over the cores
 
 
 def flashcard_parts(deck: StudyDeck, paper: str, size_name: str, duplex: str) -> list[tuple[StudyCard, ...]]:
