@@ -35,7 +35,7 @@ def _stemmer():
 
 @functools.lru_cache(maxsize=200_000)
 def _stem(word: str) -> str:
-    return _stemmer().stemWord(word)  # a deck's vocabulary is far smaller than its words
+    return _stemmer().stemWord(word)  # a deck's vocabulary is far smaller than its words (PyStemmer: in C)
 
 
 def terms(text: str) -> list[str]:
