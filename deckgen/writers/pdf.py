@@ -238,11 +238,12 @@ class Geometry:
         cuts = [x for x in self.cut_x if not (self.fold and abs(x - w / 2) < 0.01)]
         lines = [(x, top - 5, x, top - 1) for x in cuts] + [(x, bottom + 1, x, bottom + 5) for x in cuts]
         lines += [(left - 5, y, left - 1, y) for y in self.cut_y] + [(right + 1, y, right + 5, y) for y in self.cut_y]
-        body = "".join(f'<line x1="{a:g}" y1="{b:g}" x2="{c:g}" y2="{d:g}"/>' for a, b, c, d in lines)
+        # one path for all the marks: WeasyPrint draws the image again on every page, node by node
+        body = '<path fill="none" d="' + " ".join(f"M{a:g} {b:g}L{c:g} {d:g}" for a, b, c, d in lines) + '"/>'
         if self.fold:  # the fold line, dashed, in the margins above and below the cards
             middle = w / 2
-            body += (f'<g stroke-dasharray="2 1.5"><line x1="{middle:g}" y1="2" x2="{middle:g}" y2="{top - 1:g}"/>'
-                     f'<line x1="{middle:g}" y1="{bottom + 1:g}" x2="{middle:g}" y2="{h - 2:g}"/></g>'
+            body += (f'<path fill="none" stroke-dasharray="2 1.5" d="M{middle:g} 2L{middle:g} {top - 1:g}'
+                     f'M{middle:g} {bottom + 1:g}L{middle:g} {h - 2:g}"/>'
                      f'<text x="{middle + 1:g}" y="{max(top - 2, 4):g}" font-size="2.5" stroke="none" '
                      f'font-family="DejaVu Sans">fold</text>')
         svg = (f'<svg xmlns="http://www.w3.org/2000/svg" width="{w:g}mm" height="{h:g}mm" viewBox="0 0 {w:g} {h:g}">'
