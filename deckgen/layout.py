@@ -124,9 +124,14 @@ class Workers:
 
 
 def start_workers() -> Workers | None:
-    """Workers on every core; none on a single core (there the parts are laid out in-process)."""
+    """Workers on every core; none on a single core or where processes cannot fork (there the
+    parts are laid out in this process)."""
+    import multiprocessing
+
     cores = os.cpu_count() or 1
-    return Workers(cores) if cores > 1 else None
+    if cores < 2 or "fork" not in multiprocessing.get_all_start_methods():  # Windows: no fork
+        return None
+    return Workers(cores)
 
 
 def _failure(err: Exception) -> str:
@@ -305,6 +310,9 @@ def _start_worker(parent: int) -> None:
 
     weasyprint.HTML(string=f"<p style='font-family: {FONTS['sans']}'>a <b>b</b> <i>c</i></p>"
                            f"<pre style='font-family: {FONTS['mono']}'>d</pre>").render()
+    import gc
+
+    gc.freeze()  # what the worker inherited and loaded: never collected, so never scanned again
 
 
 def die_with_parent(parent: int) -> None:
