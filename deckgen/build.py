@@ -368,7 +368,7 @@ def _start_pdfs(pdfs: list[_Output], settings: Settings, env: dict[str, str],
     cache = PartCache(folder(env) if settings.cache else None)
 
     def progress(what: str, done: int, total: int) -> None:
-        report(Progress(what, done, total) if done else what, None)
+        report(Progress(what, done, total), None)
 
     return layout.PdfLayout(jobs, cache, progress, workers)
 

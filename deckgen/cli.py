@@ -40,9 +40,7 @@ def _progress(quiet: bool):
     started: list[float] = []
 
     def bar(done: int, total: int) -> None:
-        if not started:
-            started.append(time.monotonic())
-        elapsed = time.monotonic() - started[0]
+        elapsed = time.monotonic() - (started[0] if started else time.monotonic())
         left = elapsed / done * (total - done) if done else 0.0
         width = 30
         filled = width * done // max(total, 1)
@@ -54,7 +52,10 @@ def _progress(quiet: bool):
         if output is None:
             if not live:
                 return
-            if isinstance(message, Progress):
+            if isinstance(message, Progress) and message.done == 0:  # the work starts: the clock too
+                started[:] = [time.monotonic()]
+                click.echo(f"... {message.what}", err=True)
+            elif isinstance(message, Progress):
                 bar(message.done, message.total)
             else:
                 click.echo(f"... {message}", err=True)

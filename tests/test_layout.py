@@ -11,6 +11,7 @@ from pypdf import PdfReader
 
 from deckgen.build import build
 from deckgen.config import load_settings
+from deckgen.model import Progress
 from deckgen.readers.text import read_text
 from tests.helpers import RNN, pdf_text, poppler_boxes, project, run, squash
 
@@ -24,7 +25,10 @@ def building(root: Path, env: dict[str, str], *formats: str) -> list[str]:
     messages: list[str] = []
     overrides = {"formats": formats} if formats else {}
     settings = load_settings(root, overrides).settings
-    result = build(settings, root, env={**env, **EPOCH}, report=lambda m, done: messages.append(str(m)) if done is None else None)
+    def report(message, done) -> None:
+        if done is None and not (isinstance(message, Progress) and message.done):
+            messages.append(message.what if isinstance(message, Progress) else str(message))
+    result = build(settings, root, env={**env, **EPOCH}, report=report)
     assert not [o for o in result.outputs if not o.ok], result.outputs
     return messages
 

@@ -70,14 +70,21 @@ def test_a_changed_input_rebuilds_what_it_shapes(built, change, rebuilt):
 
 def test_progress_on_a_terminal_and_only_summaries_elsewhere(monkeypatch, capsys):
     from deckgen.cli import _progress
-    from deckgen.model import OutputResult
+    from deckgen.model import OutputResult, Progress
 
     done = OutputResult("build/d.html", "html", size=1234, cards=2, seconds=0.5)
     for tty, quiet, shown in ((True, False, True), (True, True, False), (False, False, False)):
         monkeypatch.setattr("sys.stderr.isatty", lambda tty=tty: tty)
         report = _progress(quiet)
         report("laying out 2 PDFs (80 cards) on 2 cores", None)
+        clock = iter([100.0, 110.0, 110.0])
+        monkeypatch.setattr("time.monotonic", lambda: next(clock))
+        report(Progress("laying out 3 part(s) of 2 PDF(s)", 0, 3), None)  # at 100 s
         report("build/d.html", done)
+        report(Progress("laying out", 1, 3), None)  # at 110 s: a third done, 20 s left
+        monkeypatch.undo()
         out, err = capsys.readouterr()
         assert out == "wrote build/d.html (1,234 bytes, 2 cards, 0.50 s)\n"
         assert ("... laying out 2 PDFs (80 cards) on 2 cores" in err) is shown
+        assert ("... laying out 3 part(s) of 2 PDF(s)\n" in err) is shown
+        assert ("] 1/3 parts, about 20 s left" in err) is shown  # timed from the start, not the first part
