@@ -309,7 +309,7 @@ def _face_heights(document) -> list[float]:
     for page in document.pages:
         for box in page._page_box.descendants():
             element = getattr(box, "element", None)
-            if element is not None and box.element_tag == "div" and element.get("class") == "measure":
+            if element is not None and box.element_tag == "div" and "measure" in element.get("class", "").split():
                 heights.append(box.height * PX_TO_MM)
     return heights
 
