@@ -104,10 +104,14 @@ class Workers:
     def __init__(self, count: int) -> None:
         import concurrent.futures
         import multiprocessing
+        import tempfile
 
+        # the workers' temporary files (their jobs, and whatever a library leaves behind when a
+        # worker is stopped mid-way) go in a folder of their own, removed when they are closed
+        self.temp = tempfile.mkdtemp(prefix="deckgen-workers-")
         self.pool = concurrent.futures.ProcessPoolExecutor(
             count, mp_context=multiprocessing.get_context("fork"), initializer=_start_worker,
-            initargs=(os.getpid(),))
+            initargs=(os.getpid(), self.temp))
         self.pool.submit(int)  # forks them all now (a fork-context pool starts them on first use)
 
     def submit(self, function, *args):
@@ -121,6 +125,9 @@ class Workers:
             process.terminate()
         for process in processes:
             process.join()
+        import shutil
+
+        shutil.rmtree(self.temp, ignore_errors=True)
 
 
 def start_workers() -> Workers | None:
@@ -176,7 +183,7 @@ class PdfLayout:
             import pickle
             import tempfile
 
-            with tempfile.NamedTemporaryFile(prefix="deckgen-jobs-", delete=False) as file:
+            with tempfile.NamedTemporaryFile(prefix="deckgen-jobs-", dir=self.workers.temp, delete=False) as file:
                 pickle.dump(jobs, file, protocol=pickle.HIGHEST_PROTOCOL)
             self.source = file.name
             # the biggest parts first, so that no core waits on one long part at the end
@@ -299,9 +306,15 @@ def _timed(rendered: Rendered, seconds: float) -> Rendered:
     return dataclasses.replace(rendered, seconds=seconds)
 
 
-def _start_worker(parent: int) -> None:
-    """A worker's first steps: die with deckgen, then load WeasyPrint and its fonts once (here,
-    in every worker at once, while deckgen writes the deck and the handout)."""
+def _start_worker(parent: int, temp: str) -> None:
+    """A worker's first steps: its own temporary folder, a tidy end on SIGTERM, death with
+    deckgen, a lower priority; then WeasyPrint and its fonts, loaded once (in every worker at
+    once, while deckgen reads, checks and identifies the cards)."""
+    import signal
+    import tempfile
+
+    os.environ["TMPDIR"] = tempfile.tempdir = temp  # for this process and what it runs
+    signal.signal(signal.SIGTERM, _stop)
     die_with_parent(parent)
     os.nice(10)  # deckgen itself first: it reads, checks and writes while the workers wait for parts
     import weasyprint
@@ -313,6 +326,13 @@ def _start_worker(parent: int) -> None:
     import gc
 
     gc.freeze()  # what the worker inherited and loaded: never collected, so never scanned again
+
+
+def _stop(_signal: int, _frame) -> None:
+    """SIGTERM (deckgen closing its workers, even mid-start): unwind, so that what the worker has
+    under way is cleaned up (importing WeasyPrint runs `gcc` on a temporary file to find its
+    libraries: both would be left behind by a worker that simply died)."""
+    raise SystemExit(1)
 
 
 def die_with_parent(parent: int) -> None:
