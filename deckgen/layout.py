@@ -1,7 +1,8 @@
 """Laying out the PDFs: each output is cut into parts (the cheat sheet at section boundaries, the
-flashcards every few dozen sheets); a part comes from the layout cache when everything that shapes
-it is unchanged, else it is laid out by WeasyPrint in a forked worker, on every core; then each
-output is assembled from its parts (writers/pdfparts.py). An edit lays out only its part."""
+flashcards every five sheets); a part comes from the layout cache when everything that shapes it
+is unchanged, else it is laid out by WeasyPrint in a worker process, one per core, forked when the
+build starts; each output is assembled from its parts (writers/pdfparts.py) as soon as they are
+in. An edit lays out only its parts."""
 
 from __future__ import annotations
 
@@ -151,8 +152,8 @@ Progress = Callable[[str, int, int], None]  # (what, done, total)
 
 
 class PdfLayout:
-    """The PDF outputs being laid out. Starting it forks the workers (on every core) and hands
-    them every part the cache lacks; the caller does other work (the deck, the handout) while they
+    """The PDF outputs being laid out. Starting it hands the workers (the build's, else its own)
+    every part the cache lacks; the caller does other work (the deck, the handout) while they
     run, then reads the outputs: each is put together as soon as its parts are in."""
 
     def __init__(self, jobs: list[PdfJob], cache: PartCache, progress: Progress,
