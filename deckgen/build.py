@@ -258,22 +258,28 @@ def build(
     cwd: Path,
     env: dict[str, str] | None = None,
     report: Callable[[str | Progress, OutputResult | None], None] = lambda _display, _done: None,
+    workers=None,
 ) -> BuildResult:
     """Run the whole pipeline. Validation failures come back in `BuildResult.check` with nothing
     written; outputs that fail are listed with their error, the others are written. An output
-    whose inputs and bytes are as the last build left them is not rendered again."""
+    whose inputs and bytes are as the last build left them is not rendered again. `workers`:
+    PDF workers that outlive this build (`deckgen watch`); else the build starts its own."""
     env = dict(os.environ) if env is None else env
-    # PDF workers first: they load WeasyPrint while the sources are read, checked and identified
-    workers = None
-    if any(fmt in PDF_FORMATS for fmt in settings.formats):
+    own = None
+    if workers is None and wants_pdfs(settings):
+        # PDF workers first: they load WeasyPrint while the sources are read, checked and identified
         from deckgen.layout import start_workers
 
-        workers = start_workers()
+        workers = own = start_workers()
     try:
         return _build(settings, cwd, env, report, workers)
     finally:
-        if workers is not None:
-            workers.close()
+        if own is not None:
+            own.close()
+
+
+def wants_pdfs(settings: Settings) -> bool:
+    return any(fmt in PDF_FORMATS for fmt in settings.formats)
 
 
 def _build(settings: Settings, cwd: Path, env: dict[str, str], report, workers) -> BuildResult:

@@ -434,15 +434,25 @@ def watch(paths, out, templates) -> None:
         deckgen watch
     """
     from deckgen.build import build as run_build
+    from deckgen.build import wants_pdfs
+    from deckgen.layout import start_workers
     from deckgen.watch import watch as run_watch
+
+    settings = _settings(sources=tuple(paths), out=out, templates=templates)
+    # the PDF workers stay between builds: a rebuild does not wait for them to load WeasyPrint
+    workers = start_workers() if wants_pdfs(settings) else None
 
     def once() -> None:
         settings = _settings(sources=tuple(paths), out=out, templates=templates)
         try:
-            _report_build(run_build(settings, Path.cwd(), report=_progress(False)), settings, verbose=False)
+            _report_build(run_build(settings, Path.cwd(), report=_progress(False), workers=workers),
+                          settings, verbose=False)
         except click.ClickException as err:
             err.show()
         click.echo("watching for changes (Ctrl-C to stop)", err=True)
 
-    settings = _settings(sources=tuple(paths), out=out, templates=templates)
-    run_watch(settings, Path.cwd(), once)
+    try:
+        run_watch(settings, Path.cwd(), once)
+    finally:
+        if workers is not None:
+            workers.close()

@@ -71,6 +71,11 @@ def _job(source: str, index: int) -> tuple[PdfJob, list]:
     if source not in _JOBS:
         import pickle
 
+        if source:  # a new build's jobs (workers that serve several builds keep only the latest)
+            for old in [key for key in _JOBS if key]:
+                del _JOBS[old]
+            for old in [key for key in _PARTS if key[0]]:
+                del _PARTS[old]
         with open(source, "rb") as file:
             _JOBS[source] = pickle.load(file)
     if (source, index) not in _PARTS:
@@ -100,25 +105,38 @@ def _frame(source: str, job_index: int, sheets: list[str]) -> bytes | str:
 class Workers:
     """Processes that lay out PDF parts, one per core. They are forked when a build starts and
     load WeasyPrint and its fonts while deckgen reads, checks and identifies the cards; they are
-    handed their jobs later, in a file. They end with the build, and when deckgen is killed."""
+    handed their jobs later, in a file. They end with the build (with `deckgen watch`, when it
+    stops), and when deckgen is killed."""
 
     def __init__(self, count: int) -> None:
-        import concurrent.futures
-        import multiprocessing
         import tempfile
 
+        self.count = count
         # the workers' temporary files (their jobs, and whatever a library leaves behind when a
         # worker is stopped mid-way) go in a folder of their own, removed when they are closed
         self.temp = tempfile.mkdtemp(prefix="deckgen-workers-")
+        self._fork()
+
+    def _fork(self) -> None:
+        import concurrent.futures
+        import multiprocessing
+
         self.pool = concurrent.futures.ProcessPoolExecutor(
-            count, mp_context=multiprocessing.get_context("fork"), initializer=_start_worker,
+            self.count, mp_context=multiprocessing.get_context("fork"), initializer=_start_worker,
             initargs=(os.getpid(), self.temp))
         self.pool.submit(int)  # forks them all now (a fork-context pool starts them on first use)
 
     def submit(self, function, *args):
-        return self.pool.submit(function, *args)
+        import concurrent.futures
 
-    def close(self) -> None:
+        try:
+            return self.pool.submit(function, *args)
+        except concurrent.futures.BrokenExecutor:  # a worker died (killed, out of memory): new ones
+            self._stop()
+            self._fork()
+            return self.pool.submit(function, *args)
+
+    def _stop(self) -> None:
         """Stop the workers, busy or not (a build that ends early does not wait for them)."""
         processes = list((self.pool._processes or {}).values())
         self.pool.shutdown(wait=False, cancel_futures=True)
@@ -126,9 +144,16 @@ class Workers:
             process.terminate()
         for process in processes:
             process.join()
+
+    def close(self) -> None:
         import shutil
 
-        shutil.rmtree(self.temp, ignore_errors=True)
+        self._stop()
+        for _ in range(3):  # a compiler a stopped worker ran may still write there for a moment
+            shutil.rmtree(self.temp, ignore_errors=True)
+            if not os.path.exists(self.temp):
+                break
+            time.sleep(0.05)
 
 
 def start_workers() -> Workers | None:
@@ -308,14 +333,16 @@ def _timed(rendered: Rendered, seconds: float) -> Rendered:
 
 
 def _start_worker(parent: int, temp: str) -> None:
-    """A worker's first steps: its own temporary folder, a tidy end on SIGTERM, death with
+    """A worker's first steps: its own temporary folder, Ctrl-C left to deckgen, death with
     deckgen, a lower priority; then WeasyPrint and its fonts, loaded once (in every worker at
     once, while deckgen reads, checks and identifies the cards)."""
     import signal
     import tempfile
 
-    os.environ["TMPDIR"] = tempfile.tempdir = temp  # for this process and what it runs
-    signal.signal(signal.SIGTERM, _stop)
+    # for this process and what it runs: importing WeasyPrint runs gcc on a temporary file to find
+    # its libraries (ctypes.util.find_library), and a worker stopped there leaves it behind
+    os.environ["TMPDIR"] = tempfile.tempdir = temp
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is deckgen's to handle: it closes the workers
     die_with_parent(parent)
     os.nice(10)  # deckgen itself first: it reads, checks and writes while the workers wait for parts
     import weasyprint
@@ -327,13 +354,6 @@ def _start_worker(parent: int, temp: str) -> None:
     import gc
 
     gc.freeze()  # what the worker inherited and loaded: never collected, so never scanned again
-
-
-def _stop(_signal: int, _frame) -> None:
-    """SIGTERM (deckgen closing its workers, even mid-start): unwind, so that what the worker has
-    under way is cleaned up (importing WeasyPrint runs `gcc` on a temporary file to find its
-    libraries: both would be left behind by a worker that simply died)."""
-    raise SystemExit(1)
 
 
 def die_with_parent(parent: int) -> None:

@@ -11,10 +11,11 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
-from tests.helpers import RNN, ROOT, import_apkg, outputs, project, run
+from tests.helpers import RNN, ROOT, import_apkg, outputs, pdf_text, project, run
 
 GOOD = "Deck\n\nPart\n\nQ1. What?\nA1. That.\n\nQ3. Why?\nA3. Because.\n"
 
@@ -193,8 +194,15 @@ def test_watch_rebuilds_when_a_source_changes(tmp_path):
                                    cwd=root, env=env, stdout=stream, stderr=stream, text=True)
         try:
             assert wait_for(lambda: "watching for changes" in log.read_text(encoding="utf-8"))
+            workers = children(process.pid)
+            cores = os.cpu_count() or 1
+            assert len(workers) == (cores if cores > 1 else 0)  # the PDF workers, kept between builds
             (root / "source" / "d.txt").write_text(GOOD.replace("Because.", "Because it changed."), encoding="utf-8")
             assert wait_for(lambda: html.exists() and "Because it changed." in html.read_text(encoding="utf-8"))
+            assert wait_for(lambda: log.read_text(encoding="utf-8").count("watching for changes") == 2)
+            # the PDFs were laid out again, by the same workers: no wait for WeasyPrint to load
+            assert "Because it changed." in "\n".join(pdf_text(root / "build" / "d.cheatsheet.pdf"))
+            assert children(process.pid) == workers
             (root / "source" / "d.txt").write_text("Q1. Broken?\n", encoding="utf-8")
             # diagnostics each time, and the broken edit writes nothing
             assert wait_for(lambda: "source/d.txt:1:1: error: Q1 has no answer [DG002]" in log.read_text(encoding="utf-8"))
@@ -202,6 +210,19 @@ def test_watch_rebuilds_when_a_source_changes(tmp_path):
             process.send_signal(signal.SIGINT)
             process.wait(timeout=30)
     assert "Because it changed." in html.read_text(encoding="utf-8")
+    # Ctrl-C: the workers end with watch, quietly
+    assert "Traceback" not in log.read_text(encoding="utf-8")
+    deadline = time.monotonic() + 10
+    while any(Path(f"/proc/{pid}").exists() for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not [pid for pid in workers if Path(f"/proc/{pid}").exists()]
+
+
+def children(pid: int) -> list[str]:
+    try:
+        return sorted(Path(f"/proc/{pid}/task/{pid}/children").read_text().split())
+    except OSError:
+        return []
 
 
 def test_pre_commit_hook_runs_from_this_checkout(tmp_path):

@@ -240,4 +240,23 @@ def test_the_early_workers_end_with_every_build(tmp_path, case):
                           capture_output=True, text=True, timeout=120)
     code, left = done.stdout.splitlines()[-1].split()
     assert (code, left) == ("1" if case == "bad source" else "0", "0"), done.stderr
+    assert "Traceback" not in done.stderr and "Exception" not in done.stderr  # stopped quietly
     assert list(temp.iterdir()) == []
+
+
+def test_workers_that_serve_several_builds_replace_one_that_died(tmp_path):
+    """`deckgen watch` keeps its workers between builds: when one dies (killed, out of memory),
+    the next part handed out gets new workers instead of a broken pool."""
+    import os
+    from concurrent.futures.process import BrokenProcessPool
+
+    from deckgen.layout import Workers
+
+    workers = Workers(2)
+    try:
+        with pytest.raises(BrokenProcessPool):
+            workers.submit(os._exit, 1).result(timeout=60)  # a worker dies mid-part
+        assert workers.submit(os.getpid).result(timeout=60) not in (os.getpid(), None)
+    finally:
+        workers.close()
+    assert not Path(workers.temp).exists()
