@@ -72,10 +72,13 @@ def _job(source: str, index: int) -> tuple[PdfJob, list]:
         import pickle
 
         if source:  # a new build's jobs (workers that serve several builds keep only the latest)
+            from deckgen.render import environment
+
             for old in [key for key in _JOBS if key]:
                 del _JOBS[old]
             for old in [key for key in _PARTS if key[0]]:
                 del _PARTS[old]
+            environment.cache_clear()  # templates as they are now (one added since is found too)
         with open(source, "rb") as file:
             _JOBS[source] = pickle.load(file)
     if (source, index) not in _PARTS:

@@ -179,6 +179,7 @@ def test_verbose_build_says_how_it_read_each_source(tmp_path):
 
 def test_watch_rebuilds_when_a_source_changes(tmp_path):
     root = project(tmp_path, {"d.txt": GOOD})
+    (root / "theme").mkdir()
     env = {k: v for k, v in os.environ.items() if k != "CI"}
     log = tmp_path / "watch.log"
     html = root / "build" / "d.html"
@@ -203,6 +204,12 @@ def test_watch_rebuilds_when_a_source_changes(tmp_path):
             # the PDFs were laid out again, by the same workers: no wait for WeasyPrint to load
             assert "Because it changed." in "\n".join(pdf_text(root / "build" / "d.cheatsheet.pdf"))
             assert children(process.pid) == workers
+            # a template added to the theme since the workers started is used at once
+            builtin = (ROOT / "templates" / "cheatsheet.html.j2").read_text(encoding="utf-8")
+            (root / "theme" / "cheatsheet.html.j2").write_text(
+                builtin.replace("<body>", "<body>\n<p>Themed since the watch began</p>", 1), encoding="utf-8")
+            assert wait_for(lambda: log.read_text(encoding="utf-8").count("watching for changes") == 3)
+            assert "Themed since the watch began" in "\n".join(pdf_text(root / "build" / "d.cheatsheet.pdf"))
             (root / "source" / "d.txt").write_text("Q1. Broken?\n", encoding="utf-8")
             # diagnostics each time, and the broken edit writes nothing
             assert wait_for(lambda: "source/d.txt:1:1: error: Q1 has no answer [DG002]" in log.read_text(encoding="utf-8"))

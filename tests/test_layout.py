@@ -260,3 +260,28 @@ def test_workers_that_serve_several_builds_replace_one_that_died(tmp_path):
     finally:
         workers.close()
     assert not Path(workers.temp).exists()
+
+
+class _NoParts:
+    def parts(self) -> list:
+        return []
+
+
+def test_a_worker_reads_the_templates_anew_for_each_build(tmp_path):
+    """Workers that serve several builds (`deckgen watch`) compile the templates again when a new
+    build's jobs arrive: a template added to a theme folder since they started is found."""
+    import pickle
+
+    from deckgen import layout
+    from deckgen.render import environment
+
+    first, second = tmp_path / "first", tmp_path / "second"
+    for path in (first, second):
+        path.write_bytes(pickle.dumps([_NoParts()]))
+    layout._job(str(first), 0)
+    compiled = environment("")
+    layout._job(str(first), 0)  # more parts of the same build: the same templates
+    assert environment("") is compiled
+    layout._job(str(second), 0)  # the next build's
+    assert environment("") is not compiled
+    assert list(layout._JOBS) == [str(second)]  # the last build's jobs only
