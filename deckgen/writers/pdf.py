@@ -388,16 +388,21 @@ PX_TO_MM = 25.4 / 96
 
 
 def _spilled(document, sheets: tuple[Sheet, ...], geo: Geometry) -> list[tuple[StudyCard, str]]:
-    """Faces whose content runs past the bottom of their card, read from where the empty
-    marker at the end of each face's content was laid out (the page's anchors)."""
+    """Faces whose content runs past the bottom of their card, read from where the empty marker
+    at the end of each face's content was laid out: from the layout tree, no id per face
+    (WeasyPrint checks every id against the anchors it has seen, which grows quadratically)."""
     pages = [faces for sheet in sheets for faces in sheet.pages]
     found = []
     for page, faces in zip(document.pages, pages, strict=True):
-        for face in filter(None, faces):
-            where = page.anchors.get(f"end-{face.card.key}-{face.side}")
+        ends = [box.position_y * PX_TO_MM for box in page._page_box.descendants()
+                if getattr(box, "element", None) is not None and box.element_tag == "span"
+                and "end" in box.element.get("class", "").split()]
+        placed = [face for face in faces if face is not None]
+        ends += [float("inf")] * (len(placed) - len(ends))  # a marker not laid out: spilled
+        for face, end in zip(placed, ends):
             shift = geo.back_offset[1] if face.side == "back" and not geo.fold else 0.0
             bottom = face.slot.y + PAD_TOP + geo.inner[1] + shift
-            if where is None or where[1] * PX_TO_MM > bottom + 0.2:  # elsewhere, or below the card
+            if end > bottom + 0.2:  # below the card
                 found.append((face.card, face.side))
     return found
 
