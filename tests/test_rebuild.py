@@ -78,7 +78,7 @@ def test_progress_on_a_terminal_and_only_summaries_elsewhere(monkeypatch, capsys
         report = _progress(quiet)
         report("laying out 2 PDFs (80 cards) on 2 cores", None)
         clock = iter([100.0, 110.0, 110.0])
-        monkeypatch.setattr("time.monotonic", lambda: next(clock))
+        monkeypatch.setattr("time.monotonic", lambda clock=clock: next(clock))
         report(Progress("laying out 3 part(s) of 2 PDF(s)", 0, 3), None)  # at 100 s
         report("build/d.html", done)
         report(Progress("laying out", 1, 3), None)  # at 110 s: a third done, 20 s left

@@ -398,8 +398,8 @@ def _spilled(document, sheets: tuple[Sheet, ...], geo: Geometry) -> list[tuple[S
                 if getattr(box, "element", None) is not None and box.element_tag == "span"
                 and "end" in box.element.get("class", "").split()]
         placed = [face for face in faces if face is not None]
-        ends += [float("inf")] * (len(placed) - len(ends))  # a marker not laid out: spilled
-        for face, end in zip(placed, ends):
+        ends = (ends + [float("inf")] * len(placed))[:len(placed)]  # a marker not laid out: spilled
+        for face, end in zip(placed, ends, strict=True):
             shift = geo.back_offset[1] if face.side == "back" and not geo.fold else 0.0
             bottom = face.slot.y + PAD_TOP + geo.inner[1] + shift
             if end > bottom + 0.2:  # below the card
