@@ -270,7 +270,7 @@ def build(
         # PDF workers first: they load WeasyPrint while the sources are read, checked and identified
         from deckgen.layout import start_workers
 
-        workers = own = start_workers()
+        workers = own = start_workers(pdf_parts_at_most(settings, cwd))
     try:
         return _build(settings, cwd, env, report, workers)
     finally:
@@ -280,6 +280,21 @@ def build(
 
 def wants_pdfs(settings: Settings) -> bool:
     return any(fmt in PDF_FORMATS for fmt in settings.formats)
+
+
+def pdf_parts_at_most(settings: Settings, cwd: Path) -> int:
+    """About how many PDF parts the sources make, judged by their size before they are read (150
+    bytes a card, a short one): a build does not start more workers than that on a big machine."""
+    from deckgen.writers.pdf import PART_CARDS, flashcards_a_part
+
+    try:
+        cards = sum(job.path.stat().st_size for job in discover(settings.sources, cwd)) // 150 + 1
+    except (DeckgenError, OSError):
+        return 1  # the build says what is wrong with the sources
+    parts = -(-cards // PART_CARDS) if "cheatsheet" in settings.formats else 0
+    if "cards" in settings.formats:
+        parts += -(-cards // flashcards_a_part(settings.paper, settings.card_size, settings.duplex))
+    return parts
 
 
 def _build(settings: Settings, cwd: Path, env: dict[str, str], report, workers) -> BuildResult:

@@ -434,13 +434,13 @@ def watch(paths, out, templates) -> None:
         deckgen watch
     """
     from deckgen.build import build as run_build
-    from deckgen.build import wants_pdfs
+    from deckgen.build import pdf_parts_at_most, wants_pdfs
     from deckgen.layout import start_workers
     from deckgen.watch import watch as run_watch
 
     settings = _settings(sources=tuple(paths), out=out, templates=templates)
     # the PDF workers stay between builds: a rebuild does not wait for them to load WeasyPrint
-    workers = start_workers() if wants_pdfs(settings) else None
+    workers = start_workers(pdf_parts_at_most(settings, Path.cwd())) if wants_pdfs(settings) else None
 
     def once() -> None:
         from deckgen.render import environment

@@ -159,15 +159,15 @@ class Workers:
             time.sleep(0.05)
 
 
-def start_workers() -> Workers | None:
-    """Workers on every core; none on a single core or where processes cannot fork (there the
-    parts are laid out in this process)."""
+def start_workers(parts: int | None = None) -> Workers | None:
+    """Workers on every core, or as many as `parts` can keep busy; none on a single core or
+    where processes cannot fork (there the parts are laid out in this process)."""
     import multiprocessing
 
     cores = os.cpu_count() or 1
     if cores < 2 or "fork" not in multiprocessing.get_all_start_methods():  # Windows: no fork
         return None
-    return Workers(cores)
+    return Workers(max(1, min(cores, parts or cores)))
 
 
 def _failure(err: Exception) -> str:

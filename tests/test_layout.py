@@ -285,3 +285,23 @@ def test_a_worker_reads_the_templates_anew_for_each_build(tmp_path):
     layout._job(str(second), 0)  # the next build's
     assert environment("") is not compiled
     assert [key for key in layout._JOBS if key] == [str(second)]  # the last build's jobs only
+
+
+def test_a_big_machine_starts_only_the_workers_the_sources_can_keep_busy(tmp_path, monkeypatch):
+    """Workers are forked before the sources are read: their number comes from the sources'
+    size, not only the cores (the RNN document makes 3 parts; 64 workers would each load
+    WeasyPrint for nothing)."""
+    from deckgen import layout
+
+    started = []
+    real = layout.Workers.__init__
+
+    def counting(self, count):
+        started.append(count)
+        real(self, count)
+    monkeypatch.setattr(layout.Workers, "__init__", counting)
+    monkeypatch.setattr("os.cpu_count", lambda: 64)
+    root = project(tmp_path, rnn=True)
+    result = run(["build", "--no-cache", "--format", "cheatsheet", "--format", "cards"], root)
+    assert result.exit_code == 0, result.output
+    assert len(started) == 1 and 3 <= started[0] <= 6

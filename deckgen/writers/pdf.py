@@ -410,11 +410,15 @@ def _spilled(document, sheets: tuple[Sheet, ...], geo: Geometry) -> list[tuple[S
 CHUNK_SHEETS = 5  # flashcard sheets in a part (40 eight-up cards): an edit lays out one part, memory stays bounded, parts spread over the cores
 
 
+def flashcards_a_part(paper: str, size_name: str, duplex: str) -> int:
+    """How many flashcards CHUNK_SHEETS sheets hold."""
+    return CHUNK_SHEETS * len(geometry(paper, size_name).slots) // (2 if duplex in ("none", "fold") else 1)
+
+
 def flashcard_parts(deck: StudyDeck, paper: str, size_name: str, duplex: str) -> list[tuple[StudyCard, ...]]:
     """The flashcards in parts of CHUNK_SHEETS sheets (laid out apart: memory stays bounded and
     the parts go to all cores)."""
-    geo = geometry(paper, size_name)
-    per_chunk = CHUNK_SHEETS * len(geo.slots) // (2 if duplex in ("none", "fold") else 1)
+    per_chunk = flashcards_a_part(paper, size_name, duplex)
     cards = flashcard_items(deck)
     return [cards[start:start + per_chunk] for start in range(0, max(len(cards), 1), per_chunk)]
 
