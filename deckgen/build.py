@@ -31,6 +31,7 @@ from deckgen.record import BuildRecord, input_key, layout_key
 from deckgen.validate import has_failures, validate
 
 if TYPE_CHECKING:
+    from deckgen.layout import PdfLayout, Workers
     from deckgen.writers.apkg import NoteType
 
 SUFFIXES = {"apkg": ".apkg", "cheatsheet": ".cheatsheet.pdf", "cards": ".cards.pdf", "html": ".html"}
@@ -258,7 +259,7 @@ def build(
     cwd: Path,
     env: dict[str, str] | None = None,
     report: Callable[[str | Progress, OutputResult | None], None] = lambda _display, _done: None,
-    workers=None,
+    workers: Workers | None = None,
 ) -> BuildResult:
     """Run the whole pipeline. Validation failures come back in `BuildResult.check` with nothing
     written; outputs that fail are listed with their error, the others are written. An output
@@ -297,7 +298,8 @@ def pdf_parts_at_most(settings: Settings, cwd: Path) -> int:
     return parts
 
 
-def _build(settings: Settings, cwd: Path, env: dict[str, str], report, workers) -> BuildResult:
+def _build(settings: Settings, cwd: Path, env: dict[str, str],
+           report: Callable[[str | Progress, OutputResult | None], None], workers: Workers | None) -> BuildResult:
     from deckgen.writers import remove_leftovers
 
     checked = check(settings, cwd)
@@ -375,7 +377,7 @@ class _Output:
 
 
 def _start_pdfs(pdfs: list[_Output], settings: Settings, env: dict[str, str],
-                report: Callable[[str, OutputResult | None], None], workers):
+                report: Callable[[str, OutputResult | None], None], workers: Workers | None) -> PdfLayout:
     """The PDF outputs, their parts handed to the workers (those the layout cache lacks)."""
     from deckgen import layout
     from deckgen.cache import PartCache, folder

@@ -12,10 +12,13 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from deckgen.cache import PartCache
 from deckgen.model import Diagnostic, Rendered, SourceSpan
+
+if TYPE_CHECKING:
+    import concurrent.futures
 
 
 @dataclass(frozen=True)
@@ -129,7 +132,7 @@ class Workers:
             initargs=(os.getpid(), self.temp))
         self.pool.submit(int)  # forks them all now (a fork-context pool starts them on first use)
 
-    def submit(self, function, *args):
+    def submit(self, function: Callable[..., Any], *args: Any) -> concurrent.futures.Future:
         import concurrent.futures
 
         try:
