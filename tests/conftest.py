@@ -15,6 +15,11 @@ def pytest_configure(config):
     # (which run before any function-scoped fixture) see the same clean environment.
     for name in ("CI", "SOURCE_DATE_EPOCH", "NO_COLOR"):
         os.environ.pop(name, None)
+    # the layout cache of this run only: never the user's, never one an earlier run filled
+    # (a test that needs parts laid out would find them cached)
+    import tempfile
+
+    os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="deckgen-test-cache-")
 
 
 @pytest.fixture(scope="session")
@@ -24,3 +29,11 @@ def rnn_build(tmp_path_factory):
     result = run(["build"], root)
     assert result.exit_code == 0, result.output
     return root
+
+
+def pytest_unconfigure(config):
+    import shutil
+
+    cache = os.environ.get("XDG_CACHE_HOME", "")
+    if "deckgen-test-cache-" in cache:
+        shutil.rmtree(cache, ignore_errors=True)

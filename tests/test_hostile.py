@@ -274,11 +274,15 @@ def test_killed_build_leaves_previous_outputs_and_the_next_build_cleans_up(tmp_p
     before = snapshot(root / "build")
     (root / "source" / "d.txt").write_text(big.replace("words", "other words"), encoding="utf-8")
     env = {k: v for k, v in os.environ.items() if k != "CI"}
+    env["XDG_CACHE_HOME"] = str(tmp_path / "cache")  # a cold layout cache: the parts are laid out
     process = subprocess.Popen([sys.executable, "-m", "deckgen", "build"], cwd=root, env=env,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    # kill it mid-render: as soon as it has forked the workers that lay out the PDFs
+    # kill it mid-render: the workers are forked as the build starts; once the handout is written
+    # (while the PDFs' parts are laid out), they are at work on the PDFs
+    handout = root / "build" / "d.html"
     deadline = time.monotonic() + 60
-    while not rendering(process.pid) and time.monotonic() < deadline:
+    while (handout.read_bytes() == before["d.html"] or not rendering(process.pid)) \
+            and time.monotonic() < deadline:
         time.sleep(0.005)
     assert process.poll() is None, "the build ended before it could be killed mid-render"
     workers = children(process.pid)
