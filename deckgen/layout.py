@@ -170,7 +170,10 @@ def start_workers(parts: int | None = None) -> Workers | None:
     cores = os.cpu_count() or 1
     if cores < 2 or "fork" not in multiprocessing.get_all_start_methods():  # Windows: no fork
         return None
-    return Workers(max(1, min(cores, parts or cores)))
+    try:
+        return Workers(max(1, min(cores, parts or cores)))
+    except OSError:  # no temporary folder to be had (the disk is full): laid out here
+        return None
 
 
 def _failure(err: Exception) -> str:
@@ -212,12 +215,10 @@ class PdfLayout:
             self.workers = workers or start_workers()
             self.own_workers = workers is None
         if self.workers is not None:
-            import pickle
-            import tempfile
-
-            with tempfile.NamedTemporaryFile(prefix="deckgen-jobs-", dir=self.workers.temp, delete=False) as file:
-                pickle.dump(jobs, file, protocol=pickle.HIGHEST_PROTOCOL)
-            self.source = file.name
+            self.source = _hand_out(jobs, self.workers.temp)
+            if not self.source:  # the temporary folder is full or gone: laid out here instead
+                self.close()
+        if self.workers is not None:
             # the biggest parts first, so that no core waits on one long part at the end
             for ji, pi in sorted(todo, key=lambda t: -len(repr(self.parts[t[0]][t[1]]))):
                 self.futures[self.workers.submit(_work, self.source, ji, pi)] = ("part", ji, pi)
@@ -330,6 +331,23 @@ class PdfLayout:
         d = job.deck
         key = hashlib.sha256(repr(("frame", job.key, d.title, d.language, d.build_date, sheets)).encode("utf-8")).hexdigest()
         return sheets, key
+
+
+def _hand_out(jobs: list[PdfJob], folder: str) -> str:
+    """The file the workers read the jobs from ("" when it cannot be written)."""
+    import pickle
+    import tempfile
+
+    try:
+        with tempfile.NamedTemporaryFile(prefix="deckgen-jobs-", dir=folder, delete=False) as file:
+            try:
+                pickle.dump(jobs, file, protocol=pickle.HIGHEST_PROTOCOL)
+            except OSError:
+                Path(file.name).unlink(missing_ok=True)
+                raise
+        return file.name
+    except OSError:
+        return ""
 
 
 def _timed(rendered: Rendered, seconds: float) -> Rendered:

@@ -305,3 +305,20 @@ def test_a_big_machine_starts_only_the_workers_the_sources_can_keep_busy(tmp_pat
     result = run(["build", "--no-cache", "--format", "cheatsheet", "--format", "cards"], root)
     assert result.exit_code == 0, result.output
     assert len(started) == 1 and 3 <= started[0] <= 6
+
+
+@pytest.mark.parametrize("fails", ["folder", "jobs file"])
+def test_a_full_temporary_folder_lays_the_pdfs_out_here(tmp_path, monkeypatch, fails):
+    """No room in the temporary folder for the workers (a full /tmp on a CI runner): the PDFs are
+    laid out in deckgen's own process instead, and the build succeeds."""
+    import errno
+    import tempfile
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+    monkeypatch.setattr(tempfile, "mkdtemp" if fails == "folder" else "NamedTemporaryFile", full)
+    root = project(tmp_path, {"d.txt": "Q1. One?\nA1. Uno.\n\nQ2. Two?\nA2. Dos.\n"})
+    result = run(["build", "--no-cache", "--format", "cheatsheet", "--format", "cards"], root)
+    assert result.exit_code == 0, result.output
+    assert "2 cards, 1 pages" in result.stdout and "2 cards, 2 pages" in result.stdout
+    assert pdf_text(root / "build" / "d.cheatsheet.pdf")[0].count("Uno.") == 1
