@@ -265,6 +265,9 @@ def build(
     written; outputs that fail are listed with their error, the others are written. An output
     whose inputs and bytes are as the last build left them is not rendered again. `workers`:
     PDF workers that outlive this build (`deckgen watch`); else the build starts its own."""
+    from deckgen.render import environment
+
+    environment.cache_clear()  # the templates as they are now (`deckgen watch` builds many times)
     env = dict(os.environ) if env is None else env
     own = None
     if workers is None and wants_pdfs(settings):

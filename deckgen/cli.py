@@ -443,9 +443,6 @@ def watch(paths, out, templates) -> None:
     workers = start_workers(pdf_parts_at_most(settings, Path.cwd())) if wants_pdfs(settings) else None
 
     def once() -> None:
-        from deckgen.render import environment
-
-        environment.cache_clear()  # templates as they are now (one added since is found too)
         settings = _settings(sources=tuple(paths), out=out, templates=templates)
         try:
             _report_build(run_build(settings, Path.cwd(), report=_progress(False), workers=workers),

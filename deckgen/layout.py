@@ -209,11 +209,10 @@ class PdfLayout:
         self.futures: dict = {}
         self.todo = todo
         self.source = ""  # where the workers read the jobs from; "": laid out here
-        self.workers, self.own_workers = None, False
+        self.workers = None
         if todo:
             progress(f"laying out {len(todo)} part(s) of {len(jobs)} PDF(s)", 0, len(todo))
             self.workers = workers or start_workers()
-            self.own_workers = workers is None
         if self.workers is not None:
             self.source = _hand_out(jobs, self.workers.temp)
             if not self.source:  # the temporary folder is full or gone: laid out here instead
@@ -242,7 +241,7 @@ class PdfLayout:
             yield job.display, (result.removeprefix("assembly: ") if isinstance(result, str) else result)
 
     def close(self) -> None:
-        if self.own_workers and self.workers is not None:
+        if self.workers is not None and self.workers is not self.shared:  # its own: stopped
             self.workers.close()
         self.workers = None
         if self.source:

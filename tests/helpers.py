@@ -244,3 +244,12 @@ def poppler_boxes(pdf: Path, unit: str = "word") -> list[tuple[int, str, float, 
                 words = [html.unescape(w) for w in re.findall(r">([^<]*)</word>", body)]
                 found.append((index, " ".join(words), float(x) * mm, float(y) * mm))
     return found
+
+
+def children(pid: int) -> list[str]:
+    """The forked workers of a build (its child processes other than git), sorted."""
+    try:
+        found = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        return sorted(c for c in found if Path(f"/proc/{c}/comm").read_text().strip() != "git")
+    except OSError:
+        return []

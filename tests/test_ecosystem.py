@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import RNN, ROOT, import_apkg, outputs, pdf_text, project, run
+from tests.helpers import RNN, ROOT, children, import_apkg, outputs, pdf_text, project, run
 
 GOOD = "Deck\n\nPart\n\nQ1. What?\nA1. That.\n\nQ3. Why?\nA3. Because.\n"
 
@@ -223,13 +223,6 @@ def test_watch_rebuilds_when_a_source_changes(tmp_path):
     while any(Path(f"/proc/{pid}").exists() for pid in workers) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not [pid for pid in workers if Path(f"/proc/{pid}").exists()]
-
-
-def children(pid: int) -> list[str]:
-    try:
-        return sorted(Path(f"/proc/{pid}/task/{pid}/children").read_text().split())
-    except OSError:
-        return []
 
 
 def test_pre_commit_hook_runs_from_this_checkout(tmp_path):

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from pypdf import PdfReader
 
 from deckgen.readers import read_source
-from tests.helpers import glyph_coverage, import_apkg, notes, outputs, pdf_text, project, run
+from tests.helpers import children, glyph_coverage, import_apkg, notes, outputs, pdf_text, project, run
 
 HOSTILE = (
     "<script>alert(1)</script> Title {{ 7*7 }}\n\n"
@@ -326,15 +326,6 @@ def rendering(pid: int) -> bool:
         return False
     time.sleep(0.05)
     return bool(set(first) & set(children(pid)))
-
-
-def children(pid: int) -> list[str]:
-    """The forked workers of a build (its child processes other than git)."""
-    try:
-        found = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-        return [c for c in found if Path(f"/proc/{c}/comm").read_text().strip() != "git"]
-    except OSError:
-        return []
 
 
 def valid(path: Path) -> bool:

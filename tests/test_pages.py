@@ -184,18 +184,12 @@ def test_a_declared_legacy_charset_is_honoured(tmp_path):
 # -- deckgen import ----------------------------------------------------------------------------
 
 class _Handler(http.server.SimpleHTTPRequestHandler):
+    REDIRECTS = {"/redirect": "/medium.html", "/loop": "/loop", "/ftp": "ftp://example.com/x.html"}
+
     def do_GET(self):  # noqa: N802 - http.server's name
-        if self.path == "/redirect":
+        if self.path in self.REDIRECTS:
             self.send_response(302)
-            self.send_header("Location", "/medium.html")
-            self.end_headers()
-        elif self.path == "/loop":
-            self.send_response(302)
-            self.send_header("Location", "/loop")
-            self.end_headers()
-        elif self.path == "/ftp":
-            self.send_response(302)
-            self.send_header("Location", "ftp://example.com/x.html")
+            self.send_header("Location", self.REDIRECTS[self.path])
             self.end_headers()
         elif self.path == "/slow":
             time.sleep(2)

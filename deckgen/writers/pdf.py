@@ -302,16 +302,18 @@ def back_slot(geo: Geometry, index: int, duplex: str) -> Slot:
 MEASURE_PAGE_MM = 2000  # the measuring page's height: many faces a page, none split
 
 
+def _boxes(page, tag: str, name: str) -> list:
+    """The boxes of a laid-out page whose element is a `tag` of class `name`, in document order.
+    Faces are found this way rather than by an id each: WeasyPrint checks every id against the
+    anchors it has seen, which grows quadratically."""
+    return [box for box in page._page_box.descendants()
+            if getattr(box, "element", None) is not None and box.element_tag == tag
+            and name in box.element.get("class", "").split()]
+
+
 def _face_heights(document) -> list[float]:
-    """The height (mm) of each measured face, in order, read from the layout tree: no id per face
-    (WeasyPrint checks every id against the anchors it has seen, which grows quadratically)."""
-    heights = []
-    for page in document.pages:
-        for box in page._page_box.descendants():
-            element = getattr(box, "element", None)
-            if element is not None and box.element_tag == "div" and "measure" in element.get("class", "").split():
-                heights.append(box.height * PX_TO_MM)
-    return heights
+    """The height (mm) of each measured face, in order, read from the layout tree."""
+    return [box.height * PX_TO_MM for page in document.pages for box in _boxes(page, "div", "measure")]
 
 
 def fit_sizes(pending: list[tuple[StudyCard, str]], geo: Geometry, templates: str, media: dict[str, str],
@@ -389,14 +391,11 @@ PX_TO_MM = 25.4 / 96
 
 def _spilled(document, sheets: tuple[Sheet, ...], geo: Geometry) -> list[tuple[StudyCard, str]]:
     """Faces whose content runs past the bottom of their card, read from where the empty marker
-    at the end of each face's content was laid out: from the layout tree, no id per face
-    (WeasyPrint checks every id against the anchors it has seen, which grows quadratically)."""
+    at the end of each face's content was laid out."""
     pages = [faces for sheet in sheets for faces in sheet.pages]
     found = []
     for page, faces in zip(document.pages, pages, strict=True):
-        ends = [box.position_y * PX_TO_MM for box in page._page_box.descendants()
-                if getattr(box, "element", None) is not None and box.element_tag == "span"
-                and "end" in box.element.get("class", "").split()]
+        ends = [box.position_y * PX_TO_MM for box in _boxes(page, "span", "end")]
         placed = [face for face in faces if face is not None]
         ends = (ends + [float("inf")] * len(placed))[:len(placed)]  # a marker not laid out: spilled
         for face, end in zip(placed, ends, strict=True):
