@@ -215,6 +215,26 @@ def test_only_the_sheet_with_a_spilled_face_is_laid_out_again(tmp_path, monkeypa
     assert sizes[(3, "Short answer")] == pytest.approx(10, abs=0.01) == sizes[(1, "Short answer")]
 
 
+def test_an_answer_far_past_its_sheet_does_not_shift_the_others(tmp_path):
+    """An answer of many blocks runs so far past the sheet that WeasyPrint never lays out its end;
+    the faces after it on the page are still judged by their own ends: the long one is warned
+    about and set small, the short one beside it keeps its full size."""
+    huge = "\n\n".join(" ".join(["word"] * 30) + "." for _ in range(80))
+    text = f"# Deck\n\n## Part\n\n### Short?\n\nShort answer.\n\n### Huge?\n\n{huge}\n"
+    root, result = build(tmp_path, "--format", "cards", "--no-cache", files={"d.md": text})
+    assert "Q2's answer does not fit a eight-up card even at 7 pt" in result.stderr
+    assert "Q1's answer" not in result.stderr
+    reader = PdfReader(str(root / "build" / "d.cards.pdf"))
+    sizes = {}
+
+    def visit(text, cm, tm, font, size):
+        for word in ("Short answer", "word"):
+            if word in text:
+                sizes.setdefault(word, size * cm[0] * tm[0])
+    reader.pages[1].extract_text(visitor_text=visit)  # the backs: the huge one first
+    assert sizes["Short answer"] == pytest.approx(10, abs=0.01) and sizes["word"] == pytest.approx(7, abs=0.01)
+
+
 def test_cheatsheet_never_splits_a_card_across_columns_or_strands_a_heading(rnn_build):
     pdf = rnn_build / "build" / f"{NAME}.cheatsheet.pdf"
     runs = poppler_boxes(pdf) + [(p, text, x, y) for p, text, x, y in poppler_boxes(pdf, "line")

@@ -302,18 +302,18 @@ def back_slot(geo: Geometry, index: int, duplex: str) -> Slot:
 MEASURE_PAGE_MM = 2000  # the measuring page's height: many faces a page, none split
 
 
-def _boxes(page, tag: str, name: str) -> list:
-    """The boxes of a laid-out page whose element is a `tag` of class `name`, in document order.
-    Faces are found this way rather than by an id each: WeasyPrint checks every id against the
-    anchors it has seen, which grows quadratically."""
-    return [box for box in page._page_box.descendants()
-            if getattr(box, "element", None) is not None and box.element_tag == tag
-            and name in box.element.get("class", "").split()]
+def _boxes(box, tag: str, name: str) -> list:
+    """The boxes in a laid-out box (a page's: `page._page_box`) whose element is a `tag` of class
+    `name`, in document order. Faces are found this way rather than by an id each: WeasyPrint
+    checks every id against the anchors it has seen, which grows quadratically."""
+    return [child for child in box.descendants()
+            if getattr(child, "element", None) is not None and child.element_tag == tag
+            and name in child.element.get("class", "").split()]
 
 
 def _face_heights(document) -> list[float]:
     """The height (mm) of each measured face, in order, read from the layout tree."""
-    return [box.height * PX_TO_MM for page in document.pages for box in _boxes(page, "div", "measure")]
+    return [box.height * PX_TO_MM for page in document.pages for box in _boxes(page._page_box, "div", "measure")]
 
 
 def fit_sizes(pending: list[tuple[StudyCard, str]], geo: Geometry, templates: str, media: dict[str, str],
@@ -395,10 +395,15 @@ def _spilled(document, sheets: tuple[Sheet, ...], geo: Geometry) -> list[tuple[S
     pages = [faces for sheet in sheets for faces in sheet.pages]
     found = []
     for page, faces in zip(document.pages, pages, strict=True):
-        ends = [box.position_y * PX_TO_MM for box in _boxes(page, "span", "end")]
+        # each face's marker looked for in its own card: a marker far past the bottom of the
+        # sheet is not laid out at all, and must not shift the others onto the wrong faces
+        cards = [card for card in _boxes(page._page_box, "div", "card")
+                 if "empty" not in card.element.get("class", "").split()]
         placed = [face for face in faces if face is not None]
-        ends = (ends + [float("inf")] * len(placed))[:len(placed)]  # a marker not laid out: spilled
-        for face, end in zip(placed, ends, strict=True):
+        cards = (cards + [None] * len(placed))[:len(placed)]
+        for face, card in zip(placed, cards, strict=True):
+            marker = _boxes(card, "span", "end") if card is not None else []
+            end = marker[0].position_y * PX_TO_MM if marker else float("inf")  # not laid out: spilled
             shift = geo.back_offset[1] if face.side == "back" and not geo.fold else 0.0
             bottom = face.slot.y + PAD_TOP + geo.inner[1] + shift
             if end > bottom + 0.2:  # below the card
