@@ -410,8 +410,10 @@ def _assemble(job: PdfJob, laid: list[tuple[bytes, dict]], frame: bytes | None) 
 
     deck = job.deck
     if job.fmt == "cards":
-        problems = tuple(Diagnostic(p[0], p[1], p[2], SourceSpan(p[3], p[4], p[5]))
-                         for _, facts in laid for p in facts["problems"])
+        # in the source's order (a back page lists its faces mirrored)
+        problems = tuple(sorted((Diagnostic(p[0], p[1], p[2], SourceSpan(p[3], p[4], p[5]))
+                                 for _, facts in laid for p in facts["problems"]),
+                                key=lambda d: (d.span.path, d.span.line, d.span.col)))
         data = pdfparts.join([data for data, _ in laid], deck.title, deck.language)
         return Rendered(data, sum(facts["pages"] for _, facts in laid), problems)
     geometry = pdf.sheet_geometry(job.page)
