@@ -16,6 +16,12 @@ from deckgen.errors import ValidationFailed
 CONTEXT = {"help_option_names": ["-h", "--help"]}
 
 
+QUESTION_OPTION = click.option(
+    "--question", default=None, metavar="MARKER",
+    help="Which blocks are the questions: h2...h6, list-heading, bold, label, details, numbered, or a "
+         "regular expression a question's first line matches (default: found from the document).")
+
+
 def _settings(**overrides):
     return load_settings(Path.cwd(), overrides).settings
 
@@ -151,6 +157,7 @@ def main() -> None:
 @click.option("--templates", default=None, help="Folder of templates searched before the built-in ones.")
 @click.option("--source-format", type=click.Choice(choices("source_format")), default=None,
               help="The shape of the sources, when the guess is wrong (default: auto).")
+@QUESTION_OPTION
 @click.option("--cache/--no-cache", default=None,
               help="Reuse PDF parts laid out by earlier builds (default: on; ~/.cache/deckgen).")
 @click.option("--summary", "summary_file", type=click.Path(dir_okay=False), default=None,
@@ -158,7 +165,7 @@ def main() -> None:
 @click.option("-v", "--verbose", is_flag=True, help="Also say how each source was read and what was skipped.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress: only a summary line per output, and problems.")
 def build(paths, out, formats, paper, orientation, columns, card_size, duplex, back_offset, strict, locked,
-          templates, source_format, cache, summary_file, verbose, quiet) -> None:
+          templates, source_format, question, cache, summary_file, verbose, quiet) -> None:
     """Build every source into the output folder.
 
     \b
@@ -171,7 +178,8 @@ def build(paths, out, formats, paper, orientation, columns, card_size, duplex, b
     settings = _settings(sources=tuple(paths), out=out, formats=tuple(formats), paper=paper,
                          orientation=orientation, columns=columns, card_size=card_size,
                          duplex=duplex, back_offset=back_offset, strict=strict,
-                         locked=locked, templates=templates, source_format=source_format, cache=cache)
+                         locked=locked, templates=templates, source_format=source_format, question=question,
+                         cache=cache)
     if summary_file is None:
         _report_build(run_build(settings, Path.cwd(), report=_progress(quiet)), settings, verbose)
         return
@@ -197,7 +205,8 @@ def build(paths, out, formats, paper, orientation, columns, card_size, duplex, b
 @click.option("-v", "--verbose", is_flag=True, help="Also say what each reader skipped as page chrome.")
 @click.option("--source-format", type=click.Choice(choices("source_format")), default=None,
               help="The shape of the sources, when the guess is wrong (default: auto).")
-def check(paths, strict, output_format, verbose, source_format) -> None:
+@QUESTION_OPTION
+def check(paths, strict, output_format, verbose, source_format, question) -> None:
     """Validate sources without building; exit 1 on errors.
 
     \b
@@ -207,7 +216,7 @@ def check(paths, strict, output_format, verbose, source_format) -> None:
     """
     from deckgen.build import check as run_check
 
-    settings = _settings(sources=tuple(paths), strict=strict, source_format=source_format)
+    settings = _settings(sources=tuple(paths), strict=strict, source_format=source_format, question=question)
     result = run_check(settings, Path.cwd())
     diagnostics = result.diagnostics
     if output_format == "json":
@@ -226,7 +235,11 @@ def check(paths, strict, output_format, verbose, source_format) -> None:
             n = len(deck.cards)
             click.echo(f"{job.display}: {n} card(s) in {len(deck.sections)} section(s), "
                        f"read as {deck.shape}")
+            if deck.coverage is not None:
+                click.echo(f"{job.display}: {n} cards {deck.coverage.line()}")
             if verbose:
+                for line in deck.candidates:
+                    click.echo(f"{job.display}: {line}")
                 for skipped in deck.skipped:
                     click.echo(f"{skipped.span}: skipped {skipped.reason}: {skipped.text}")
         _print_diagnostics(diagnostics, stream_err=False)

@@ -52,6 +52,9 @@ class Settings:
     max_answer_chars: int = field(default=20_000, metadata={"range": (1, 10**9)})
     language: str = "en"
     source_format: str = field(default="auto", metadata=_choice(*SHAPES))
+    # Which blocks are the questions: auto (the structure finder chooses), a marker (h2...h6,
+    # list-heading, bold, label, details, numbered) or a regular expression a question's first line matches
+    question: str = field(default="auto", metadata={"question": True})
     # [source."PATH"] tables: settings for one source, as ((path, ((name, value), ...)), ...)
     per_source: tuple[tuple[str, tuple[tuple[str, Any], ...]], ...] = ()
 
@@ -70,7 +73,7 @@ class Settings:
 PER_SOURCE = (
     "formats", "paper", "orientation", "columns", "card_size", "duplex", "back_offset", "strict", "deck_name",
     "note_type", "reverse", "disable", "max_card_words", "max_cheatsheet_words", "near_duplicate_threshold",
-    "language", "source_format",
+    "language", "source_format", "question",
 )
 
 
@@ -131,7 +134,25 @@ def _check_value(name: str, value: Any, where: str) -> Any:
             )
         if meta.get("offset"):
             parse_offset(value, f"{where}: setting '{key}'")
+        if meta.get("question"):
+            check_question(value, f"{where}: setting '{key}'")
     return value
+
+
+def check_question(value: str, where: str) -> None:
+    """A question marker is a known marker or a regular expression that compiles."""
+    import re
+
+    from deckgen.readers.structure import QUESTION_SETTING_NAMES
+
+    if value in QUESTION_SETTING_NAMES:
+        return
+    try:
+        re.compile(value)
+    except re.error as err:
+        raise ConfigError(
+            f"{where}: {value!r} is neither a marker ({', '.join(QUESTION_SETTING_NAMES)}) nor a regular "
+            f"expression ({err})") from err
 
 
 def parse_offset(value: str, where: str) -> tuple[float, float]:

@@ -218,6 +218,9 @@ class Deck:
     stray: tuple[Skipped, ...] = ()
     images: tuple[str, ...] = ()
     diagnostics: tuple[Diagnostic, ...] = ()
+    coverage: object = None  # readers.structure.Coverage: how much of the text the cards hold
+    candidates: tuple[str, ...] = ()  # the question markers the structure finder weighed, for check -v
+    seen: str = ""  # what the document offers as question markers, for messages
 
     @property
     def cards(self) -> tuple[Card, ...]:

@@ -41,6 +41,8 @@ RULES: dict[str, Rule] = {
         Rule("DG016", "bad-formula", "warning", "A formula (TeX) that does not parse; it is shown as written."),
         Rule("DG017", "bad-cloze", "error", "A cloze deletion that is not {{c1::text}} or {{c1::text::hint}} (unclosed, or numbered 0)."),
         Rule("DG018", "reversed-cloze", "error", "A cloze card marked reverse; a cloze note has no reverse side."),
+        Rule("DG020", "text-left-out", "warning", "More than 5% of a document's words were left out in blocks that are not recognised page chrome (an introduction, text between cards, a closing)."),
+        Rule("DG021", "read-short", "error", "The reading leaves out more than half of the document: the questions are probably marked some other way (setting 'question')."),
         Rule("DG019", "faq-data-mismatch", "warning", "A web page's FAQ data (schema.org JSON-LD) and its visible questions differ, or the data does not parse."),
         Rule("DG101", "duplicate-question", "warning", "The same question text appears twice."),
         Rule("DG102", "near-duplicate", "warning", "Two cards ask the same thing in other words (judged on question and answer)."),
@@ -72,7 +74,11 @@ def _answer_span(card: Card) -> SourceSpan:
 def structure(deck: Deck, settings: Settings) -> Iterator[tuple[str, str, SourceSpan]]:
     cards = deck.cards
     if not cards:
-        yield "DG001", "no question-and-answer cards found", SourceSpan(deck.source, 1)
+        seen = f" (seen: {deck.seen})" if deck.seen else ""
+        yield "DG001", (f"no question-and-answer cards found{seen}; name the question marker with the "
+                        f"setting 'question' (--question h2, bold, label, details, numbered, or a regular "
+                        f"expression)"), SourceSpan(deck.source, 1)
+    yield from _coverage(deck, cards)
     seen: dict[int, Card] = {}
     previous: int | None = None
     for card in cards:
@@ -126,6 +132,27 @@ def structure(deck: Deck, settings: Settings) -> Iterator[tuple[str, str, Source
             yield "DG009", f"section '{section.title}' has no cards", section.span
     for stray in deck.stray:
         yield "DG010", f"{stray.reason}, left out: '{_clip(stray.text)}'", stray.span
+
+
+def _coverage(deck: Deck, cards) -> Iterator[tuple[str, str, SourceSpan]]:
+    """A reading that leaves much of the document out says so: never a short read in silence."""
+    coverage = deck.coverage
+    if coverage is None or not cards:
+        return
+    chrome = sum(w for reason, _, _, w in coverage.left_out
+                 if reason not in ("introduction", "between", "closing"))
+    content = max(coverage.total - chrome, 1)
+    unexplained = coverage.unexplained()
+    words = sum(w for *_, w in unexplained)
+    where = ", ".join(f"{r} (lines {a}-{b}, {w:,} words)" for r, a, b, w in unexplained[:4])
+    more = f" and {len(unexplained) - 4} more" if len(unexplained) > 4 else ""
+    first = SourceSpan(deck.source, unexplained[0][1]) if unexplained else SourceSpan(deck.source, 1)
+    if coverage.in_cards < 0.5 * content:
+        yield "DG021", (f"{len(cards)} cards hold only {round(100 * coverage.in_cards / content)}% of the "
+                        f"text, read as {deck.shape.split(':')[-1]}; seen: {deck.seen}; name the question "
+                        f"marker with the setting 'question' (--question)"), first
+    elif words > 0.05 * content:
+        yield "DG020", f"{round(100 * words / content)}% of the words were left out: {where}{more}", first
 
 
 def _clip(text: str, width: int = 60) -> str:

@@ -22,7 +22,7 @@ def test_title_sections_and_cards(deck):
     assert [s.title for s in deck.sections] == ["Basics", "Numbers"]
     assert [c.question_text for c in deck.cards] == ["What is X?", "Show the picture?", "Steps?"]
     assert [c.number for c in deck.cards] == [1, 2, 3]
-    assert deck.shape == "markdown"
+    assert deck.shape == "markdown:h3"
 
 
 def test_inline_runs_and_blocks(deck):

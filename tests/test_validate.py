@@ -49,7 +49,8 @@ def test_empty_question_and_empty_answer():
 
 def test_no_cards():
     assert diagnostics("Just a title\n\nand some text.\n") == [
-        "d.txt:1:1: error: no question-and-answer cards found [DG001]",
+        "d.txt:1:1: error: no question-and-answer cards found; name the question marker with the setting "
+        "'question' (--question h2, bold, label, details, numbered, or a regular expression) [DG001]",
         "d.txt:3:1: warning: text outside any card, left out: 'and some text.' [DG010]",
     ]
 

@@ -10,19 +10,19 @@ from pathlib import Path
 from deckgen.errors import SourceError
 from deckgen.model import Deck, Diagnostic, SourceSpan
 
-Reader = Callable[[str, str, str, Path, str], Deck]
+Reader = Callable[[str, str, str, Path, str, str], Deck]
 # The shapes of text documents readers/pages.py reads, in the order `auto` tries them
 # (readers/text.py reads qa-markers, tried first); the values of the source-format setting.
 PAGE_SHAPES = ("qa-labels", "coaching", "numbered-inline", "numbered", "headings")
 SHAPES = ("auto", "qa-markers", *PAGE_SHAPES, "markdown")
 
 
-def _text_reader(text: str, path: str, title: str, folder: Path, shape: str) -> Deck:
+def _text_reader(text: str, path: str, title: str, folder: Path, shape: str, question: str = "auto") -> Deck:
     from deckgen.readers.pages import choose, read_page
     from deckgen.readers.text import normalise, read_text
 
     if shape == "markdown":
-        return _markdown_reader(text, path, title, folder, shape)
+        return _markdown_reader(text, path, title, folder, "auto", question)
     mixed: list[Diagnostic] = []
     if shape == "auto":
         shape, mixed = choose(normalise(text), path)
@@ -30,15 +30,17 @@ def _text_reader(text: str, path: str, title: str, folder: Path, shape: str) -> 
     return dataclasses.replace(deck, diagnostics=tuple(mixed) + deck.diagnostics) if mixed else deck
 
 
-def _markdown_reader(text: str, path: str, title: str, folder: Path, shape: str) -> Deck:
+def _markdown_reader(text: str, path: str, title: str, folder: Path, shape: str, question: str = "auto") -> Deck:
+    """Markdown through the structure finder; with a text shape named (setting source-format),
+    the document's lines read as that shape, as a .txt would be."""
     from deckgen.readers.markdown import read_markdown
 
     if shape not in ("auto", "markdown"):
-        raise SourceError(f"{path}: a Markdown source is read as markdown, not {shape} (setting 'source-format')")
-    return read_markdown(text, path, title, folder)
+        return _text_reader(text, path, title, folder, shape, question)
+    return read_markdown(text, path, title, folder, question)
 
 
-def _html_reader(text: str, path: str, title: str, folder: Path, shape: str) -> Deck:
+def _html_reader(text: str, path: str, title: str, folder: Path, shape: str, question: str = "auto") -> Deck:
     from deckgen.readers.html import read_html
 
     if shape not in ("auto",):
@@ -96,7 +98,7 @@ def decode(data: bytes, display: str) -> str:
         ) from err
 
 
-def read_source(path: Path, display: str, max_bytes: int, shape: str = "auto") -> Deck:
+def read_source(path: Path, display: str, max_bytes: int, shape: str = "auto", question: str = "auto") -> Deck:
     """Read one source file into a Deck; every failure is a SourceError naming the file."""
     reader = READERS.get(path.suffix.lower())
     if reader is None:
@@ -116,7 +118,7 @@ def read_source(path: Path, display: str, max_bytes: int, shape: str = "auto") -
         raise SourceError(f"{display}: is a directory") from err
     except OSError as err:
         raise SourceError(f"{display}: cannot read: {err.strerror}") from err
-    return read_text(decode_source(data, path, display), path, display, shape)
+    return read_text(decode_source(data, path, display), path, display, shape, question)
 
 
 def decode_source(data: bytes, path: Path, display: str) -> str:
@@ -124,11 +126,11 @@ def decode_source(data: bytes, path: Path, display: str) -> str:
     return DECODERS.get(path.suffix.lower(), decode)(data, display)
 
 
-def read_text(text: str, path: Path, display: str, shape: str = "auto") -> Deck:
+def read_text(text: str, path: Path, display: str, shape: str = "auto", question: str = "auto") -> Deck:
     """Read a source's text (already decoded) as the reader for `path`'s extension does."""
     reader = READERS[path.suffix.lower()]
     text, cleaned = remove_control_characters(text, display)
-    deck = reader(text, display, fallback_title(path), path.parent, shape)
+    deck = reader(text, display, fallback_title(path), path.parent, shape, question)
     if cleaned:
         deck = dataclasses.replace(deck, diagnostics=tuple(cleaned) + deck.diagnostics)
     return deck

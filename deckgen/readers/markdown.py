@@ -21,6 +21,7 @@ be files beside the source (DG302 otherwise); they are embedded in every output.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from pathlib import Path
 
@@ -44,7 +45,20 @@ from deckgen.model import (
     SourceSpan,
     TableBlock,
 )
-from deckgen.readers.inline import clozes
+from deckgen.htmlblocks import html_blocks
+from deckgen.readers.inline import clozes, text_runs
+from deckgen.readers.structure import (
+    NUMBER,
+    QUESTION_END,
+    Mark,
+    Unit,
+    describe,
+    find,
+    is_reveal,
+    reads_as_question,
+    seen,
+    strip_number,
+)
 
 META = re.compile(r"^<!--\s*deckgen:(?P<body>.*?)-->$", re.DOTALL)
 EXTRA = re.compile(r"^<!--\s*deckgen:\s*extra\s*-->$")
@@ -62,16 +76,43 @@ _parser = (
 # Let every link through the parser so that an unsafe one is reported (DG301) and shown as
 # text, rather than silently left as literal brackets.
 _parser.validateLink = lambda url: True
+# Documents people write for GitHub hold raw HTML (accordions, line breaks, badges): a document is
+# read with HTML on, and its HTML read by the HTML reader's parser. Fragments (Anki's fields, turned
+# into Markdown) keep it off: there `<` is text.
+_doc_parser = (
+    MarkdownIt("commonmark", {"html": True, "linkify": False, "typographer": False})
+    .enable("table")
+    .use(dollarmath_plugin, allow_space=False, allow_digits=False, double_inline=True, allow_labels=False)
+    .use(texmath_plugin, delimiters="brackets")
+)
+_doc_parser.validateLink = lambda url: True
+
+# Markers a paragraph's first line may start with (bold or not): `Q12.` / `A12.`, `Q:` / `A:`
+_B = r"(?:\*\*|__)?"
+QA_MARKER = re.compile(rf"^\s*{_B}\s*Q\s?(?P<num>\d{{1,5}})\s*{_B}\s*[.):]\s*{_B}\s*(?=\S)")
+A_MARKER = re.compile(rf"^\s*{_B}\s*A\s?(?P<num>\d{{1,5}})\s*{_B}\s*[.):]\s*{_B}\s*")
+Q_WORDS = r"Q|Question|Вопрос|Питання|Pregunta|Pergunta|Frage|Domanda|Soru|Câu hỏi|问|問|问题|問題|질문|質問"
+A_WORDS = r"A|Answer|Ans|Ответ|Відповідь|Respuesta|Resposta|Réponse|Antwort|Risposta|Cevap|Trả lời|答|回答|答案|답|답변"
+LABEL_Q = re.compile(rf"^\s*{_B}\s*(?:{Q_WORDS})\s*{_B}\s*[:：]\s*{_B}\s*", re.IGNORECASE)
+LABEL_A = re.compile(rf"^\s*{_B}\s*(?:{A_WORDS})\s*{_B}\s*[:：]\s*{_B}\s*", re.IGNORECASE)
+DOCTOC = re.compile(r"<!--\s*(?:START|END)\s+doctoc", re.IGNORECASE)
+BACK_TO_TOP = re.compile(
+    r"^\W*(?:back\s+to\s+(?:top|contents|index|the\s+top|table\s+of\s+contents)|top|go\s+to\s+top|"
+    r"scroll\s+to\s+top|вгору|наверх|к\s+содержанию|до\s+змісту|返回顶部|回到顶部|返回目录|トップへ|"
+    r"맨\s*위로|volver\s+arriba|voltar\s+ao\s+topo|retour\s+en\s+haut|nach\s+oben)\W*$",
+    re.IGNORECASE,
+)
 
 
 class _Reader:
     def __init__(self, text: str, path: str, fallback_title: str, folder: Path | None):
         self.path, self.folder = path, folder
-        self.tokens = _parser.parse(text)
+        self.tokens = (_doc_parser if path else _parser).parse(text)
         self.lines = text.split("\n")
         self.title = ""
-        self.sections: list[tuple[str, SourceSpan | None, list[Card]]] = [("", None, [])]
         self.stray: list[Skipped] = []
+        self.skipped: list[Skipped] = []
+        self.anchors, self.anchors_at = 0, 0  # links to places inside the document
         self.diagnostics: list[Diagnostic] = []
         self.images: list[str] = []
         self.fallback_title = fallback_title
@@ -87,6 +128,7 @@ class _Reader:
     def inlines(self, token: Token) -> tuple[Inline, ...]:
         runs: list[Inline] = []
         strong = em = 0
+        code = False
         link: str | None = None
         for child in token.children or []:
             kind = child.type
@@ -98,6 +140,28 @@ class _Reader:
                 em += 1
             elif kind == "em_close":
                 em -= 1
+            elif kind == "html_inline":
+                tag = HTML_TAG.match(child.content)
+                name = tag["name"].lower() if tag else ""
+                closing = bool(tag) and tag["close"] == "/"
+                if name in ("b", "strong"):
+                    strong = max(0, strong + (-1 if closing else 1))
+                elif name in ("i", "em"):
+                    em = max(0, em + (-1 if closing else 1))
+                elif name in ("code", "kbd", "tt"):
+                    code = not closing
+                elif name == "br":
+                    runs.append(Inline("text", " "))
+                elif name == "img" and not closing:
+                    src = HTML_ATTR.search(child.content)
+                    alt = HTML_ALT.search(child.content)
+                    fake = Token("image", "img", 0, attrs={"src": src[2] if src else ""},
+                                 content=alt[2] if alt else "")
+                    runs.append(self.image(fake, token))
+            elif kind == "link_open" and str(child.attrs.get("href", "")).startswith("#"):
+                link = None  # a place inside the document: its words stay, as text
+                self.anchors += 1
+                self.anchors_at = self.anchors_at or self.span(token).line
             elif kind == "link_open":
                 href = str(child.attrs.get("href", ""))
                 if href.lower().startswith(SAFE_SCHEMES):
@@ -116,7 +180,9 @@ class _Reader:
             elif kind == "image":
                 runs.append(self.image(child, token))
             elif kind == "text" and child.content:
-                if link is not None:
+                if code:
+                    runs.append(Inline("code", child.content))
+                elif link is not None:
                     runs.append(Inline("link", child.content, link))
                 elif strong:
                     runs.append(Inline("strong", child.content))
@@ -147,8 +213,28 @@ class _Reader:
         i = 0
         while i < len(tokens):
             token = tokens[i]
+            if token.type == "heading_open" and i + 1 < len(tokens):
+                # an answer's own sub-heading: a bold line of the answer
+                runs = tuple(Inline("strong", r.text) if r.kind == "text" else r for r in self.inlines(tokens[i + 1]))
+                if runs:
+                    out.append(Paragraph(runs))
+                i += 3
+                continue
             if token.type == "inline":
-                out.append(Paragraph(self.inlines(token)))
+                if not _paragraph_chrome(token, _plain(token)):
+                    out.append(Paragraph(self.inlines(token)))
+            elif token.type == "html_block" and not token.content.strip().startswith("<!--"):
+                from bs4 import BeautifulSoup
+
+                soup = BeautifulSoup(token.content, "html.parser")
+                for element in soup.find_all(["script", "style", "template"]):
+                    element.decompose()
+                for summary in soup.find_all("summary"):
+                    if is_reveal(summary.get_text(" ")):
+                        summary.decompose()
+                made, problems, images = html_blocks(soup, self.folder)
+                self.adopt(problems, images, self.span(token).line)
+                out.extend(made)
             elif token.type in ("fence", "code_block"):
                 language = token.info.strip().split(" ")[0] if token.info else ""
                 out.append(CodeBlock(token.content.rstrip("\n"), language))
@@ -196,87 +282,314 @@ class _Reader:
             i += 1
         return ListBlock(tuple(items), ordered=ordered, start=start)
 
-    # -- document -------------------------------------------------------------------------
-    def read(self) -> Deck:
-        tokens = self.tokens
-        i = 0
-        card_start: tuple[Token, Token] | None = None  # heading_open, inline
-        body: list[Token] = []
+    # -- the document's blocks, as the structure finder sees them ---------------------------------
+    def source(self, token_map) -> str:
+        return "\n".join(self.lines[token_map[0]:token_map[1]]) if token_map else ""
 
-        def finish() -> None:
-            if card_start is not None:
-                self.sections[-1][2].append(self.card(card_start, body))
-
+    def units(self) -> list[Unit]:
+        tokens, out = self.tokens, []
+        i, doctoc = 0, False
         while i < len(tokens):
             token = tokens[i]
-            if token.type == "heading_open" and token.tag in ("h1", "h2", "h3"):
-                inline = tokens[i + 1]
-                if token.tag == "h3":
-                    finish()
-                    card_start, body = (token, inline), []
-                else:
-                    finish()
-                    card_start, body = None, []
-                    text = "".join(r.text for r in self.inlines(inline)).strip()
-                    if token.tag == "h1" and not self.title:
-                        self.title = text
-                    elif token.tag == "h1":
-                        self.stray.append(Skipped(self.span(token), text, "a second title"))
-                    else:
-                        self.sections.append((text, self.span(token), []))
-                i += 3
-                continue
-            if card_start is not None:
-                body.append(token)
-            elif token.type == "inline" or token.type in ("fence", "code_block"):
-                text = token.content.strip().splitlines()[0] if token.content.strip() else ""
-                self.stray.append(Skipped(self.span(token), text, "text outside any card"))
-            i += 1
-        finish()
-        sections = tuple(
-            Section(name, where, tuple(cards)) for name, where, cards in self.sections if cards or name
-        )
+            end = _closing(tokens, i) if token.nesting == 1 else i
+            first, last = (token.map[0] + 1, token.map[1]) if token.map else (1, 1)
+            raw = self.source(token.map)
+            chrome = "table of contents" if doctoc else ""
+            if token.type == "html_block" and DOCTOC.search(token.content):
+                doctoc = "START" in token.content.upper()
+                chrome = "table of contents"
+            if token.type == "heading_open":
+                level, text = int(token.tag[1]), _plain(tokens[i + 1])
+                question, number = strip_number(text)
+                out.append(Unit("heading", first, last, text, level=level, chrome=chrome,
+                                marks=(Mark(f"h{level}", question, number),), payload=(i, end + 1)))
+            elif token.type == "paragraph_open":
+                out.append(self.paragraph_unit(i, end, first, last, raw, chrome))
+            elif token.type in ("bullet_list_open", "ordered_list_open"):
+                out.extend(self.list_units(i, end, first, last, chrome))
+            elif token.type == "html_block":
+                out.extend(self.html_units(i, first, last, token.content, chrome))
+            elif token.type in ("fence", "code_block"):
+                out.append(Unit("code", first, last, token.content, chrome=chrome, payload=(i, end + 1)))
+            elif token.type == "hr":
+                out.append(Unit("rule", first, last, "", chrome=chrome or "rule", payload=(i, end + 1)))
+            else:  # tables, quotes, formulas
+                text = " ".join(_plain(t) for t in tokens[i:end + 1] if t.type == "inline") or token.content
+                kind = "table" if token.type == "table_open" else "other"
+                if kind == "table" and _mostly_anchors(tokens[i:end + 1]):
+                    chrome = chrome or "table of contents"
+                out.append(Unit(kind, first, last, text, chrome=chrome, payload=(i, end + 1)))
+            i = end + 1
+        return out
+
+    def paragraph_unit(self, i: int, end: int, first: int, last: int, raw: str, chrome: str) -> Unit:
+        inline = self.tokens[i + 1]
+        text = _plain(inline)
+        opens, closes = raw.count("<details"), raw.count("</details>")
+        marks: list[Mark] = []
+        lines = raw.split("\n")
+        head = _first_line(inline)
+        if not chrome:
+            chrome = _paragraph_chrome(inline, text)
+        if (m := QA_MARKER.match(lines[0])) is not None:
+            rest = lines[0][m.end():]
+            marks.append(Mark("qa-markers", _plain_text(rest), (int(m["num"]),),
+                              answered=any(A_MARKER.match(x) for x in lines[1:])))
+        elif (m := LABEL_Q.match(lines[0])) is not None:
+            marks.append(Mark("label", _plain_text(lines[0][m.end():]), None,
+                              answered=any(LABEL_A.match(x) for x in lines[1:])))
+        elif head is not None:
+            question, number = head
+            marks.append(Mark("bold", question, number, answered=len(lines) > 1))
+        else:
+            question, number = strip_number(_plain_text(lines[0]))
+            if number is not None and len(number) > 1 and len(lines[0]) < 300:
+                marks.append(Mark("numbered", question, number, answered=len(lines) > 1))
+            elif len(lines) == 1 and len(text) <= 250 and reads_as_question(text) and \
+                    QUESTION_END.search(text.rstrip(" :")):
+                marks.append(Mark("question-line", question, number))
+        return Unit("paragraph", first, last, text, marks=tuple(marks), chrome=chrome,
+                    opens=opens > closes, closes=closes > opens, payload=(i, end + 1))
+
+    def list_units(self, i: int, end: int, first: int, last: int, chrome: str) -> list[Unit]:
+        tokens = self.tokens[i:end + 1]
+        text = " ".join(_plain(t) for t in tokens if t.type == "inline")
+        if chrome or _mostly_anchors(tokens):
+            return [Unit("list", first, last, text, chrome=chrome or "table of contents", payload=(i, end + 1))]
+        ordered = tokens[0].type == "ordered_list_open"
+        start = int(tokens[0].attrs.get("start", 1)) if ordered else 1
+        items = _item_ranges(self.tokens, i, end)
+        units: list[Unit] = []
+        marked = False
+        for k, (a, b) in enumerate(items):
+            item_tokens = self.tokens[a:b + 1]
+            item_text = " ".join(_plain(t) for t in item_tokens if t.type == "inline")
+            where = self.tokens[a].map or [first - 1, last]
+            number = (start + k,) if ordered else None
+            marks: list[Mark] = []
+            head = self.tokens[a + 1]
+            children = _children(self.tokens, a, b)
+            if head.type == "heading_open":
+                question, own = strip_number(_plain(self.tokens[a + 2]))
+                marks.append(Mark("list-heading", question, own or number, answered=len(children) > 1))
+            elif head.type == "paragraph_open":
+                question = _plain(self.tokens[a + 2])
+                if reads_as_question(question) and len(question) <= 300:
+                    if len(children) > 1:
+                        marks.append(Mark("list-item", strip_number(question)[0], number, answered=True))
+                    elif ordered:
+                        marks.append(Mark("numbered", strip_number(question)[0], number))
+            marked = marked or bool(marks)
+            units.append(Unit("item", where[0] + 1, where[1], item_text, marks=tuple(marks),
+                              payload=(i, a, b, start + k)))
+        if not marked:
+            return [Unit("list", first, last, text, payload=(i, end + 1))]
+        return units
+
+    def html_units(self, i: int, first: int, last: int, html: str, chrome: str) -> list[Unit]:
+        stripped = html.strip()
+        if META.match(stripped):
+            return [Unit("meta", first, last, "", words=0, payload=(i, i + 1))]
+        if stripped.startswith("<!--") and stripped.endswith("-->"):
+            return [Unit("html", first, last, "", chrome=chrome or "comment", words=0, payload=(i, i + 1))]
+        from bs4 import BeautifulSoup
+
+        soup = BeautifulSoup(html, "html.parser")
+        for element in soup.find_all(["script", "style", "template"]):
+            element.decompose()
+        opens, closes = html.count("<details"), html.count("</details>")
+        units: list[Unit] = []
+        accordions = soup.find_all("details")
+        if accordions and not chrome:
+            for details in accordions:
+                if details.find_parent("details") is not None:
+                    continue
+                summary = details.find("summary")
+                question = " ".join(summary.get_text(" ").split()) if summary is not None else ""
+                body = " ".join(details.get_text(" ").split())
+                complete = "</details>" in html
+                rest = body[len(" ".join(question.split())):].strip() if question else body
+                marks = () if not question or is_reveal(question) else (
+                    Mark("details", strip_number(question)[0], strip_number(question)[1], answered=bool(rest)),)
+                units.append(Unit("details", first, last, body, marks=marks,
+                                  opens=not complete and opens > closes, payload=("details", details)))
+            if units:
+                return units
+        text = " ".join(soup.get_text(" ").split())
+        if not chrome and not text and soup.find("img") is not None:
+            chrome = "badges and images"
+        return [Unit("html", first, last, text, chrome=chrome, opens=opens > closes, closes=closes > opens,
+                     payload=("html", soup))]
+
+    # -- cards -----------------------------------------------------------------------------
+    def read(self, forced: str = "auto", lenient: bool = False) -> Deck:
+        units = self.units()
+        chosen, readings = find(units, forced)
+        self.reading, self.readings, self.unit_list = chosen, readings, units
+        sections: list[tuple[str, SourceSpan | None, list[Card]]] = [("", None, [])]
+        where: dict[int | None, int] = {None: 0}
+        for position, planned in enumerate(chosen.cards, start=1):
+            if planned.section not in where:
+                unit = units[planned.section]
+                where[planned.section] = len(sections)
+                sections.append((_section_title(unit, self.tokens), SourceSpan(self.path, unit.line, 1), []))
+            index = where[planned.section]
+            sections[index][2].append(self.card(units, planned, chosen.family, position, sections[index][0]))
+        for unit, role, reason in zip(units, chosen.roles, chosen.reasons, strict=True):
+            text = unit.text.strip().split("\n", 1)[0][:80]
+            if role == "chrome" and text:
+                self.skipped.append(Skipped(SourceSpan(self.path, unit.line, 1), text, reason))
+            elif role in ("introduction", "closing") and text:
+                self.skipped.append(Skipped(SourceSpan(self.path, unit.line, 1), text, role))
+            elif role == "between" and text:
+                self.stray.append(Skipped(SourceSpan(self.path, unit.line, 1), text, "text between cards"))
+        if self.anchors:
+            self.diagnostics.append(Diagnostic(
+                "warning", "DG301", f"{self.anchors} link(s) to places inside this document are shown as "
+                f"plain text (first on line {self.anchors_at})", SourceSpan(self.path, self.anchors_at, 1)))
+        title = ""
+        if chosen.title is not None:
+            title = units[chosen.title].text.strip()
+        numbers = [c.number for _, _, cards in sections for c in cards]
+        if len(set(numbers)) != len(numbers):  # numbering starts over in each section: count instead
+            count = iter(range(1, len(numbers) + 1))
+            sections = [(name, span, [dataclasses.replace(c, number=(n := next(count)), answer_number=n)
+                                      for c in cards]) for name, span, cards in sections]
+        built = tuple(Section(name, span, tuple(cards)) for name, span, cards in sections if cards)
         return Deck(
-            title=self.title or self.fallback_title, source=self.path, sections=sections,
-            shape="markdown", stray=tuple(self.stray), images=tuple(self.images),
-            diagnostics=tuple(self.diagnostics),
+            title=title or self.fallback_title, source=self.path, sections=built,
+            shape=f"markdown:{chosen.family}", skipped=tuple(self.skipped), stray=tuple(self.stray),
+            images=tuple(self.images), diagnostics=tuple(self.diagnostics),
+            coverage=chosen.coverage(units), candidates=tuple(describe(readings, chosen)),
+            seen=seen(units),
         )
 
-    def card(self, start: tuple[Token, Token], body: list[Token]) -> Card:
-        heading, inline = start
+    def card(self, units: list[Unit], planned, family: str, position: int, section: str) -> Card:
+        unit = units[planned.question]
+        question, own, number = self.question_of(unit, family)
         meta: dict[str, str] = {}
-        end = max((t.map[1] for t in body if t.map), default=heading.map[1] if heading.map else 0)
+        blocks: list[Block] = list(own)
+        extra: list[Block] = []
+        target = blocks
+        answer_line = None
+        groups: dict[int, int | None] = {}  # the list the last item unit came from, per target
+        for k, index in enumerate(planned.answer):
+            part = units[index]
+            if part.kind == "meta":
+                body = META.match(self.tokens[part.payload[0]].content.strip())
+                if EXTRA.match(self.tokens[part.payload[0]].content.strip()):
+                    target = extra
+                elif k == 0 and body is not None:
+                    meta = _parse_meta(body["body"])
+                continue
+            if answer_line is None and part.words:
+                answer_line = part.line
+            made = self.unit_blocks(part)
+            group = part.payload[0] if part.kind == "item" else None
+            if group is not None and group == groups.get(id(target)) and target and isinstance(target[-1], ListBlock):
+                target[-1] = dataclasses.replace(target[-1], items=target[-1].items + made[0].items)
+            else:
+                target.extend(made)
+            groups[id(target)] = group
+        ends = [units[a].end for a in planned.answer] or [unit.end]
+        end = max(ends)
         while end > 1 and end <= len(self.lines) and not self.lines[end - 1].strip():
-            end -= 1  # a list's range takes in the blank lines after it
-        first = body[1].content.strip() if len(body) >= 3 and body[0].type == "paragraph_open" else ""
-        if META.match(first) and not EXTRA.match(first):
-            meta = _parse_meta(META.match(first)["body"])
-            body = body[3:]
-        extra_at = next((k for k in range(len(body) - 2) if body[k].type == "paragraph_open"
-                         and body[k].level == 0 and EXTRA.match(body[k + 1].content.strip())), None)
-        extra_tokens = body[extra_at + 3:] if extra_at is not None else []
-        body = body[:extra_at] if extra_at is not None else body
-        # a card is numbered by its place in the document unless it says otherwise
-        number = sum(len(cards) for _, _, cards in self.sections) + 1
+            end -= 1
         if meta.get("number", "").isdigit():
             number = int(meta["number"])
-        blocks = self.blocks(body)
-        extra = self.blocks(extra_tokens)
+        elif number is None:
+            number = position
         return Card(
-            number=number,
-            question=self.inlines(inline),
-            answer=tuple(blocks),
-            section=self.sections[-1][0],
-            span=self.span(heading),
-            answer_span=self.span(body[0]) if body else self.span(heading),
-            answer_number=number,
-            tags=tuple(t for t in meta.get("tags", "").split(",") if t),
-            explicit_id=meta.get("id", ""),
-            extra=tuple(extra),
-            disabled_rules=tuple(c for c in meta.get("disable", "").split(",") if c),
-            end=end,
-            reverse="reverse" in meta and meta["reverse"].lower() not in ("false", "no", "0"),
+            number=number, question=question, answer=tuple(blocks), section=section,
+            span=SourceSpan(self.path, unit.line, 1),
+            answer_span=SourceSpan(self.path, answer_line or unit.line, 1), answer_number=number,
+            tags=tuple(t for t in meta.get("tags", "").split(",") if t), explicit_id=meta.get("id", ""),
+            extra=tuple(extra), disabled_rules=tuple(c for c in meta.get("disable", "").split(",") if c),
+            end=end, reverse="reverse" in meta and meta["reverse"].lower() not in ("false", "no", "0"),
         )
+
+    def question_of(self, unit: Unit, family: str) -> tuple[tuple[Inline, ...], list[Block], int | None]:
+        """A question unit's question runs, the answer blocks it holds itself, its own number."""
+        mark = unit.mark(family)
+        number = mark.number[0] if mark is not None and mark.number and len(mark.number) == 1 else None
+        if unit.kind == "heading":
+            start, _ = unit.payload
+            return _strip_runs(self.inlines(self.tokens[start + 1])), [], number
+        if unit.kind == "item":
+            _, a, b, _ = unit.payload
+            inline = self.tokens[a + 2]
+            return _strip_runs(self.inlines(inline)), self.blocks(self.tokens[a + 4:b]), number
+        if unit.kind == "details":
+            details = _copy_without_summary(unit.payload[1])
+            blocks, problems, images = html_blocks(details, self.folder)
+            self.adopt(problems, images, unit.line)
+            question = text_runs(mark.question if mark is not None else unit.text)
+            return question, list(blocks), number
+        if unit.kind == "paragraph":
+            start, _ = unit.payload
+            lines = self.source(self.tokens[start].map).split("\n")
+            split = _question_lines(lines, family)
+            head = " ".join(x.strip() for x in lines[:split])
+            head = _strip_label(head, family)
+            runs = _strip_runs(self.inline_text(head, unit.line))
+            rest = lines[split:]
+            if rest:
+                rest[0] = _strip_answer_label(rest[0])
+            return runs, self.parse_blocks("\n".join(rest), unit.line + split) if rest else [], number
+        return text_runs(unit.text.split("\n", 1)[0]), self.unit_blocks(unit), number
+
+    def unit_blocks(self, unit: Unit) -> list[Block]:
+        """An answer unit's blocks."""
+        payload = unit.payload
+        if unit.kind == "item":
+            list_at, a, b, number = payload
+            ordered = self.tokens[list_at].type == "ordered_list_open"
+            return [ListBlock((tuple(self.blocks(self.tokens[a + 1:b])),), ordered=ordered,
+                              start=number if ordered else 1)]
+        if unit.kind in ("details", "html"):
+            element = _copy_without_summary(payload[1]) if unit.kind == "details" else payload[1]
+            blocks, problems, images = html_blocks(element, self.folder)
+            self.adopt(problems, images, unit.line)
+            return list(blocks)
+        if unit.kind == "meta":
+            return []
+        start, stop = payload
+        if unit.kind == "paragraph":
+            lines = self.source(self.tokens[start].map).split("\n")
+            label = _strip_answer_label(lines[0])
+            if label != lines[0]:
+                return self.parse_blocks("\n".join([label, *lines[1:]]), unit.line)
+        return self.blocks(self.tokens[start:stop])
+
+    def adopt(self, problems: list[Diagnostic], images: list[str], line: int) -> None:
+        for problem in problems:
+            self.diagnostics.append(Diagnostic(problem.severity, problem.code, problem.message,
+                                               SourceSpan(self.path, line, 1)))
+        self.images.extend(i for i in images if i not in self.images)
+
+    def inline_text(self, text: str, line: int) -> tuple[Inline, ...]:
+        tokens = _parser.parse(text)
+        for token in tokens:
+            token.map = [line - 1, line] if token.map else None
+        inline = next((t for t in tokens if t.type == "inline"), None)
+        return self.inlines(inline) if inline is not None else ()
+
+    def parse_blocks(self, text: str, line: int) -> list[Block]:
+        """Markdown text that starts at `line` of the source, as blocks (diagnostics placed right)."""
+        tokens = _parser.parse(text)
+        for token in tokens:
+            if token.map:
+                token.map = [token.map[0] + line - 1, token.map[1] + line - 1]
+        return self.blocks(tokens)
+
+
+def _section_title(unit: Unit, tokens: list[Token]) -> str:
+    title, _ = strip_number(unit.text.strip()) if unit.kind == "heading" and NUMBERED_TITLE.match(unit.text) \
+        else (unit.text.strip(), None)
+    return title.rstrip(":").strip() or unit.text.strip()
+
+
+NUMBERED_TITLE = re.compile(r"^\s*\d{1,3}[.)]\s+\D")
 
 
 def _parse_meta(body: str) -> dict[str, str]:
@@ -320,5 +633,178 @@ def read_blocks(text: str, folder: Path | None = None) -> tuple[list[Block], lis
     return blocks, reader.diagnostics, reader.images
 
 
-def read_markdown(text: str, path: str, fallback_title: str, folder: Path | None = None) -> Deck:
-    return _Reader(text, path, fallback_title, folder).read()
+def read_markdown(text: str, path: str, fallback_title: str, folder: Path | None = None,
+                  question: str = "auto") -> Deck:
+    return _Reader(text, path, fallback_title, folder).read(question)
+
+
+HTML_TAG = re.compile(r"^<(?P<close>/?)\s*(?P<name>[A-Za-z][A-Za-z0-9]*)")
+HTML_ATTR = re.compile(r"""\bsrc\s*=\s*(["'])(.*?)\1""", re.IGNORECASE)
+HTML_ALT = re.compile(r"""\balt\s*=\s*(["'])(.*?)\1""", re.IGNORECASE)
+INLINE_MARKUP = re.compile(r"(?<!\\)(?:\*\*|__|\*|`)|<[^>]+>")
+
+
+def _plain(inline: Token) -> str:
+    """An inline token's words as plain text."""
+    if inline.children is None:
+        return inline.content
+    parts = []
+    for child in inline.children:
+        if child.type in ("text", "code_inline", "math_inline", "math_inline_double"):
+            parts.append(child.content)
+        elif child.type == "image":
+            parts.append(child.content)
+        elif child.type in ("softbreak", "hardbreak"):
+            parts.append("\n")
+        elif child.type == "html_inline" and child.content.lower().startswith("<br"):
+            parts.append(" ")
+    return "".join(parts).strip()
+
+
+def _plain_text(markdown: str) -> str:
+    """A line of Markdown source as plain words (emphasis, code marks and tags taken out)."""
+    return " ".join(INLINE_MARKUP.sub("", markdown).split())
+
+
+def _first_line(inline: Token) -> tuple[str, tuple[int, ...] | None] | None:
+    """A paragraph whose first line is all bold (`**What is X?**`), or a bold number and a
+    question (`**12)** What is X?`): the question and its number; else None."""
+    children = inline.children or []
+    line: list[Token] = []
+    for child in children:
+        if child.type in ("softbreak", "hardbreak") or (child.type == "html_inline" and child.content.lower().startswith("<br")):
+            break
+        line.append(child)
+    depth, inside, outside = 0, [], []
+    for child in line:
+        if child.type == "strong_open":
+            depth += 1
+        elif child.type == "strong_close":
+            depth -= 1
+        elif child.type in ("text", "code_inline", "link_open", "link_close", "em_open", "em_close"):
+            (inside if depth else outside).append(child.content)
+    bold, rest = "".join(inside).strip(), "".join(outside).strip()
+    if not bold:
+        return None
+    if not rest.strip(" :.?：？"):
+        question, number = strip_number(bold + rest)
+        return question, number
+    number = re.fullmatch(r"(?:Q\s?)?(\d{1,4})\s*[.):]?", bold, re.IGNORECASE)
+    if number and line and line[0].type in ("strong_open", "text") and not "".join(
+            c.content for c in line[:1] if c.type == "text").strip():
+        return rest, (int(number[1]),)
+    return None
+
+
+def _paragraph_chrome(inline: Token, text: str) -> str:
+    """Why a paragraph is not content: a back-to-top link, badges; else ""."""
+    children = inline.children or []
+    links = [c for c in children if c.type == "link_open"]
+    images = [c for c in children if c.type == "image" or (c.type == "html_inline" and c.content.lower().startswith("<img"))]
+    words = " ".join(text.split())
+    if links and len(words.split()) <= 6 and (BACK_TO_TOP.match(words) or (
+            len(links) == 1 and str(links[0].attrs.get("href", "")).startswith("#") and BACK_TO_TOP.match(words))):
+        return "back-to-top link"
+    if words and BACK_TO_TOP.match(words) and len(words.split()) <= 4 and (links or "↑" in words or "⬆" in words):
+        return "back-to-top link"
+    if images and not "".join(c.content for c in children if c.type == "text").strip() and all(
+            "://" in str(c.attrs.get("src", "")) or c.type == "html_inline" for c in images):
+        return "badges and images"
+    return ""
+
+
+def _mostly_anchors(tokens: list[Token]) -> bool:
+    """A list or table of links to places in the same document: a table of contents (most of
+    its words are such links)."""
+    inner = linked = total = 0
+    for token in tokens:
+        if token.type != "inline":
+            continue
+        anchor = False
+        for child in token.children or []:
+            if child.type == "link_open":
+                anchor = str(child.attrs.get("href", "")).startswith("#")
+                inner += anchor
+            elif child.type == "link_close":
+                anchor = False
+            elif child.type in ("text", "code_inline"):
+                words = len(child.content.split())
+                total += words
+                linked += words if anchor else 0
+    return inner >= 3 and linked >= 0.5 * total
+
+
+def _item_ranges(tokens: list[Token], start: int, end: int) -> list[tuple[int, int]]:
+    """(open, close) token indexes of a list's own items."""
+    out, i = [], start + 1
+    while i < end:
+        if tokens[i].type == "list_item_open":
+            close = _closing(tokens, i)
+            out.append((i, close))
+            i = close
+        i += 1
+    return out
+
+
+def _children(tokens: list[Token], start: int, end: int) -> list[int]:
+    """The indexes of the blocks directly inside tokens[start] (closed at `end`)."""
+    out, i = [], start + 1
+    while i < end:
+        out.append(i)
+        i = _closing(tokens, i) + 1 if tokens[i].nesting == 1 else i + 1
+    return out
+
+
+def _strip_runs(runs: tuple[Inline, ...]) -> tuple[Inline, ...]:
+    """A question's runs without its number or label (`12.`, `Q12.`, `Q:`)."""
+    if not runs or runs[0].kind not in ("text", "strong", "em"):
+        return runs
+    first = runs[0]
+    text = LABEL_Q.sub("", first.text, count=1)
+    if text == first.text and NUMBER.match(text):
+        text = text[NUMBER.match(text).end():]
+    stripped = text.lstrip() if text != first.text else text
+    if stripped == first.text:
+        return runs
+    if not stripped:
+        rest = runs[1:]
+        if rest and rest[0].kind == "text":
+            rest = (Inline("text", rest[0].text.lstrip()), *rest[1:])
+        return rest
+    return (dataclasses.replace(first, text=stripped), *runs[1:])
+
+
+def _question_lines(lines: list[str], family: str) -> int:
+    """How many of a paragraph's source lines are its question (the rest is its answer)."""
+    if family in ("label", "qa-markers"):
+        for k in range(1, len(lines)):
+            if LABEL_A.match(lines[k]) or A_MARKER.match(lines[k]):
+                return k
+        return len(lines)
+    return 1
+
+
+def _strip_label(text: str, family: str) -> str:
+    for pattern in (QA_MARKER, LABEL_Q):
+        match = pattern.match(text)
+        if match:
+            return text[match.end():]
+    return text
+
+
+def _strip_answer_label(line: str) -> str:
+    for pattern in (A_MARKER, LABEL_A):
+        match = pattern.match(line)
+        if match:
+            return line[match.end():]
+    return line
+
+
+def _copy_without_summary(details):
+    import copy
+
+    element = copy.copy(details)
+    summary = element.find("summary")
+    if summary is not None:
+        summary.decompose()
+    return element

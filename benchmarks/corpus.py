@@ -1,0 +1,92 @@
+"""Read every document of the corpus (benchmarks/corpus.toml) and print, per document: its true
+question count, the cards deckgen read, the coverage, what was left out, and the time.
+
+    python benchmarks/corpus.py FOLDER [--markdown]
+
+FOLDER holds the documents at the paths the manifest's `file` fields give. A document is read
+right when its card count is within 2% of the true count and no answer holds page chrome (a
+back-to-top link, a "Show answer" label, a table of contents). Unanswered questions are left out
+only by `deckgen import`; a source in source/ keeps them (and reports each), so the count is
+compared with the true count either way.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+import time
+import tomllib
+from pathlib import Path
+
+from deckgen.errors import DeckgenError
+from deckgen.readers import read_source
+
+MANIFEST = Path(__file__).with_name("corpus.toml")
+CHROME_IN_ANSWER = re.compile(r"back to top|⬆|show answer|table of contents|<details|<summary", re.IGNORECASE)
+
+
+def read_one(path: Path) -> dict:
+    started = time.perf_counter()
+    try:
+        deck = read_source(path, path.name, 50_000_000)
+    except DeckgenError as err:
+        return {"error": str(err.message if hasattr(err, "message") else err), "seconds": time.perf_counter() - started}
+    seconds = time.perf_counter() - started
+    chrome = [c.label for c in deck.cards if CHROME_IN_ANSWER.search(c.answer_text)]
+    coverage = deck.coverage
+    return {
+        "cards": len(deck.cards),
+        "shape": deck.shape,
+        "coverage": coverage.line() if coverage is not None else "",
+        "share": coverage.share if coverage is not None else None,
+        "chrome": chrome,
+        "seconds": seconds,
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("folder", type=Path)
+    parser.add_argument("--markdown", action="store_true", help="print a Markdown table (for the README)")
+    parser.add_argument("--only", default="", help="only files whose name contains this")
+    args = parser.parse_args()
+    docs = tomllib.loads(MANIFEST.read_text(encoding="utf-8"))["doc"]
+    rows, right = [], 0
+    for doc in docs:
+        if args.only and args.only not in doc["file"]:
+            continue
+        path = args.folder / doc["file"]
+        if not path.exists():
+            rows.append((doc["file"], doc["true_count"], "missing", "", "", "", ""))
+            continue
+        got = read_one(path)
+        true = doc["true_count"]
+        if "error" in got:
+            rows.append((doc["file"], true, "error", "", got["error"][:90], f"{got['seconds']:.2f}", "no"))
+            continue
+        within = abs(got["cards"] - true) <= 0.02 * true and not got["chrome"]
+        right += within
+        share = f"{round(100 * got['share'])}%" if got["share"] is not None else ""
+        left = got["coverage"].split("left out: ", 1)[1] if "left out: " in got["coverage"] else ""
+        if got["chrome"]:
+            left = f"CHROME IN {len(got['chrome'])} ANSWERS; " + left
+        rows.append((doc["file"], true, got["cards"], share, left[:110], f"{got['seconds']:.2f}",
+                     "yes" if within else "no"))
+    header = ("document", "true", "read", "in cards", "left out", "s", "right")
+    if args.markdown:
+        print("| " + " | ".join(header) + " |")
+        print("| --- | ---: | ---: | ---: | --- | ---: | --- |")
+        for row in rows:
+            print("| " + " | ".join(str(x).replace("|", "\\|") for x in row) + " |")
+    else:
+        widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+        widths[4] = min(widths[4], 60)
+        for row in [header, *rows]:
+            print("  ".join(str(x)[:widths[i]].ljust(widths[i]) for i, x in enumerate(row)))
+    print(f"\n{right} of {len(rows)} documents read within 2% of their true count, with no chrome in an answer")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
