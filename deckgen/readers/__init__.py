@@ -10,6 +10,7 @@ from pathlib import Path
 from deckgen.errors import SourceError
 from deckgen.model import Deck, Diagnostic, SourceSpan
 
+QA_START = re.compile(r"^\s*[QA]\s?\d{1,6}\s*[.):]")
 Reader = Callable[[str, str, str, Path, str, str], Deck]
 # The shapes of text documents readers/pages.py reads, in the order `auto` tries them
 # (readers/text.py reads qa-markers, tried first); the values of the source-format setting.
@@ -23,9 +24,23 @@ def _text_reader(text: str, path: str, title: str, folder: Path, shape: str, que
 
     if shape == "markdown":
         return _markdown_reader(text, path, title, folder, "auto", question)
+    from deckgen.readers.textblocks import read_structured
+
     mixed: list[Diagnostic] = []
+    if question != "auto":
+        return read_structured(text, path, title, question)
     if shape == "auto":
+        # The structure finder reads every document; the older shape readers keep the documents
+        # they read at least as fully (Q12./A12. markers, coaching pages, inline answers: they carry
+        # meaning a block does not, such as an answer's own number or advice apart from the answer)
+        found = read_structured(text, path, title, question)
         shape, mixed = choose(normalise(text), path)
+        older = read_text(text, path, title) if shape == "qa-markers" else read_page(text, path, title, shape)
+        if len(older.cards) < 0.98 * len(found.cards) or not older.cards:
+            return found
+        older = dataclasses.replace(older, coverage=found.coverage if len(older.cards) == len(found.cards) else None,
+                                    candidates=found.candidates, seen=found.seen)
+        return dataclasses.replace(older, diagnostics=tuple(mixed) + older.diagnostics) if mixed else older
     deck = read_text(text, path, title) if shape == "qa-markers" else read_page(text, path, title, shape)
     return dataclasses.replace(deck, diagnostics=tuple(mixed) + deck.diagnostics) if mixed else deck
 

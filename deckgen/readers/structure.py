@@ -239,6 +239,10 @@ def collect(units: Sequence[Unit], family: str, pattern: re.Pattern | None = Non
     reasons = ["" for _ in range(n)]
     level = int(family[1]) if family in HEADING_FAMILIES else None
     items = [i for i, u in enumerate(units) if not u.chrome and _is_item(u, family, pattern)]
+    if pattern is None:
+        _mark_mirrors(units, items, family)
+        items = [i for i in items if not units[i].chrome]
+        items = _in_sequence(units, items, family)
     item_set = set(items)
 
     def next_content(i: int) -> int | None:
@@ -331,6 +335,7 @@ def collect(units: Sequence[Unit], family: str, pattern: re.Pattern | None = Non
                     (k or len(last.answer) > 1 or (own is not None and own.answered)):
                 for b in last.answer[k:]:
                     roles[b] = "closing"
+                roles[a], reasons[a] = "chrome", "sign-off"
                 last.answer = last.answer[:k]
                 break
         end = max([last.question, *last.answer])
@@ -344,6 +349,58 @@ def collect(units: Sequence[Unit], family: str, pattern: re.Pattern | None = Non
             roles[i] = "introduction" if not cards or i < cards[0].question else \
                 ("closing" if i > cards[-1].question else "between")
     return Reading(family if pattern is None else "pattern", roles, reasons, cards, title)
+
+
+def _follows(a: tuple[int, ...], b: tuple[int, ...], new_section: bool) -> bool:
+    """Whether number `b` can come after `a` in one document's numbering (gaps of a few and
+    repeats allowed, a restart at 1 only in a new section)."""
+    if len(a) == len(b) and a[:-1] == b[:-1] and a[-1] <= b[-1] <= a[-1] + 4:
+        return True
+    if len(b) > 1 and b[0] in (a[0] + 1, a[0] + 2) and all(x <= 1 for x in b[1:]):
+        return True  # 1.9 -> 2.1 (or 2.0)
+    return new_section and b[-1] in (0, 1)
+
+
+def _key(text: str) -> str:
+    return re.sub(r"\W+", " ", text.casefold()).strip()
+
+
+def _mark_mirrors(units: Sequence[Unit], items: list[int], family: str) -> None:
+    """Items with nothing under them whose question comes again later, answered: a table of
+    contents written as a list of the questions."""
+    keys = [_key(_question_text(units[i], family)) for i in items]
+    later: dict[str, int] = {}
+    for k in range(len(items) - 1, -1, -1):
+        i = items[k]
+        mark = units[i].mark(family)
+        following = next((j for j in range(i + 1, len(units)) if not units[j].chrome and units[j].kind != "meta"), None)
+        bare = not (mark is not None and mark.answered) and (following is None or following in items[k + 1:k + 2])
+        if bare and keys[k] in later and keys[k]:
+            units[i].chrome = "table of contents"
+        else:
+            later.setdefault(keys[k], i)
+
+
+def _in_sequence(units: Sequence[Unit], items: list[int], family: str) -> list[int]:
+    """Where a family's items are numbered in one regular sequence, a numbered item that breaks
+    it is not a question of that family (a numbered list inside an answer: `1. Open the file`)."""
+    numbers = [units[i].mark(family).number for i in items]
+    numbered = [n for n in numbers if n]
+    if len(numbered) < 3 or _regularity(numbered) < 0.6:
+        return items
+    kept: list[int] = []
+    last: tuple[int, ...] | None = None
+    since = -1  # the last heading's unit
+    headings = [i for i, u in enumerate(units) if u.kind == "heading" and not u.chrome]
+    h = 0
+    for i, number in zip(items, numbers, strict=True):
+        while h < len(headings) and headings[h] < i:
+            since = headings[h]
+            h += 1
+        if number is None or last is None or _follows(last, number, kept and since > kept[-1]):
+            kept.append(i)
+            last = number or last
+    return kept
 
 
 def _question_text(unit: Unit, family: str) -> str:
