@@ -37,7 +37,7 @@ def _text_reader(text: str, path: str, title: str, folder: Path, shape: str, que
         shape, mixed = choose(normalise(text), path)
         older = read_text(text, path, title) if shape == "qa-markers" else read_page(text, path, title, shape)
         if len(older.cards) < 0.98 * len(found.cards) or not older.cards:
-            return found
+            return dataclasses.replace(found, diagnostics=tuple(mixed) + found.diagnostics) if mixed else found
         older = dataclasses.replace(older, coverage=found.coverage if len(older.cards) == len(found.cards) else None,
                                     candidates=found.candidates, seen=found.seen)
         return dataclasses.replace(older, diagnostics=tuple(mixed) + older.diagnostics) if mixed else older

@@ -221,7 +221,7 @@ class _Reader:
                 i += 3
                 continue
             if token.type == "inline":
-                if not _paragraph_chrome(token, _plain(token)):
+                if _paragraph_chrome(token, _plain(token)) != "back-to-top link":
                     out.append(Paragraph(self.inlines(token)))
             elif token.type == "html_block" and not token.content.strip().startswith("<!--"):
                 from bs4 import BeautifulSoup
