@@ -300,9 +300,11 @@ class _Reader:
                 chrome = "table of contents"
             if token.type == "heading_open":
                 level, text = int(token.tag[1]), _plain(tokens[i + 1])
-                question, number = strip_number(text)
+                question, number = strip_number(LABEL_Q.sub("", text, count=1))
+                # `### Answer:` under `### Question: ...` is the answer's heading, not a question
+                marks = () if LABEL_A.match(text) else (Mark(f"h{level}", question, number),)
                 out.append(Unit("heading", first, last, text, level=level, chrome=chrome,
-                                marks=(Mark(f"h{level}", question, number),), payload=(i, end + 1)))
+                                marks=marks, payload=(i, end + 1)))
             elif token.type == "paragraph_open":
                 out.append(self.paragraph_unit(i, end, first, last, raw, chrome))
             elif token.type in ("bullet_list_open", "ordered_list_open"):
@@ -320,6 +322,11 @@ class _Reader:
                     chrome = chrome or "table of contents"
                 out.append(Unit(kind, first, last, text, chrome=chrome, payload=(i, end + 1)))
             i = end + 1
+        for unit in out:  # an accordion's closing tag may end a list or a quote (a lazy line)
+            if unit.kind in ("list", "item", "other", "table"):
+                raw = "\n".join(self.lines[unit.line - 1:unit.end])
+                unit.opens = raw.count("<details") > raw.count("</details>")
+                unit.closes = raw.count("</details>") > raw.count("<details")
         return out
 
     def paragraph_unit(self, i: int, end: int, first: int, last: int, raw: str, chrome: str) -> Unit:
@@ -635,7 +642,16 @@ def read_blocks(text: str, folder: Path | None = None) -> tuple[list[Block], lis
 
 def read_markdown(text: str, path: str, fallback_title: str, folder: Path | None = None,
                   question: str = "auto") -> Deck:
-    return _Reader(text, path, fallback_title, folder).read(question)
+    deck = _Reader(text, path, fallback_title, folder).read(question)
+    if question == "auto" and (not deck.cards or deck.coverage.share < 0.5):
+        # Markdown is text too: a document pasted without Markdown's structure (`1):What is X`
+        # lines in one paragraph) may read better line by line
+        from deckgen.readers.textblocks import read_structured
+
+        plain = read_structured(text, path, fallback_title)
+        if len(plain.cards) > len(deck.cards) and plain.coverage.share > deck.coverage.share:
+            return plain
+    return deck
 
 
 HTML_TAG = re.compile(r"^<(?P<close>/?)\s*(?P<name>[A-Za-z][A-Za-z0-9]*)")
