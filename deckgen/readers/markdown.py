@@ -386,6 +386,8 @@ class _Reader:
                         marks.append(Mark("list-item", strip_number(question)[0], number, answered=True))
                     elif ordered:
                         marks.append(Mark("numbered", strip_number(question)[0], number))
+                    elif QUESTION_END.search(question):  # `- What is X?`, its answer below the list
+                        marks.append(Mark("list-item", question, None))
             marked = marked or bool(marks)
             units.append(Unit("item", where[0] + 1, where[1], item_text, marks=tuple(marks),
                               payload=(i, a, b, start + k)))
@@ -575,7 +577,7 @@ class _Reader:
         self.images.extend(i for i in images if i not in self.images)
 
     def inline_text(self, text: str, line: int) -> tuple[Inline, ...]:
-        tokens = _parser.parse(text)
+        tokens = (_doc_parser if self.path else _parser).parse(text)
         for token in tokens:
             token.map = [line - 1, line] if token.map else None
         inline = next((t for t in tokens if t.type == "inline"), None)
@@ -583,7 +585,7 @@ class _Reader:
 
     def parse_blocks(self, text: str, line: int) -> list[Block]:
         """Markdown text that starts at `line` of the source, as blocks (diagnostics placed right)."""
-        tokens = _parser.parse(text)
+        tokens = (_doc_parser if self.path else _parser).parse(text)
         for token in tokens:
             if token.map:
                 token.map = [token.map[0] + line - 1, token.map[1] + line - 1]

@@ -1,0 +1,312 @@
+"""The structure finder (readers/structure.py): documents in the shapes people bring, written here
+in the project's own words, read into exactly their cards, with nothing lost in silence."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from deckgen.readers import read_source
+from deckgen.readers.structure import reads_as_question
+from tests.helpers import project, run
+
+
+def read(tmp_path: Path, name: str, text: str, question: str = "auto"):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return read_source(path, name, 10**7, question=question)
+
+
+def questions(deck) -> list[str]:
+    return [c.question_text for c in deck.cards]
+
+
+LIST_HEADINGS = """# Frontend Questions
+
+[![build](https://img.shields.io/badge/build-passing-green.svg)](https://example.org)
+
+### Table of Contents
+
+| No. | Questions |
+| --- | --------- |
+| 1 | [What is a closure?](#what-is-a-closure) |
+| 2 | [Why use a bundler?](#why-use-a-bundler) |
+| 3 | [How does the event loop work?](#how-does-the-event-loop-work) |
+
+## Core
+
+1. ### What is a closure?
+
+    A function that keeps the variables of the scope it was made in.
+
+    ### Example
+    A counter made by a factory function.
+
+    **[⬆ Back to Top](#table-of-contents)**
+
+2. ### Why use a bundler?
+
+    It joins modules into files a browser loads fast; see [closures](#what-is-a-closure).
+
+    **[⬆ Back to Top](#table-of-contents)**
+
+## Runtime
+
+3. ### How does the event loop work?
+
+    It takes the next task from the queue when the stack is empty.
+
+    **[⬆ Back to Top](#table-of-contents)**
+
+Thanks for reading! Follow me for more.
+"""
+
+
+def test_questions_as_headings_inside_list_items(tmp_path):
+    deck = read(tmp_path, "front.md", LIST_HEADINGS)
+    assert questions(deck) == ["What is a closure?", "Why use a bundler?", "How does the event loop work?"]
+    assert [(s.title, len(s.cards)) for s in deck.sections] == [("Core", 2), ("Runtime", 1)]
+    assert [c.number for c in deck.cards] == [1, 2, 3]
+    first, second, third = deck.cards
+    # the answer's own sub-heading stays in the answer; the back-to-top links and sign-off do not
+    assert first.answer_text.splitlines() == ["A function that keeps the variables of the scope it was made in.",
+                                              "Example", "A counter made by a factory function."]
+    assert "Back to Top" not in " ".join(c.answer_text for c in deck.cards)
+    assert third.answer_text == "It takes the next task from the queue when the stack is empty."
+    assert second.answer_text.endswith("see closures.")  # an in-page link: its words, as text
+    reasons = {s.reason for s in deck.skipped}
+    assert {"table of contents", "badges and images", "sign-off"} <= reasons
+    # one warning for every in-page link, not one per link
+    assert [d.code for d in deck.diagnostics].count("DG301") == 1
+
+
+BOLD = """# Interview notes
+
+## Databases
+
+**What is an index?**
+
+A structure that finds rows without reading the whole table.
+
+**Explain a deadlock.**
+
+Two transactions each wait for a lock the other holds.
+
+## Networks
+
+**What does TCP add to IP?**
+
+Ordering, retransmission and flow control.
+"""
+
+
+def test_bold_lines_as_questions_under_heading_sections(tmp_path):
+    deck = read(tmp_path, "bold.md", BOLD)
+    assert deck.shape == "markdown:bold"
+    assert questions(deck) == ["What is an index?", "Explain a deadlock.", "What does TCP add to IP?"]
+    assert [s.title for s in deck.sections] == ["Databases", "Networks"]
+    assert deck.cards[1].answer_text == "Two transactions each wait for a lock the other holds."
+
+
+ACCORDIONS = """# Ops exercises
+
+### Linux
+
+<details>
+<summary>What does the sticky bit do?</summary><br><b>
+
+Only a file's owner may delete it from a shared folder.
+
+* common on /tmp
+</b></details>
+
+<details>
+<summary>How do you see open ports?</summary><br><b>
+</b></details>
+
+<details><summary>What is an inode?</summary>The record that holds a file's metadata.</details>
+"""
+
+
+def test_accordions_whose_answers_run_over_blank_lines(tmp_path):
+    deck = read(tmp_path, "ops.md", ACCORDIONS)
+    assert deck.shape == "markdown:details"
+    assert questions(deck) == ["What does the sticky bit do?", "How do you see open ports?", "What is an inode?"]
+    sticky, ports, inode = deck.cards
+    assert sticky.answer_text == "Only a file's owner may delete it from a shared folder.\ncommon on /tmp"
+    assert ports.answer == ()  # an empty answer stays empty (and is reported by validation)
+    assert inode.answer_text == "The record that holds a file's metadata."
+    assert "summary" not in " ".join(c.answer_text for c in deck.cards)
+
+
+SHOW_ANSWER = """# Вопросы
+
+- Что такое замыкание?
+
+<details><summary>Ответ</summary>
+
+Функция, которая помнит переменные своей области видимости.
+
+</details>
+
+- Как всплывают события?
+
+<details><summary>💡 Show answer</summary>
+
+Событие идёт от элемента к его предкам.
+
+</details>
+"""
+
+
+def test_show_answer_accordions_hold_the_answer_of_the_question_before(tmp_path):
+    deck = read(tmp_path, "ru.md", SHOW_ANSWER)
+    assert questions(deck) == ["Что такое замыкание?", "Как всплывают события?"]
+    assert deck.cards[0].answer_text == "Функция, которая помнит переменные своей области видимости."
+    assert deck.cards[1].answer_text == "Событие идёт от элемента к его предкам."
+    assert not any("Ответ" in c.answer_text or "Show" in c.answer_text for c in deck.cards)
+
+
+CHINESE = """# 前端笔记
+
+### 什么是闭包？
+
+闭包是能够读取其他函数内部变量的函数。
+
+### 浏览器如何渲染页面？
+
+解析 HTML，构建 DOM 树，然后布局和绘制。
+
+### 请说明事件委托
+
+把事件处理放在父元素上。
+"""
+
+
+def test_full_width_question_marks_and_imperatives_in_other_scripts(tmp_path):
+    deck = read(tmp_path, "zh.md", CHINESE)
+    assert len(deck.cards) == 3 and deck.cards[0].question_text == "什么是闭包？"
+    assert deck.cards[1].answer_text == "解析 HTML，构建 DOM 树，然后布局和绘制。"
+    for text in ("什么是闭包？", "Опишіть життєвий цикл компонента", "ما هو الفرق؟", "Τι είναι;", "Explain X",
+                 "¿Qué es un índice?", "Write a query that counts rows"):
+        assert reads_as_question(text), text
+    assert not reads_as_question("Introduction") and not reads_as_question("Conclusion")
+
+
+LABELS = """# Quiz
+
+**Q:** What is a race condition?<br>
+**A:** Two threads touch shared data and the result depends on timing.
+
+**Q:** How do you avoid one?<br>
+**A:** Guard the shared data with a lock.
+"""
+
+
+def test_bold_labels_with_line_breaks(tmp_path):
+    deck = read(tmp_path, "labels.md", LABELS)
+    assert questions(deck) == ["What is a race condition?", "How do you avoid one?"]
+    assert deck.cards[1].answer_text == "Guard the shared data with a lock."
+
+
+HELP_FILE = """*notes.txt*  Frequently asked questions
+
+==============================================================================
+                                                          *notes-general*
+SECTION 1 - GENERAL ~
+
+                                                                 *notes-1.1*
+1.1. What is this editor?
+
+A small editor for notes.
+
+                                                                 *notes-1.2*
+1.2. How do I save a file?
+
+Use the write command: >
+    :write
+<
+That is all.
+
+SECTION 2 - SEARCHING ~
+
+                                                                 *notes-2.1*
+2.1. How do I search backwards?
+
+Type a question mark and the pattern.
+"""
+
+
+def test_a_help_file_with_dotted_numbers_tags_and_examples(tmp_path):
+    deck = read(tmp_path, "notes.txt", HELP_FILE)
+    assert questions(deck) == ["What is this editor?", "How do I save a file?", "How do I search backwards?"]
+    assert [s.title for s in deck.sections] == ["SECTION 1 - GENERAL", "SECTION 2 - SEARCHING"]
+    save = deck.cards[1]
+    assert [b.kind for b in save.answer] == ["paragraph", "code", "paragraph"]
+    assert save.answer[1].code == ":write"
+    assert "*notes" not in " ".join(c.answer_text for c in deck.cards)  # help tags are chrome
+
+
+def test_check_prints_a_coverage_line_and_the_candidates(tmp_path):
+    root = project(tmp_path, {"front.md": LIST_HEADINGS})
+    result = run(["check", "-v"], root)
+    assert "source/front.md: 3 cards hold" in result.stdout
+    assert "left out: badges and images (line 3" in result.stdout and "table of contents (lines" in result.stdout
+    assert "* list-heading: score" in result.stdout  # the winner, then the others with their evidence
+    assert "% read as questions" in result.stdout
+
+
+SHORT = "# Notes\n\n" + "\n\n".join(f"Paragraph {i} of prose about nothing in particular, with several words." for i in range(30)) + \
+    "\n\n## Questions\n\n### What is X?\n\nX.\n"
+
+
+def test_a_reading_that_leaves_most_of_the_document_out_is_an_error(tmp_path):
+    root = project(tmp_path, {"short.md": SHORT})
+    result = run(["check"], root)
+    assert result.exit_code == 1
+    assert "[DG021]" in result.stdout and "setting 'question'" in result.stdout
+
+
+def test_no_cards_names_what_was_seen_and_the_setting(tmp_path):
+    root = project(tmp_path, {"n.md": "# Title\n\nInstall it with pip.\n\nRun it on a folder.\n"})
+    result = run(["check"], root)
+    assert result.exit_code == 1
+    assert "no question-and-answer cards found (seen: no headings, bold lines" in result.stdout
+    assert "setting 'question'" in result.stdout
+
+
+def test_the_question_marker_can_be_named(tmp_path):
+    text = "# Glossary\n\n## Closure\n\nA function with its scope.\n\n## Hoisting\n\nDeclarations move up.\n"
+    deck = read(tmp_path, "g.md", text, question="h2")
+    assert questions(deck) == ["Closure", "Hoisting"]
+    pattern = read(tmp_path, "p.md", "# T\n\nTERM: closure\n\nA function.\n\nTERM: scope\n\nWhere names live.\n",
+                   question=r"^TERM:")
+    assert len(pattern.cards) == 2
+    root = project(tmp_path / "cli", {"g.md": text})
+    result = run(["check", "--question", "h2"], root)
+    assert "2 card(s)" in result.stdout
+    bad = run(["check", "--question", "(unclosed"], root)
+    assert bad.exit_code != 0 and "neither a marker" in bad.output
+
+
+def test_a_text_shape_can_be_forced_on_markdown(tmp_path):
+    root = project(tmp_path, {"m.md": "Q1. What is X?\nA1. X.\n\nQ2. What is Y?\nA2. Y.\n"})
+    result = run(["check", "--source-format", "qa-markers"], root)
+    assert result.exit_code == 0, result.output
+    assert "2 card(s)" in result.stdout
+
+
+@pytest.mark.parametrize("count", [400])
+def test_a_large_document_is_read_in_linear_time(tmp_path, count):
+    import time
+
+    body = "\n\n".join(f"{i}. ### What is item {i}?\n\n    Answer {i} with `code` and a [link](#x).\n\n"
+                       f"    **[⬆ Back to Top](#toc)**" for i in range(1, count + 1))
+    small = read(tmp_path, "s.md", "# T\n\n" + body)
+    started = time.perf_counter()
+    big = read(tmp_path, "b.md", "# T\n\n" + "\n\n".join([body] * 10).replace("1. ###", "1. ###"))
+    elapsed = time.perf_counter() - started
+    assert len(small.cards) == count
+    assert len(big.cards) >= count  # numbering starts over: read, and counted
+    assert elapsed < 30  # a bound, not a benchmark: quadratic reading of 4,000 items took minutes
