@@ -272,7 +272,7 @@ def test_no_cards_names_what_was_seen_and_the_setting(tmp_path):
     root = project(tmp_path, {"n.md": "# Title\n\nInstall it with pip.\n\nRun it on a folder.\n"})
     result = run(["check"], root)
     assert result.exit_code == 1
-    assert "no question-and-answer cards found (seen: no headings, bold lines" in result.stdout
+    assert "no question-and-answer cards found (seen: 1 # headings (0 reading as questions))" in result.stdout
     assert "setting 'question'" in result.stdout
 
 
