@@ -134,7 +134,7 @@ def _mark_headings(units: list[Unit], lines: list[str]) -> None:
             continue
         following = next((u for u in units[k + 1:] if not u.chrome), None)
         short = end == start + 1 and len(text) <= 100 and text[-1:] not in ".,;!?" and len(text.split()) <= 8 \
-            and "," not in text and not SENTENCE_END.search(text)
+            and "," not in text and not SENTENCE_END.search(text) and "://" not in text and "@" not in text
         if short and underlined:
             unit.kind, unit.level = "heading", 1 if lines[end].strip()[0] == "=" else 2
         elif short and following is not None and (following.marks or following.kind == "heading"):
