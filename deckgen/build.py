@@ -454,6 +454,19 @@ class Identity:
     media: Media
     fields: dict[str, tuple[str, ...]]
     current: identity.IdsFile
+    hashes: dict[str, str]  # by card id: the hash of what its note is made from (card_hash)
+    own_templates: tuple[tuple[str, str], ...]  # the user's own templates of the note fields
+    stored_version: int  # the ids file's format as read (older ones are rewritten)
+
+    def card_hash(self, card: StudyCard) -> str:
+        """The ids file's hash of a card: of its record and what else its note is made from."""
+        return _card_hash(card, self.studied.source, self.media, self.own_templates)
+
+
+def _card_hash(card: StudyCard, source_name: str, media: Media, own_templates: tuple[tuple[str, str], ...]) -> str:
+    from deckgen.writers import apkg
+
+    return identity.record_hash(apkg.note_source(card, source_name, media.anki, own_templates))
 
 
 def identify(job: SourceJob, deck: Deck, settings: Settings, env: dict[str, str],
@@ -479,15 +492,22 @@ def identify(job: SourceJob, deck: Deck, settings: Settings, env: dict[str, str]
         card.id: apkg.note_fields(card, job.display, settings.templates, media.anki)
         for card in studied.cards
     }
-    hashes = tuple(identity.content_hash(*fields[c.id], *apkg.note_tags(c)) for c in studied.cards)
+    # hashed from the records, never from the fields (they change with Pygments)
+    own_templates = apkg.own_field_templates(settings.templates)
+    hashes = {c.id: _card_hash(c, job.display, media, own_templates) for c in studied.cards}
+    stored_version = previous.version
+    if stored_version < identity.FORMAT_VERSION:  # an older ids file hashed the rendered fields
+        old_hashes = {c.id: identity.fields_hash(*fields[c.id], *apkg.note_tags(c)) for c in studied.cards}
+        previous, assignment = identity.migrate(previous, assignment, hashes, old_hashes)
     epoch = source_date_epoch(env)
     now = epoch if epoch is not None else int(time.time())
     current = identity.update(
-        previous, assignment, tuple(c.card.question_text for c in studied.cards), hashes,
+        previous, assignment, tuple(c.card.question_text for c in studied.cards),
+        tuple(hashes[c.id] for c in studied.cards),
         tuple(c.card.kind for c in studied.cards), {k: v.hash for k, v in kinds.items()}, now,
     )
     return Identity(deck_name, ids_path, ids_display, previous, assignment, studied, kinds, media,
-                    fields, current)
+                    fields, current, hashes, own_templates, stored_version)
 
 
 def _plan(job: SourceJob, deck: Deck, settings: Settings, env: dict[str, str], result: BuildResult) -> _Plan:
@@ -516,6 +536,17 @@ def _plan(job: SourceJob, deck: Deck, settings: Settings, env: dict[str, str], r
         if problems:
             write_atomic(found.ids_path, identity.dump(current).encode("utf-8"), found.ids_display)
             result.messages.append(f"{found.ids_display}: updated ({len(problems)} change(s))")
+    elif found.stored_version < identity.FORMAT_VERSION:
+        # only its hashes are of the older kind, and every one still holds: the outputs are
+        # the same either way, so --locked passes
+        version = identity.FORMAT_VERSION
+        if settings.locked:
+            result.messages.append(f"{found.ids_display}: written by an older deckgen; `deckgen build` "
+                                   f"brings it to format {version} (no card changed)")
+        else:
+            write_atomic(found.ids_path, identity.dump(current).encode("utf-8"), found.ids_display)
+            result.messages.append(f"{found.ids_display}: now in format {version} (hashes of the source; "
+                                   f"no card changed)")
     return _Plan(job, found.studied, found.deck_name, current, found.fields, found.note_types, found.media)
 
 

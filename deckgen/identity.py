@@ -6,6 +6,11 @@ the time that content last changed; likewise for the note type. Anki updates a n
 incoming modification time is newer, so an unchanged card keeps its time (the .apkg keeps its
 bytes, and edits a user made inside Anki win) and a changed one gets a newer time.
 
+A card's hash is of what its source says (its record: words, blocks, code and its language,
+tags, kind; see `apkg.note_source`), never of what a library rendered from it, so a new Pygments
+changes no hash and no time. Ids files before version 3 hashed the rendered fields; such a file is
+taken over (`migrate`) where its hashes still hold, every time kept.
+
 Cards are matched to entries by explicit id (Markdown), then by the same question, then by a
 close question (a fixed typo, a reworded phrase) or the same content; what is left is new and
 gets an id derived from the deck and the question, so two people building the same new card
@@ -14,6 +19,7 @@ get the same id.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import hashlib
 import json
@@ -21,12 +27,15 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from deckgen.errors import LockError
 from deckgen.model import Card
 
-FORMAT_VERSION = 2  # 2: each card's note type (kind); a note type per kind. 1 is still read.
-READ_VERSIONS = (1, 2)
+# 2: each card's note type (kind); a note type per kind. 3: a card's hash is of its record, not
+# of its rendered fields (1 and 2 are still read, and taken over by `migrate`).
+FORMAT_VERSION = 3
+READ_VERSIONS = (1, 2, 3)
 CLOSE_QUESTION = 0.75  # difflib ratio above which a question counts as the same one reworded
 
 
@@ -43,6 +52,7 @@ class Entry:
 class IdsFile:
     notetypes: tuple[tuple[str, str, int], ...] = ()  # (kind, hash, modified), kinds in use
     entries: tuple[Entry, ...] = ()
+    version: int = FORMAT_VERSION  # the format it was read in; it is always written in the newest
 
     def notetype(self, kind: str) -> tuple[str, int]:
         """The hash and time of a kind's note type ("", 0 when it was never built)."""
@@ -66,7 +76,49 @@ def _normal(text: str) -> str:
     return re.sub(r"\s+", " ", text.casefold()).strip()
 
 
-def content_hash(*parts: str) -> str:
+def record_hash(record: Any) -> str:
+    """The hash of a record (dataclasses, tuples, dicts, text, numbers), from its canonical JSON:
+    the same under any Python version and hash seed. A dataclass field at its default is left
+    out, so a field added later (with a default) changes no existing hash."""
+    text = json.dumps(_canonical(record), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def record_fields(record: Any, leave_out: tuple[str, ...] = ()) -> dict[str, Any]:
+    """A dataclass's fields by name, but those at their default and those in `leave_out`."""
+    out = {}
+    for f in dataclasses.fields(record):
+        value = getattr(record, f.name)
+        if f.default is not dataclasses.MISSING:
+            default = f.default
+        elif f.default_factory is not dataclasses.MISSING:
+            default = f.default_factory()
+        else:
+            default = dataclasses.MISSING
+        if f.name not in leave_out and (default is dataclasses.MISSING or value != default):
+            out[f.name] = value
+    return out
+
+
+def _canonical(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        out = _canonical(record_fields(value))
+        kind = getattr(type(value), "kind", None)
+        if isinstance(kind, str) and not any(f.name == "kind" for f in dataclasses.fields(value)):
+            out["kind"] = kind  # a block's kind is a class constant, not a field
+        return out
+    if isinstance(value, tuple | list):
+        return [_canonical(item) for item in value]
+    if isinstance(value, dict):
+        return {str(key): _canonical(item) for key, item in value.items()}
+    if value is None or isinstance(value, str | int | float):
+        return value
+    raise TypeError(f"cannot hash a {type(value).__name__} as a record")
+
+
+def fields_hash(*parts: str) -> str:
+    """A card's hash before ids file version 3: of its note's rendered fields and tags (which
+    change with Pygments). Only to take over an older ids file."""
     digest = hashlib.sha256()
     for part in parts:
         digest.update(part.encode("utf-8"))
@@ -96,7 +148,7 @@ def load(path: Path, display: str) -> IdsFile:
             for e in data.get("cards", [])
         )
         kinds = tuple((str(k), str(v["hash"]), int(v["modified"])) for k, v in notetypes.items())
-        return IdsFile(kinds, entries)
+        return IdsFile(kinds, entries, version)
     except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError, AttributeError) as err:
         raise LockError(
             f"{display}: cannot read the ids file: {err} (restore it from git, or delete it to "
@@ -195,6 +247,27 @@ def assign(cards: tuple[Card, ...], previous: IdsFile, deck_key: str) -> Assignm
             taken.add(candidate)
     removed = tuple(e for e in previous.entries if e.id in free)
     return Assignment(tuple(i for i in ids if i is not None), matched, removed)
+
+
+def migrate(
+    previous: IdsFile, assignment: Assignment, hashes: dict[str, str], old_hashes: dict[str, str]
+) -> tuple[IdsFile, Assignment]:
+    """An ids file of an older format as the newest would hold it. An entry whose hash is what
+    the old format gives for its card now (`old_hashes`, by card id) did not change: it takes the
+    card's new hash (`hashes`) and keeps its time. Any other entry keeps its old hash, which no
+    card has, so its card counts as changed and gets a new time. The assignment's matched entries
+    are taken over likewise."""
+    if previous.version >= FORMAT_VERSION:
+        return previous, assignment
+    taken = {
+        e.id: dataclasses.replace(e, hash=hashes[e.id])
+        for e in previous.entries
+        if e.id in hashes and old_hashes.get(e.id) == e.hash
+    }
+    entries = tuple(taken.get(e.id, e) for e in previous.entries)
+    matched = {key: taken.get(key, entry) for key, entry in assignment.matched.items()}
+    return (dataclasses.replace(previous, entries=entries, version=FORMAT_VERSION),
+            dataclasses.replace(assignment, matched=matched))
 
 
 def update(

@@ -1,7 +1,8 @@
 """`deckgen pull`: edits made in Anki come back into the sources.
 
 A note is matched to a card by its GUID (the card's id). The ids file says what deckgen built for
-each card (the hash of the note's fields and tags) and when (the note's modification time), so:
+each card (the hash of the card's record, what its note is made from) and when (the note's
+modification time), so:
 
 - a note newer than the last build whose fields differ from what was built was edited in Anki;
 - a card whose content hash differs from the ids file was edited in the source;
@@ -31,7 +32,7 @@ from deckgen.fromanki import FieldContent, read_field
 from deckgen.model import Card, StudyCard
 from deckgen.patch import PatchError, SourceText
 from deckgen.readers import decode_source
-from deckgen.writers.apkg import CLOZE_FIELDS, NOTE_FIELDS, note_tags
+from deckgen.writers.apkg import CLOZE_FIELDS, NOTE_FIELDS
 
 CONTENT_FIELDS = ("Question", "Answer", "Extra")
 CLOZE_CONTENT = ("Text", "Extra")  # a cloze note's Text is the card's question, then its answer
@@ -161,12 +162,12 @@ def _compare(source: SourcePull, by_guid: dict[str, AnkiNote], resolve: str | No
         if note.modified <= entry.modified:
             stale += 1  # the collection has not imported the last build
             continue
-        source_changed = identity.content_hash(*built, *note_tags(studied)) != entry.hash
+        source_changed = found.hashes[studied.id] != entry.hash
         names = tuple(note.fields)
         anki = tuple(note.fields.values())
-        if source_changed and identity.content_hash(*anki, *note_tags(studied)) == entry.hash:
-            continue  # Anki holds what was built; the source's edit wins on the next import
         card, lost = _from_note(note, studied.card)
+        if source_changed and not lost and found.card_hash(dataclasses.replace(studied, card=card)) == entry.hash:
+            continue  # Anki holds what was built; the source's edit wins on the next import
         label = f"{display}: {studied.card.label} ({studied.id})"
         ignored = [name for name, mine, theirs in zip(names, built, anki, strict=True)
                    if name in DERIVED_FIELDS and mine != theirs]
@@ -285,8 +286,8 @@ def _finish(source: SourcePull, settings: Settings, env: dict[str, str], result:
         if card is None:
             raise PatchError(f"{display}: the card pulled from note {guid} was not found on reading the "
                              f"source back; nothing written")
-        digest = identity.content_hash(*after.fields[guid], *note_tags(card))
-        fresh[guid] = identity.Entry(guid, card.card.question_text, digest, pulled.note.modified, card.card.kind)
+        fresh[guid] = identity.Entry(guid, card.card.question_text, after.hashes[guid], pulled.note.modified,
+                                     card.card.kind)
         before = by_id_before.get(pulled.old_id)
         changed += before is None or not _same_records(before, card.card)
         lost = sorted(set(lost_by_card.get(pulled.old_id, pulled.lost)))

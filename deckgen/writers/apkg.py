@@ -13,10 +13,13 @@ import sqlite3
 import tempfile
 import zipfile
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 from markupsafe import escape
 
-from deckgen.model import StudyCard, StudyDeck
+from deckgen import identity
+from deckgen.model import StudyCard, StudyDeck, all_inlines
 from deckgen.render import environment, render
 
 # Frozen: Anki updates existing notes only when the note type keeps the same fields.
@@ -31,6 +34,10 @@ KINDS = {
                                                   ("Card 2", "anki_reverse_front", "anki_reverse_back"))),
     "cloze": (" Cloze", CLOZE_FIELDS, (("Cloze", "anki_cloze_front", "anki_cloze_back"),)),
 }
+# The templates the note fields are rendered with (note_fields), and the card's record fields that
+# reach no note: where the card sits in its source, and what only validation reads.
+FIELD_TEMPLATES = ("anki_question.html.j2", "anki_answer.html.j2", "anki_text.html.j2")
+NOT_IN_NOTE = ("span", "answer_span", "answer_number", "explicit_id", "disabled_rules", "end")
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 TEXT_RUN = re.compile(r"(^|>)([^<]*)")
 
@@ -97,6 +104,47 @@ def note_fields(
         field("anki_answer.html.j2", items=c.extra),
         *derived,
     )
+
+
+def note_source(card: StudyCard, source_name: str, media: dict[str, str],
+                own_templates: tuple[tuple[str, str], ...] = ()) -> dict[str, Any]:
+    """What a note is made from, as data: the card's record (but NOT_IN_NOTE), its id, the
+    source's name, the Anki media names of its images (they change with the image's bytes) and
+    the user's own field templates (`own_field_templates`). The ids file hashes this, never the
+    rendered fields: those change with Pygments, and a note must not."""
+    c = card.card
+    images = sorted({run.href for run in (*c.question, *all_inlines(c.answer), *all_inlines(c.extra))
+                     if run.kind == "image"})
+    return {"card": identity.record_fields(c, leave_out=NOT_IN_NOTE), "id": card.id, "source": source_name,
+            "media": {path: media.get(path, "") for path in images}, "templates": own_templates}
+
+
+def own_field_templates(templates: str) -> tuple[tuple[str, str], ...]:
+    """The user's own templates (from the templates folder) that the note fields are rendered
+    with, FIELD_TEMPLATES and what they import, as (name, text). deckgen's built-in ones are not
+    part of a note's source: a deckgen that draws fields otherwise reaches a note when the note
+    next changes, as a new Pygments does."""
+    if not templates:
+        return ()
+    import jinja2
+    from jinja2 import meta
+
+    folder = Path(templates).resolve()
+    env = environment(str(folder))
+    own, seen, todo = [], set(), list(FIELD_TEMPLATES)
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        try:
+            text, filename, _ = env.loader.get_source(env, name)
+            todo += [n for n in meta.find_referenced_templates(env.parse(text)) if n]
+        except (jinja2.TemplateNotFound, jinja2.TemplateSyntaxError):
+            continue  # rendering the fields says so, naming the file and line
+        if filename and Path(filename).resolve().is_relative_to(folder):
+            own.append((name, text))
+    return tuple(sorted(own))
 
 
 def _plain_quotes(html: str) -> str:
