@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 import click
+
+# A line that already says what it is: a diagnostic (`place: error: message [DG005]`), an error
+# with its prefix, or an indented detail of the line above.
+_SAYS_WHAT_IT_IS = re.compile(r"^(?:\S.*?: (?:error|warning|info): .*\[DG\d+\]|error: |\s|$)")
 
 
 class DeckgenError(click.ClickException):
@@ -14,7 +20,11 @@ class DeckgenError(click.ClickException):
         return self.message
 
     def show(self, file=None) -> None:  # noqa: D401 - click's signature
-        click.echo(f"error: {self.format_message()}", err=True, file=file)
+        """Each line prefixed `error: ` once: a message may list the diagnostics that caused it
+        (they carry their own severity) or several errors, one a line."""
+        lines = self.format_message().split("\n")
+        click.echo("\n".join(line if _SAYS_WHAT_IT_IS.match(line) else f"error: {line}" for line in lines),
+                   err=True, file=file)
 
 
 class ConfigError(DeckgenError):

@@ -41,7 +41,10 @@ def fetch(url: str, timeout: float = 15.0, max_bytes: int = 10_000_000) -> Fetch
     if not url.lower().startswith(("http://", "https://")):
         raise FetchError(f"{url}: only http and https addresses are fetched")
     opener = urllib.request.build_opener(_Redirects())  # no cookie handler: no cookies kept or sent
-    request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT, "Accept": "text/html"})
+    try:
+        request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT, "Accept": "text/html"})
+    except ValueError as err:  # a malformed address (an unclosed "[" of an IPv6 host...)
+        raise FetchError(f"{url}: not a valid address ({err})") from err
     try:
         with opener.open(request, timeout=timeout) as response:
             kind = response.headers.get_content_type()

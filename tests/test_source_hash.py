@@ -1,15 +1,18 @@
 """The ids file hashes what a card's source says, never what a library rendered from it: a new
 Pygments changes no hash and no time, an edit changes its own card only, and an ids file hashed
 the old way (rendered fields) is taken over with every note's time kept. Each outcome is read
-back with the real Anki engine."""
+back with the real Anki engine. Also: `deckgen import` says each error once."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import http.server
 import json
 import os
 import subprocess
 import sys
+import threading
 
 import pytest
 
@@ -282,3 +285,57 @@ def test_pull_knows_a_note_that_holds_what_was_built_from_a_source_edit(tmp_path
     result = run(["pull", str(export(collection, root / "d.apkg", "apkg", "Text Deck"))], root)
     assert result.exit_code == 0, result.output
     assert result.stdout == "" and "conflict" not in result.stderr  # the source's edit wins
+
+
+# -- deckgen import: one prefix a message --------------------------------------------------------
+
+DUPLICATE = (b"<html><body><p>Q1. What is X?</p><p>A1. X is x.</p>"
+             b"<p>Q1. What is Y?</p><p>A1. Y is y.</p></body></html>")
+
+
+class _Pages(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):  # noqa: N802 - http.server's name
+        data, kind = (DUPLICATE, "text/html") if self.path == "/dup.html" else (b"{}", "application/json")
+        self.send_response(200)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def server():
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Pages))
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+
+
+def test_import_of_a_page_with_errors_says_error_once_a_line(tmp_path, server):
+    root = project(tmp_path)
+    (root / "dup.html").write_bytes(DUPLICATE)
+    for source in ("dup.html", f"{server}/dup.html"):
+        result = run(["import", source, "-o", "source/x.md"], root)
+        assert result.exit_code == 1
+        assert result.stderr.splitlines() == [
+            f"{source}:1:52: error: Q1 is numbered again (first at line 1) [DG005]",
+            f"error: {source}: not imported",
+        ]
+        assert not (root / "source" / "x.md").exists()
+
+
+@pytest.mark.parametrize(("source", "line"), [
+    ("missing.html", "error: missing.html: no such file"),
+    ("notes.txt", "error: notes.txt: import reads a saved web page (.html, .htm) or an http(s) URL"),
+    ("ftp://example.com/x.html", "error: ftp://example.com/x.html: only http and https addresses are fetched"),
+    ("http://[bad/x.html", "error: http://[bad/x.html: not a valid address (Invalid IPv6 URL)"),
+    ("{server}/data.json", "error: {server}/data.json: the server sent application/json, not an HTML page"),
+])
+def test_import_failures_are_one_line_with_one_prefix(tmp_path, server, source, line):
+    root = project(tmp_path)
+    result = run(["import", source.format(server=server), "-o", "source/x.md"], root)
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [line.format(server=server)]
