@@ -20,7 +20,7 @@ from deckgen.readers.text import ANSWER, QUESTION
 
 LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n|$)")
 HEADING = re.compile(r"^(?P<mark> {0,3}#{1,6}[ \t]+)")
-WRITABLE = ("markdown", "qa-markers")
+WRITABLE = ("markdown:h3", "qa-markers")  # deckgen's own Markdown form (a card per ### heading) and Q12./A12. text
 
 
 class PatchError(DeckgenError):
@@ -45,7 +45,7 @@ class SourceText:
 
     @property
     def markdown(self) -> bool:
-        return self.deck.shape == "markdown"
+        return self.deck.shape.startswith("markdown")
 
     @property
     def newline(self) -> str:

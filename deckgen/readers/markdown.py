@@ -325,14 +325,16 @@ class _Reader:
         for unit in out:  # an accordion's closing tag may end a list or a quote (a lazy line)
             if unit.kind in ("list", "item", "other", "table"):
                 raw = "\n".join(self.lines[unit.line - 1:unit.end])
-                unit.opens = raw.count("<details") > raw.count("</details>")
-                unit.closes = raw.count("</details>") > raw.count("<details")
+                opened, closed = len(OPEN_DETAILS.findall(raw)), raw.count("</details>")
+                unit.opens, unit.closes = opened > closed, closed > opened
         return out
 
     def paragraph_unit(self, i: int, end: int, first: int, last: int, raw: str, chrome: str) -> Unit:
         inline = self.tokens[i + 1]
         text = _plain(inline)
-        opens, closes = raw.count("<details"), raw.count("</details>")
+        tags = [c.content.lower() for c in inline.children or [] if c.type == "html_inline"]
+        opens = sum(t.startswith("<details") for t in tags)
+        closes = sum(t.startswith("</details") for t in tags)
         marks: list[Mark] = []
         lines = raw.split("\n")
         head = _first_line(inline)
@@ -353,7 +355,7 @@ class _Reader:
             if number is not None and len(number) > 1 and len(lines[0]) < 300:
                 marks.append(Mark("numbered", question, number, answered=len(lines) > 1))
             elif len(lines) == 1 and len(text) <= 250 and reads_as_question(text) and \
-                    QUESTION_END.search(text.rstrip(" :")):
+                    QUESTION_END.search(text.rstrip(" :")) and len(text.split()) >= 3:
                 marks.append(Mark("question-line", question, number))
         return Unit("paragraph", first, last, text, marks=tuple(marks), chrome=chrome,
                     opens=opens > closes, closes=closes > opens, payload=(i, end + 1))
@@ -433,6 +435,8 @@ class _Reader:
     # -- cards -----------------------------------------------------------------------------
     def read(self, forced: str = "auto", lenient: bool = False) -> Deck:
         units = self.units()
+        if forced == "auto" and _own_form(units):
+            forced = "h3"  # deckgen's own form, as convert and pull write it: read it as written
         chosen, readings = find(units, forced)
         self.reading, self.readings, self.unit_list = chosen, readings, units
         sections: list[tuple[str, SourceSpan | None, list[Card]]] = [("", None, [])]
@@ -590,6 +594,28 @@ class _Reader:
             if token.map:
                 token.map = [token.map[0] + line - 1, token.map[1] + line - 1]
         return self.blocks(tokens)
+
+
+OPEN_DETAILS = re.compile(r"<details[\s>]", re.IGNORECASE)
+
+
+def _own_form(units: list[Unit]) -> bool:
+    """deckgen's own Markdown form: an optional `# Title` first, `## Section`s, and `### Question`s
+    with every other block under a question."""
+    headings = [u for u in units if u.kind == "heading"]
+    if not any(u.level == 3 for u in headings) or any(u.level > 3 for u in headings):
+        return False
+    if sum(u.level == 1 for u in headings) > 1 or any(u.level == 1 for u in headings[1:]):
+        return False
+    if any(m.family in ("details", "label", "qa-markers", "list-heading") for u in units for m in u.marks):
+        return False
+    under = False
+    for unit in units:
+        if unit.kind == "heading":
+            under = unit.level == 3
+        elif not under and unit.kind != "meta":
+            return False
+    return True
 
 
 def _section_title(unit: Unit, tokens: list[Token]) -> str:

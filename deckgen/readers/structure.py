@@ -472,7 +472,8 @@ def find(units: Sequence[Unit], forced: str = "auto") -> tuple[Reading, list[Rea
         return reading, [reading]
     readings = [score(units, collect(units, f)) for f in families(units)]
     # one item that does not read as a question (a document's title) is not a reading of Q&A
-    readings = [r for r in readings if len(r.cards) > 1 or r.evidence.get("questions", 0) > 0]
+    readings = [r for r in readings if len(r.cards) > 1 or r.evidence.get("questions", 0) > 0
+                or r.family in HEADING_FAMILIES[1:]]
     readings.sort(key=lambda r: (-r.score, FAMILIES.index(r.family)))
     if not readings:
         return Reading("none", ["introduction"] * len(units), [""] * len(units), []), []
