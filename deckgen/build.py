@@ -132,9 +132,10 @@ def read_deck(job: SourceJob, settings: Settings, text: str | None = None) -> De
     from deckgen.readers import read_text
 
     if text is None:
-        deck = read_source(job.path, job.display, settings.max_source_bytes, settings.source_format)
+        deck = read_source(job.path, job.display, settings.max_source_bytes, settings.source_format,
+                           settings.question)
     else:
-        deck = read_text(text, job.path, job.display, settings.source_format)
+        deck = read_text(text, job.path, job.display, settings.source_format, settings.question)
     if settings.reverse:  # every Q&A card also studied answer -> question
         deck = dataclasses.replace(deck, sections=tuple(
             dataclasses.replace(s, cards=tuple(c if c.cloze_numbers else dataclasses.replace(c, reverse=True)
@@ -180,7 +181,8 @@ def convert(source: Path, output: Path, settings: Settings, cwd: Path) -> int:
     from deckgen.writers import write_atomic
 
     job = discover((str(source),), cwd)[0]
-    deck = read_source(job.path, job.display, settings.max_source_bytes, settings.source_format)
+    deck = read_source(job.path, job.display, settings.max_source_bytes, settings.source_format,
+                           settings.question)
     refuse_errors(deck, settings, f"{job.display}: not converted")
     target = output if output.is_absolute() else cwd / output
     write_atomic(target, to_markdown(deck).encode("utf-8"), str(output))
