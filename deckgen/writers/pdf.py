@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 
 from deckgen.errors import OutputError
 from deckgen.model import Diagnostic, StudyCard, StudyDeck
 from deckgen.render import render
+
+if TYPE_CHECKING:
+    from deckgen.writers.pdfparts import Placement
 
 # CSS font stacks (trusted text, so marked safe for the template's <style>): DejaVu for Latin,
 # Greek and Cyrillic, Noto for Arabic, Hebrew and CJK, Symbola for emoji and symbols (outline
@@ -209,6 +212,12 @@ class Face:
     side: str  # "front" or "back"
     slot: Slot
     size: float  # pt
+    # A card whose side is far too long for it goes on over several cards (`part` of `parts`).
+    # `piece`: None, the side laid out in its card as usual; else the page of the continuation
+    # layout drawn into the card's content box (-1: none, this side ended on an earlier card).
+    piece: int | None = None
+    part: int = 1
+    parts: int = 1
 
 
 @dataclass(frozen=True)
@@ -301,7 +310,7 @@ def back_slot(geo: Geometry, index: int, duplex: str) -> Slot:
     return geo.slots[row * columns + column]
 
 
-MEASURE_PAGE_MM = 2000  # the measuring page's height: many faces a page, none split
+MEASURE_PAGE_MM = 2000  # the measuring page's height: many faces a page (a taller one runs on)
 
 
 def _boxes(box, tag: str, name: str) -> list:
@@ -313,9 +322,15 @@ def _boxes(box, tag: str, name: str) -> list:
             and name in child.element.get("class", "").split()]
 
 
-def _face_heights(document) -> list[float]:
-    """The height (mm) of each measured face, in order, read from the layout tree."""
-    return [box.height * PX_TO_MM for page in document.pages for box in _boxes(page._page_box, "div", "measure")]
+def _face_heights(document, count: int) -> list[float]:
+    """The height (mm) of each of `count` measured faces, in order, read from the layout tree. A
+    face taller than the measuring page runs on over pages: its pieces' heights are added up."""
+    heights = [0.0] * count
+    boxes = [box for page in document.pages for box in _boxes(page._page_box, "div", "measure")]
+    for order, box in enumerate(boxes):
+        # a template of the user's made before faces were numbered: one box a face, in order
+        heights[int(box.element.get("data-face", order))] += box.height * PX_TO_MM
+    return heights
 
 
 def fit_sizes(pending: list[tuple[StudyCard, str]], geo: Geometry, templates: str, media: dict[str, str],
@@ -324,7 +339,8 @@ def fit_sizes(pending: list[tuple[StudyCard, str]], geo: Geometry, templates: st
     do not fit even at the floor. Each side is measured once at the size it spilled at; its height
     gives the size that fits (height grows with the square of the type size: lines get both
     taller and shorter), rounded down to the ladder; a second measurement checks the estimates,
-    and a side still too tall steps down again (rarely needed)."""
+    and a side still too tall steps down again (rarely needed). A side sure to be too tall even at
+    the floor goes straight there, unmeasured (it overflows either way)."""
     sizes: dict[tuple[str, str], float] = {}
     ladders = {"front": geo.card.ladder("front"), "back": geo.card.ladder("back")}
     available = geo.inner[1] + 0.2  # as _spilled judges a face on the sheet
@@ -335,15 +351,17 @@ def fit_sizes(pending: list[tuple[StudyCard, str]], geo: Geometry, templates: st
             break
         html = render("flashcards.html.j2", templates, mode="measure", geo=geo, fonts=FONTS,
                       media=media, trial=trial, sheets=(), deck=None, measure_height=MEASURE_PAGE_MM)
-        heights = _face_heights(layout(html, allowed))
+        heights = _face_heights(layout(html, allowed), len(trial))
         again = []
         for (card, side, size), height in zip(trial, heights, strict=True):
             if height <= available:
                 sizes[(card.key, side)] = size
                 continue
             smaller = [s for s in ladders[side] if s < size]
-            if not smaller:  # the floor, and still too long
-                sizes[(card.key, side)] = size
+            # the floor, and still too long; or sure to be too long at the floor (twice the card
+            # even if the height fell with the square of the size), and not measured there
+            if not smaller or height * (smaller[-1] / size) ** 2 > 2 * available:
+                sizes[(card.key, side)] = smaller[-1] if smaller else size
                 overflowing.append((card, side))
                 continue
             wanted = size * (available / height) ** 0.5
@@ -355,9 +373,15 @@ def fit_sizes(pending: list[tuple[StudyCard, str]], geo: Geometry, templates: st
     return sizes, overflowing
 
 
+Pieces = dict[tuple[str, str], tuple[int, ...]]  # (card key, side) -> its pages in the continuation layout
+
+
 def _sheets(cards: tuple[StudyCard, ...], geo: Geometry, duplex: str,
-            sizes: dict[tuple[str, str], float]) -> tuple[Sheet, ...]:
-    """The sheets' pages, each a tuple with one entry per slot in reading order (None: empty)."""
+            sizes: dict[tuple[str, str], float], pieces: Pieces | None = None) -> tuple[Sheet, ...]:
+    """The sheets' pages, each a tuple with one entry per slot in reading order (None: empty).
+    A card with a continued side (`pieces`) takes a slot for each of its pieces, front and back
+    alike, so every back still lies behind its front."""
+    pieces = pieces or {}
     per_sheet = len(geo.slots)
     index = {slot: i for i, slot in enumerate(geo.slots)}
 
@@ -367,25 +391,72 @@ def _sheets(cards: tuple[StudyCard, ...], geo: Geometry, duplex: str,
             slots[index[face.slot]] = face
         return tuple(slots)
 
-    def face(card: StudyCard, side: str, slot: Slot) -> Face:
-        return Face(card, side, slot, sizes[(card.key, side)])
+    # each printed flashcard: the card, which of its cards, of how many. A continued answer's
+    # fronts repeat the question (marked 2/3 ...): cut from the sheet and shuffled, each card
+    # still asks its question and is known as part of a run; a blank front would be a card
+    # without a question, and its back a fragment nobody knows where to put
+    printed = []
+    for card in cards:
+        parts = max(len(pieces.get((card.key, "front"), ())), len(pieces.get((card.key, "back"), ())), 1)
+        printed += [(card, part, parts) for part in range(1, parts + 1)]
+
+    def face(item: tuple[StudyCard, int, int], side: str, slot: Slot) -> Face:
+        card, part, parts = item
+        pages = pieces.get((card.key, side))
+        piece = None if pages is None else pages[part - 1] if part <= len(pages) else -1
+        return Face(card, side, slot, sizes[(card.key, side)], piece, part, parts)
 
     sheets = []
     if duplex in ("none", "fold"):  # each back beside its front (for fold: mirrored about the centre line)
         per_page = per_sheet // 2
-        for start in range(0, len(cards), per_page):
+        for start in range(0, len(printed), per_page):
             faces = []
-            for offset, card in enumerate(cards[start:start + per_page]):
-                faces.append(face(card, "front", geo.slots[2 * offset]))
-                faces.append(face(card, "back", geo.slots[2 * offset + 1]))
+            for offset, item in enumerate(printed[start:start + per_page]):
+                faces.append(face(item, "front", geo.slots[2 * offset]))
+                faces.append(face(item, "back", geo.slots[2 * offset + 1]))
             sheets.append(Sheet((page(faces),)))
     else:
-        for start in range(0, len(cards), per_sheet):
-            chunk = cards[start:start + per_sheet]
-            fronts = [face(c, "front", geo.slots[i]) for i, c in enumerate(chunk)]
-            backs = [face(c, "back", back_slot(geo, i, duplex)) for i, c in enumerate(chunk)]
+        for start in range(0, len(printed), per_sheet):
+            chunk = printed[start:start + per_sheet]
+            fronts = [face(item, "front", geo.slots[i]) for i, item in enumerate(chunk)]
+            backs = [face(item, "back", back_slot(geo, i, duplex)) for i, item in enumerate(chunk)]
             sheets.append(Sheet((page(fronts), page(backs))))
     return tuple(sheets)
+
+
+def _continue(sides: list[tuple[StudyCard, str]], geo: Geometry, sizes: dict[tuple[str, str], float],
+              templates: str, media: dict[str, str], allowed: tuple[Path, ...]):
+    """These sides laid out on pages the size of a card's content box, each from a new page, at
+    its size: WeasyPrint breaks them where a page may break (between lines, list items, table
+    rows), so each page is one card's piece and nothing is lost. The Document, and each side's
+    pages."""
+    trial = [(card, side, sizes[(card.key, side)]) for card, side in sides]
+    html = render("flashcards.html.j2", templates, mode="pieces", geo=geo, fonts=FONTS, media=media,
+                  trial=trial, sheets=(), deck=None)
+    document = layout(html, allowed)
+    found: dict[tuple[str, str], list[int]] = {}
+    for number, page in enumerate(document.pages):
+        boxes = _boxes(page._page_box, "div", "piece")
+        if boxes:  # one side a page: each starts on a new one
+            card, side, _ = trial[int(boxes[0].element.get("data-face"))]
+            found.setdefault((card.key, side), []).append(number)
+    return document, {key: tuple(pages) for key, pages in found.items()}
+
+
+def _placements(sheets: tuple[Sheet, ...], geo: Geometry) -> list[Placement]:
+    """Where each continued piece goes: its page in the sheets' PDF and its card's content box."""
+    from deckgen.writers.pdfparts import Placement
+
+    found, number = [], 0
+    for sheet in sheets:
+        for side, faces in enumerate(sheet.pages):
+            # the back pages move by --back-offset, as the template moves their cards
+            dx, dy = geo.back_offset if side == 1 else (0.0, 0.0)
+            for face in faces:
+                if face is not None and face.piece is not None and face.piece >= 0:
+                    found.append(Placement(number, face.piece, face.slot.x + PAD_X + dx, face.slot.y + PAD_TOP + dy))
+            number += 1
+    return found
 
 
 PX_TO_MM = 25.4 / 96
@@ -433,7 +504,8 @@ def flashcards_part(deck: StudyDeck, cards: tuple[StudyCard, ...], paper: str, s
                     back_offset: str, templates: str, media: dict[str, str], allowed: tuple[Path, ...]
                     ) -> tuple[bytes, dict]:
     """One part's sheets: the cards at the largest type; sides that spill over their card are
-    measured alone at smaller sizes and the sheets laid out again (only when some side spilled)."""
+    measured alone at smaller sizes and the sheets laid out again (only when some side spilled);
+    a side far too long for any card goes on over several."""
     geo = geometry(paper, size_name, duplex, back_offset)
     data, pages, problems = _flashcards_part(deck, cards, geo, duplex, templates, media, allowed)
     return data, {"pages": pages, "problems": [[d.severity, d.code, d.message, d.span.path, d.span.line, d.span.col]
@@ -464,31 +536,47 @@ def _flashcards_part(deck: StudyDeck, cards: tuple[StudyCard, ...], geo: Geometr
     sheets = _sheets(cards, geo, duplex, sizes)
     document = lay_out(sheets)
     overflowing: list[tuple[StudyCard, str]] = []
+    pieces: Pieces = {}
+    continued = None
     spilled = _spilled(document, sheets, geo)
     if spilled:
-        # only the sheets that hold a spilled face are laid out again, at the sizes that fit;
-        # their pages replace the first layout's (the sheets are independent of each other)
         smaller, overflowing = fit_sizes(spilled, geo, templates, media, allowed)
         sizes.update(smaller)
-        resized = _sheets(cards, geo, duplex, sizes)
-        keys = {(card.key, side) for card, side in spilled}
-        redo = [i for i, sheet in enumerate(resized)
-                if any(face and (face.card.key, face.side) in keys for page in sheet.pages for face in page)]
-        again = iter(lay_out(tuple(resized[i] for i in redo)).pages)
-        first = iter(document.pages)
+        if overflowing:
+            # A side that does not fit its card even at the floor is cut off, as before (DG203),
+            # while it would fit on a page of its cards: the author is told, and shortens it or
+            # splits it into questions. One longer than a whole page of cards (a code listing, a
+            # long table) continues on as many cards as it needs: cut off, its card would show a
+            # small part of it.
+            continued, found = _continue(overflowing, geo, sizes, templates, media, allowed)
+            pieces = {key: pages for key, pages in found.items() if len(pages) > len(geo.slots)}
+        # the sheets that changed (a side set smaller; all from a continued card on, moved along)
+        # are laid out again; the others keep the first layout's pages
+        resized = _sheets(cards, geo, duplex, sizes, pieces)
+        redo = {i for i, sheet in enumerate(resized) if i >= len(sheets) or sheet != sheets[i]}
+        again = iter(lay_out(tuple(resized[i] for i in sorted(redo))).pages if redo else ())
+        per = len(sheets[0].pages)
         pages = []
         for i, sheet in enumerate(resized):
-            for _ in sheet.pages:
-                page = next(first)
-                pages.append(next(again) if i in redo else page)
+            pages += [next(again) for _ in sheet.pages] if i in redo else document.pages[i * per:(i + 1) * per]
         document = document.copy(pages)
-    problems = [
-        Diagnostic(
+        sheets = resized
+    problems = []
+    for card, side in overflowing:
+        taken = len(pieces.get((card.key, side), ()))
+        parts = max(len(pieces.get((card.key, s), ())) for s in ("front", "back"))
+        fate = (f"it continues on {taken} cards, marked (1/{parts}) to ({taken}/{parts})" if taken
+                else "it is cut off on the card")
+        problems.append(Diagnostic(
             "warning", "DG203",
             f"{card.card.label}'s {'question' if side == 'front' else 'answer'} does not fit a "
-            f"{geo.card.name} card even at {sizes[(card.key, side)]:g} pt; it is cut off on the card",
+            f"{geo.card.name} card even at {sizes[(card.key, side)]:g} pt; {fate}",
             card.card.answer_span or card.card.span if side == "back" else card.card.span,
-        )
-        for card, side in overflowing
-    ]
-    return pdf_bytes(document, deck.title), len(document.pages), problems
+        ))
+    data = pdf_bytes(document, deck.title)
+    if pieces:
+        from deckgen.writers import pdfparts
+
+        data = pdfparts.place(data, pdf_bytes(continued, deck.title), _placements(sheets, geo),
+                              deck.title, deck.language)
+    return data, len(document.pages), problems

@@ -1,11 +1,13 @@
 """PDF work that is not layout, done with pikepdf (qpdf): placing the cheat sheet's column pages
 side by side on its sheets (imposition) with their links, laying the header and footer under
-them, the outline; joining the flashcards' parts. Saved with deterministic ids, so the same parts
-give the same bytes."""
+them, the outline; placing the pieces of flashcard sides continued over several cards in their
+cards; joining the flashcards' parts. Saved with deterministic ids, so the same parts give the
+same bytes."""
 
 from __future__ import annotations
 
 import io
+from dataclasses import dataclass
 
 from deckgen.writers.pdf import SheetGeometry
 
@@ -28,6 +30,26 @@ def sheet_sections(headings: list[list[str]], columns: int) -> list[str]:
     return sheets
 
 
+def _draw(out, sheet, page, x: float, y: float, name: str) -> bytes:
+    """`page` (of another PDF) made a form XObject of `sheet` in `out`, its links copied onto the
+    sheet where it goes; the content-stream operators that draw it with its lower-left corner at
+    (x, y) points. The name is our own (pikepdf's placement helpers pick random ones: not
+    reproducible)."""
+    import pikepdf
+
+    form = out.copy_foreign(page.as_form_xobject())
+    name = sheet.add_resource(form, pikepdf.Name.XObject, name=pikepdf.Name(name))
+    for annotation in page.obj.get("/Annots", []):
+        moved = out.copy_foreign(annotation)
+        x1, y1, x2, y2 = (float(v) for v in moved.Rect)
+        moved.Rect = pikepdf.Array([x1 + x, y1 + y, x2 + x, y2 + y])
+        moved.P = sheet.obj
+        if "/Annots" not in sheet.obj:
+            sheet.obj.Annots = pikepdf.Array()
+        sheet.obj.Annots.append(moved)
+    return f"q 1 0 0 1 {x:.5f} {y:.5f} cm {name} Do Q\n".encode()
+
+
 def impose(parts: list[bytes], headings: list[list[str]], frame: bytes, geometry: SheetGeometry,
            title: str, language: str) -> bytes:
     """The sheets: the frame's page for each (header and footer), with `columns` column pages of
@@ -43,21 +65,10 @@ def impose(parts: list[bytes], headings: list[list[str]], frame: bytes, geometry
     for index, column in enumerate(columns):
         sheet = out.pages[index // geometry.columns]
         x = _mm(geometry.column_x(index % geometry.columns))
-        form = out.copy_foreign(column.as_form_xobject())
-        # a name of our own (pikepdf's placement helpers pick random ones: not reproducible), and
         # under the frame: in the content stream the columns come first, the header and footer
         # after them, as WeasyPrint writes a page (text extraction reads the body first)
-        name = sheet.add_resource(form, pikepdf.Name.XObject, name=pikepdf.Name(f"/DeckgenColumn{index}"))
         placements.setdefault(index // geometry.columns, []).append(
-            f"q 1 0 0 1 {x:.5f} {bottom:.5f} cm {name} Do Q\n".encode())
-        for annotation in column.obj.get("/Annots", []):
-            moved = out.copy_foreign(annotation)
-            x1, y1, x2, y2 = (float(v) for v in moved.Rect)
-            moved.Rect = pikepdf.Array([x1 + x, y1 + bottom, x2 + x, y2 + bottom])
-            moved.P = sheet.obj
-            if "/Annots" not in sheet.obj:
-                sheet.obj.Annots = pikepdf.Array()
-            sheet.obj.Annots.append(moved)
+            _draw(out, sheet, column, x, bottom, f"/DeckgenColumn{index}"))
     for number, placed in placements.items():  # the columns in reading order, then the frame
         out.pages[number].contents_add(out.make_stream(b"".join(placed)), prepend=True)
     with out.open_outline() as outline:
@@ -65,6 +76,40 @@ def impose(parts: list[bytes], headings: list[list[str]], frame: bytes, geometry
         for index, found in enumerate(headings):
             for label in found:
                 outline.root.append(pikepdf.OutlineItem(label, index // geometry.columns))
+    return _save(out, title, language)
+
+
+@dataclass(frozen=True)
+class Placement:
+    """A piece of a continued flashcard side: its page in the continuation layout, drawn on a
+    page of the sheets with its top-left corner at (x, y) mm from the page's top-left."""
+
+    page: int
+    piece: int
+    x: float
+    y: float
+
+
+def place(sheets: bytes, pieces: bytes, placements: list[Placement], title: str, language: str) -> bytes:
+    """The sheets with the continued sides' pieces drawn in their cards' content boxes (each piece
+    page is the size of the box, so the box clips it as the card's own content is clipped)."""
+    import pikepdf
+
+    out = pikepdf.Pdf.open(io.BytesIO(sheets))
+    source = pikepdf.Pdf.open(io.BytesIO(pieces))  # kept open while its pages are read
+    drawn: dict[int, list[bytes]] = {}
+    for index, placement in enumerate(placements):
+        sheet, piece = out.pages[placement.page], source.pages[placement.piece]
+        top = float(sheet.mediabox[3]) - _mm(placement.y)
+        bottom = top - (float(piece.mediabox[3]) - float(piece.mediabox[1]))
+        drawn.setdefault(placement.page, []).append(
+            _draw(out, sheet, piece, _mm(placement.x), bottom, f"/DeckgenPiece{index}"))
+    for number, placed in drawn.items():
+        # after the sheet's own content (the card's meta line reads first), which is wrapped in
+        # q/Q: WeasyPrint leaves its page's coordinates flipped (y down) at the end of the stream
+        page = out.pages[number]
+        page.contents_add(out.make_stream(b"q\n"), prepend=True)
+        page.contents_add(out.make_stream(b"Q\n" + b"".join(placed)))
     return _save(out, title, language)
 
 
