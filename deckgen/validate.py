@@ -41,7 +41,7 @@ RULES: dict[str, Rule] = {
         Rule("DG016", "bad-formula", "warning", "A formula (TeX) that does not parse; it is shown as written."),
         Rule("DG017", "bad-cloze", "error", "A cloze deletion that is not {{c1::text}} or {{c1::text::hint}} (unclosed, or numbered 0)."),
         Rule("DG018", "reversed-cloze", "error", "A cloze card marked reverse; a cloze note has no reverse side."),
-        Rule("DG020", "text-left-out", "warning", "More than 5% of a document's words were left out in blocks that are not recognised page chrome (an introduction, text between cards, a closing)."),
+        Rule("DG020", "text-left-out", "warning", "More than 5% of a document's words were left out in blocks that are not recognised page chrome (text between cards, a closing, an introduction over 30% of the document)."),
         Rule("DG021", "read-short", "error", "The reading leaves out more than half of the document: the questions are probably marked some other way (setting 'question')."),
         Rule("DG019", "faq-data-mismatch", "warning", "A web page's FAQ data (schema.org JSON-LD) and its visible questions differ, or the data does not parse."),
         Rule("DG101", "duplicate-question", "warning", "The same question text appears twice."),

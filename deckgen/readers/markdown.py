@@ -236,8 +236,9 @@ class _Reader:
                 self.adopt(problems, images, self.span(token).line)
                 out.extend(made)
             elif token.type in ("fence", "code_block"):
-                language = token.info.strip().split(" ")[0] if token.info else ""
-                out.append(CodeBlock(token.content.rstrip("\n"), language))
+                if not (token.type == "code_block" and _indented_link(token.content)):
+                    language = token.info.strip().split(" ")[0] if token.info else ""
+                    out.append(CodeBlock(_without_trailing_links(token.content), language))
             elif token.type in ("math_block", "math_block_eqno") and token.content.strip():
                 out.append(MathBlock(token.content.strip()))
             elif token.type == "table_open":
@@ -312,6 +313,8 @@ class _Reader:
             elif token.type == "html_block":
                 out.extend(self.html_units(i, first, last, token.content, chrome))
             elif token.type in ("fence", "code_block"):
+                if not chrome and token.type == "code_block" and _indented_link(token.content):
+                    chrome = "back-to-top link"  # indented four spaces by mistake: a code block
                 out.append(Unit("code", first, last, token.content, chrome=chrome, payload=(i, end + 1)))
             elif token.type == "hr":
                 out.append(Unit("rule", first, last, "", chrome=chrome or "rule", payload=(i, end + 1)))
@@ -447,7 +450,7 @@ class _Reader:
                 where[planned.section] = len(sections)
                 sections.append((_section_title(unit, self.tokens), SourceSpan(self.path, unit.line, 1), []))
             index = where[planned.section]
-            sections[index][2].append(self.card(units, planned, chosen.family, position, sections[index][0]))
+            sections[index][2].append(self.card(units, planned, planned.family or chosen.family, position, sections[index][0]))
         for unit, role, reason in zip(units, chosen.roles, chosen.reasons, strict=True):
             text = unit.text.strip().split("\n", 1)[0][:80]
             if role == "chrome" and text:
@@ -594,6 +597,25 @@ class _Reader:
             if token.map:
                 token.map = [token.map[0] + line - 1, token.map[1] + line - 1]
         return self.blocks(tokens)
+
+
+MARKDOWN_ANCHOR_LINK = re.compile(r"^\W*\[(?P<text>[^\]]{1,40})\]\(#[^)\s]*\)\W*$")
+
+
+def _indented_link(code: str) -> bool:
+    """An indented code block that is only a link to a place in the document (`**[⬆ Back to Top](#toc)**`
+    indented by four spaces): a back-to-top link the author meant, not code."""
+    lines = [x for x in code.splitlines() if x.strip()]
+    match = MARKDOWN_ANCHOR_LINK.match(lines[0].strip()) if len(lines) == 1 else None
+    return bool(match and BACK_TO_TOP.match(match["text"]))
+
+
+def _without_trailing_links(code: str) -> str:
+    """A code block's text without a back-to-top link that an unclosed fence swallowed."""
+    lines = code.rstrip("\n").split("\n")
+    while lines and (not lines[-1].strip() or _indented_link(lines[-1])):
+        lines.pop()
+    return "\n".join(lines) if lines else code.rstrip("\n")
 
 
 OPEN_DETAILS = re.compile(r"<details[\s>]", re.IGNORECASE)

@@ -165,6 +165,7 @@ class Planned:
     question: int
     answer: list[int] = field(default_factory=list)
     section: int | None = None  # the unit of its section heading
+    family: str = ""  # set where a part of the document is read by another family than the whole
 
 
 @dataclass
@@ -477,7 +478,49 @@ def find(units: Sequence[Unit], forced: str = "auto") -> tuple[Reading, list[Rea
     readings.sort(key=lambda r: (-r.score, FAMILIES.index(r.family)))
     if not readings:
         return Reading("none", ["introduction"] * len(units), [""] * len(units), []), []
-    return readings[0], readings
+    return _fill_gaps(units, readings[0]), readings
+
+
+def _fill_gaps(units: Sequence[Unit], reading: Reading) -> Reading:
+    """A long stretch the best family leaves out (a README's coding exercises after its questions,
+    marked otherwise) is read by the finder on its own; its cards are kept when they clearly are
+    questions with answers."""
+    content = sum(u.words for u in units if not u.chrome) or 1
+    left = ("introduction", "between", "closing")
+    i, n = 0, len(units)
+    while i < n:
+        if reading.roles[i] not in left:
+            i += 1
+            continue
+        j = i
+        while j < n and (reading.roles[j] in left or reading.roles[j] == "chrome"):
+            j += 1
+        words = sum(u.words for u, r in zip(units[i:j], reading.roles[i:j], strict=True) if r in left)
+        if words >= max(100, 0.05 * content):
+            _adopt(units, reading, i, j)
+        i = j
+    return reading
+
+
+def _adopt(units: Sequence[Unit], reading: Reading, start: int, stop: int) -> None:
+    part = units[start:stop]
+    found = [score(part, collect(part, f)) for f in families(part)]
+    found = [r for r in found if len(r.cards) >= 3 and r.evidence.get("questions", 0) >= 0.6
+             and r.evidence.get("answered", 0) >= 0.6]
+    if not found:
+        return
+    best = max(found, key=lambda r: (r.score, -FAMILIES.index(r.family)))
+    before = max((i for i in range(start) if reading.roles[i] == "section"), default=None)
+    for k, role in enumerate(best.roles):
+        if role == "title":
+            role = "section"
+        if role != "chrome" or reading.roles[start + k] != "chrome":
+            reading.roles[start + k] = role
+            reading.reasons[start + k] = best.reasons[k]
+    for card in best.cards:
+        reading.cards.append(Planned(card.question + start, [a + start for a in card.answer],
+                                     card.section + start if card.section is not None else before, best.family))
+    reading.cards.sort(key=lambda c: c.question)
 
 
 def describe(readings: Sequence[Reading], chosen: Reading) -> list[str]:

@@ -155,7 +155,7 @@ def read_structured(text: str, path: str, fallback_title: str, question: str = "
             where[planned.section] = len(sections)
             sections.append((unit.text.strip().rstrip(":"), SourceSpan(path, unit.line, 1), []))
         index = where[planned.section]
-        sections[index][2].append(_card(lines, blocks, planned, chosen.family, position, sections[index][0], path))
+        sections[index][2].append(_card(lines, blocks, planned, planned.family or chosen.family, position, sections[index][0], path))
     numbers = [c.number for _, _, cards in sections for c in cards]
     if len(set(numbers)) != len(numbers):
         import dataclasses
