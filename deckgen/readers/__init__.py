@@ -60,7 +60,7 @@ def _html_reader(text: str, path: str, title: str, folder: Path, shape: str, que
 
     if shape not in ("auto",):
         raise SourceError(f"{path}: a web page is read by its own structure, not as {shape} (setting 'source-format')")
-    return read_html(text, path, title, folder)
+    return read_html(text, path, title, folder, question)
 
 
 def _decode_html(data: bytes, display: str) -> str:

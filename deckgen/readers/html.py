@@ -137,7 +137,7 @@ def decode_html(data: bytes, display: str) -> str:
         ) from err
 
 
-def read_html(text: str, path: str, fallback_title: str, folder: Path | None = None) -> Deck:
+def read_html(text: str, path: str, fallback_title: str, folder: Path | None = None, question: str = "auto") -> Deck:
     """Read a saved web page into a Deck."""
     from bs4 import BeautifulSoup
 
@@ -150,14 +150,22 @@ def read_html(text: str, path: str, fallback_title: str, folder: Path | None = N
     title = _title(soup)
     for element in soup.find_all(NEVER_CONTENT):
         element.decompose()
+    _remove_permalinks(soup)
     _remove_chrome(soup, page)
     root = _content_root(soup)
     blocks = _flatten(root)
     if not blocks and not faq:
         raise SourceError(f"{path}: the page has no text content")
     from deckgen.readers.htmlshapes import read_shapes
+    from deckgen.readers.htmlunits import read_found
 
+    found_page = _Page(path, folder, page.base, list(page.skipped), list(page.diagnostics), list(page.images))
     sections, shape = read_shapes(root, blocks, page, fallback_title)
+    found, reading, readings, units = read_found(blocks, found_page, question)
+    count = sum(len(c) for _, _, c in sections)
+    if not faq and (question != "auto" or sum(len(c) for _, _, c in found) > 1.02 * count):
+        # the structure finder explains more of the page than the page shapes
+        sections, shape, page = found, f"html:{reading.family}", found_page
     if faq:
         sections, shape = with_faq(faq, sections, page), "faq-jsonld"
     if not any(s[2] for s in sections):
@@ -166,8 +174,12 @@ def read_html(text: str, path: str, fallback_title: str, folder: Path | None = N
             f"answer blocks, accordions, definition lists, Q/A markers, lists of questions, numbered "
             f"questions and question headings)")
     built = tuple(Section(name, where, tuple(cards)) for name, where, cards in sections if cards or name)
+    from deckgen.readers.structure import describe, seen
+
     return Deck(title=title or fallback_title, source=path, sections=built, shape=shape,
-                skipped=tuple(page.skipped), images=tuple(page.images), diagnostics=tuple(page.diagnostics))
+                skipped=tuple(page.skipped), images=tuple(page.images), diagnostics=tuple(page.diagnostics),
+                coverage=reading.coverage(units) if shape.startswith("html:") else None,
+                candidates=tuple(describe(readings, reading)), seen=seen(units))
 
 
 def _check_complete(text: str, path: str) -> None:
@@ -199,13 +211,17 @@ def _col(element) -> int:
 
 
 def _title(soup) -> str:
+    """The page's own title: og:title, its only <h1>, its <title>; the first <h1> only when the
+    page has no <title> (a page whose first heading is "DESCRIPTION" is not titled so)."""
     meta = soup.find("meta", attrs={"property": "og:title"})
     if meta and meta.get("content", "").strip():
         return meta["content"].strip()
-    heading = soup.find("h1")
-    if heading and _text(heading):
-        return _text(heading)
-    return _text(soup.title) if soup.title else ""
+    headings = [h for h in soup.find_all("h1") if _text(h)]
+    if len(headings) == 1:
+        return _text(headings[0])
+    if soup.title and _text(soup.title):
+        return _text(soup.title)
+    return _text(headings[0]) if headings else ""
 
 
 def _content_root(soup):
@@ -225,8 +241,31 @@ def _content_root(soup):
     return best if best_score > 200 else body
 
 
+PERMALINK_TEXT = {"¶", "#", "§", "🔗", "link", "permalink", "anchor"}
+
+
+def _remove_permalinks(soup) -> None:
+    """A heading's permalink (Sphinx's ¶, MkDocs' #, GitHub's 🔗): page furniture, not its words."""
+    for link in soup.find_all("a", href=True):
+        classes = " ".join(link.get("class") or [])
+        if str(link["href"]).startswith("#") and (
+                "headerlink" in classes or "anchor" in classes or "permalink" in classes
+                or _text(link).lower() in PERMALINK_TEXT) and link.find_parent(["h1", "h2", "h3", "h4", "h5", "h6", "dt"]):
+            link.decompose()
+
+
 def _chrome_reason(element) -> str:
+    from deckgen.readers.structure import reads_as_question
+
     name = element.name
+    # an id or class is evidence, not a verdict: a question stays a question even when its id
+    # says "search", and so does a block holding several questions
+    if name in ("h1", "h2", "h3", "h4", "h5", "h6", "summary", "dt") and reads_as_question(_text(element)):
+        return ""
+    first = element.find(["h2", "h3", "h4", "h5", "h6"])
+    if name not in CHROME_TAGS and first is not None and reads_as_question(_text(first)) and \
+            not CHROME_NAMES.search(" ".join([first.get("id") or "", *(first.get("class") or [])])):
+        return ""  # a section of the article whose id happens to hold a chrome word ("response")
     if name in CHROME_TAGS:
         return f"page chrome (<{name}>)"
     names = " ".join([element.get("id") or "", *(element.get("class") or []), element.get("role") or ""])

@@ -1,0 +1,122 @@
+"""A web page's article blocks (readers/html.py) as blocks for the structure finder, and the cards
+the finder's reading gives: headings of every level, bold paragraphs, `Q:` labels, `Q12.` markers,
+accordions and question lines are the markers a page offers."""
+
+from __future__ import annotations
+
+import re
+
+from deckgen.model import Card, SourceSpan
+from deckgen.readers.html import PageBlock, _col, _line, _Page, _text
+from deckgen.readers.inline import text_runs
+from deckgen.readers.structure import QUESTION_END, Mark, Reading, Unit, find, is_reveal, strip_number
+
+LABEL_Q = re.compile(r"^\s*(?:Q|Question)\s*[:：]\s*", re.IGNORECASE)
+LABEL_A = re.compile(r"^\s*(?:A|Answer)\s*[:：]\s*", re.IGNORECASE)
+QA_MARKER = re.compile(r"^\s*Q\s?(?P<num>\d{1,5})\s*[.):]\s*(?=\S)")
+A_MARKER = re.compile(r"^\s*A\s?\d{1,5}\s*[.):]\s*")
+
+
+def units(blocks: list[PageBlock]) -> list[Unit]:
+    out = []
+    for block in blocks:
+        text = block.text
+        marks: list[Mark] = []
+        kind = {"heading": "heading", "p": "paragraph", "pre": "code", "table": "table"}.get(block.kind, "other")
+        if block.kind == "heading":
+            question, number = strip_number(LABEL_Q.sub("", text, count=1))
+            if not LABEL_A.match(text):
+                marks.append(Mark(f"h{block.level}", question, number))
+        elif block.kind == "details":
+            summary = block.element.find("summary")
+            question = _text(summary) if summary is not None else ""
+            if question and not is_reveal(question):
+                marks.append(Mark("details", strip_number(question)[0], strip_number(question)[1], answered=True))
+            kind = "details"
+        elif block.kind == "p":
+            if (m := QA_MARKER.match(text)) is not None:
+                marks.append(Mark("qa-markers", text[m.end():], (int(m["num"]),)))
+            elif LABEL_Q.match(text):
+                marks.append(Mark("label", LABEL_Q.sub("", text, count=1)))
+            elif _all_bold(block.element) and len(text) <= 300:
+                question, number = strip_number(text)
+                marks.append(Mark("bold", question, number))
+            elif QUESTION_END.search(text) and len(text) <= 250 and len(text.split()) >= 3:
+                marks.append(Mark("question-line", text))
+        line = block.line
+        out.append(Unit(kind, line, line, text, level=block.level, marks=tuple(marks), payload=block))
+    return out
+
+
+def _all_bold(element) -> bool:
+    """A paragraph whose words are all in <strong>/<b>."""
+    from bs4 import NavigableString
+
+    bold = "".join(_text(b) for b in element.find_all(["strong", "b"]) if not b.find_parent(["strong", "b"]))
+    loose = "".join(str(s) for s in element.find_all(string=True)
+                    if isinstance(s, NavigableString) and not s.find_parent(["strong", "b"]))
+    return bool(bold.strip()) and not loose.strip(" :?.")
+
+
+def read_found(blocks: list[PageBlock], page: _Page, question: str = "auto"):
+    """Sections (title, span, cards) as the structure finder reads the blocks, and the reading."""
+    found = units(blocks)
+    reading, readings = find(found, question)
+    return _sections(found, reading, page), reading, readings, found
+
+
+def _sections(found: list[Unit], reading: Reading, page: _Page):
+    from deckgen.model import Skipped
+
+    items: list[tuple[str, SourceSpan | None, list[Card]]] = [("", None, [])]
+    where: dict[int | None, int] = {None: 0}
+    for position, planned in enumerate(reading.cards, start=1):
+        if planned.section not in where:
+            unit = found[planned.section]
+            where[planned.section] = len(items)
+            items.append((unit.text.rstrip(":"), page.span(unit.line, _col(unit.payload.element)), []))
+        index = where[planned.section]
+        unit = found[planned.question]
+        block: PageBlock = unit.payload
+        mark = unit.mark(planned.family or reading.family)
+        body: list = []
+        if block.kind == "details":
+            summary = block.element.find("summary")
+            body.extend(c for c in block.element.children if c is not summary)
+        answer_line = None
+        for a in planned.answer:
+            part: PageBlock = found[a].payload
+            if answer_line is None:
+                answer_line = part.line
+            if part.kind == "details" and is_reveal(_text(part.element.find("summary") or part.element)):
+                summary = part.element.find("summary")
+                body.extend(c for c in part.element.children if c is not summary)
+            elif part.kind == "p" and (LABEL_A.match(part.text) or A_MARKER.match(part.text)):
+                from deckgen.readers.htmlshapes import _strip_marker
+
+                pattern = re.compile(r"^\s*(?:A\s?\d{1,5}\s*[.):]|A|Answer)\s*[:：]?\s*(?P<text>.*)$", re.IGNORECASE | re.DOTALL)
+                body.append(_strip_marker(part.element, pattern))
+            else:
+                body.append(part.element)
+        number = mark.number[0] if mark is not None and mark.number and len(mark.number) == 1 else position
+        question = mark.question if mark is not None else unit.text
+        items[index][2].append(Card(
+            number=number, question=text_runs(question),
+            answer=page.blocks(body, answer_line or unit.line), section=items[index][0],
+            span=page.span(unit.line, _col(block.element)),
+            answer_span=page.span(answer_line or unit.line), answer_number=number,
+        ))
+    for unit, role, reason in zip(found, reading.roles, reading.reasons, strict=True):
+        if role in ("chrome", "introduction", "closing", "between") and unit.text:
+            page.skipped.append(Skipped(page.span(unit.line), unit.text[:80], reason if role == "chrome" else role))
+    numbers = [c.number for _, _, cards in items for c in cards]
+    if len(set(numbers)) != len(numbers):
+        import dataclasses
+
+        count = iter(range(1, len(numbers) + 1))
+        items = [(t, s, [dataclasses.replace(c, number=(k := next(count)), answer_number=k) for c in cards])
+                 for t, s, cards in items]
+    return items
+
+
+__all__ = ["read_found", "units", "_line"]
