@@ -93,8 +93,8 @@ QA_MARKER = re.compile(rf"^\s*{_B}\s*Q\s?(?P<num>\d{{1,5}})\s*{_B}\s*[.):]\s*{_B
 A_MARKER = re.compile(rf"^\s*{_B}\s*A\s?(?P<num>\d{{1,5}})\s*{_B}\s*[.):]\s*{_B}\s*")
 Q_WORDS = r"Q|Question|Вопрос|Питання|Pregunta|Pergunta|Frage|Domanda|Soru|Câu hỏi|问|問|问题|問題|질문|質問"
 A_WORDS = r"A|Answer|Ans|Ответ|Відповідь|Respuesta|Resposta|Réponse|Antwort|Risposta|Cevap|Trả lời|答|回答|答案|답|답변"
-LABEL_Q = re.compile(rf"^\s*{_B}\s*(?:{Q_WORDS})\s*{_B}\s*[:：]\s*{_B}\s*", re.IGNORECASE)
-LABEL_A = re.compile(rf"^\s*{_B}\s*(?:{A_WORDS})\s*{_B}\s*[:：]\s*{_B}\s*", re.IGNORECASE)
+LABEL_Q = re.compile(rf"^\s*{_B}\s*(?:{Q_WORDS})\s*{_B}\s*(?:[:：]|\.(?=\s|\*\*|__))\s*{_B}\s*", re.IGNORECASE)
+LABEL_A = re.compile(rf"^\s*{_B}\s*(?:{A_WORDS})\s*{_B}\s*(?:[:：]|\.(?=\s|\*\*|__))\s*{_B}\s*", re.IGNORECASE)
 DOCTOC = re.compile(r"<!--\s*(?:START|END)\s+doctoc", re.IGNORECASE)
 BACK_TO_TOP = re.compile(
     r"^\W*(?:back\s+to\s+(?:top|contents|index|the\s+top|table\s+of\s+contents)|top|go\s+to\s+top|"
@@ -386,7 +386,11 @@ class _Reader:
                 marks.append(Mark("list-heading", question, own or number, answered=len(children) > 1))
             elif head.type == "paragraph_open":
                 question = _plain(self.tokens[a + 2])
-                if reads_as_question(question) and len(question) <= 300:
+                revealed = any(t.type == "html_block" and (s := REVEAL_SUMMARY.search(t.content)) and is_reveal(s[1])
+                               for t in item_tokens)
+                if revealed and len(question) <= 300:  # `- Question` with a "Show answer" accordion under it
+                    marks.append(Mark("list-item", strip_number(question)[0], number, answered=True))
+                elif reads_as_question(question) and len(question) <= 300:
                     if len(children) > 1:
                         marks.append(Mark("list-item", strip_number(question)[0], number, answered=True))
                     elif ordered:
@@ -432,6 +436,9 @@ class _Reader:
         text = " ".join(soup.get_text(" ").split())
         if not chrome and not text and soup.find("img") is not None:
             chrome = "badges and images"
+        links = soup.find_all("a", href=True)
+        if not chrome and links and BACK_TO_TOP.match(text) and all(str(a["href"]).startswith("#") for a in links):
+            chrome = "back-to-top link"
         return [Unit("html", first, last, text, chrome=chrome, opens=opens > closes, closes=closes > opens,
                      payload=("html", soup))]
 
@@ -618,6 +625,7 @@ def _without_trailing_links(code: str) -> str:
     return "\n".join(lines) if lines else code.rstrip("\n")
 
 
+REVEAL_SUMMARY = re.compile(r"<summary[^>]*>(.*?)</summary>", re.IGNORECASE | re.DOTALL)
 OPEN_DETAILS = re.compile(r"<details[\s>]", re.IGNORECASE)
 
 

@@ -52,7 +52,9 @@ INTERROGATIVE = re.compile(
     # Ukrainian, Russian, Bulgarian, Serbian
     r"|(?:що|як|чому|який|яка|яке|які|коли|де|хто|навіщо|опишіть|поясніть|назвіть|наведіть|"
     r"что|как|почему|какой|какая|какое|какие|когда|где|кто|зачем|чем|опишите|объясните|назовите|"
-    r"расскажите|приведите|каков|какво|защо|кога|шта|како|зашто)(?![\w])"
+    r"расскажите|приведите|каков|какво|защо|кога|шта|како|зашто|объясни|опиши|назови|расскажи|сравни|приведи|"
+    r"перечисли|расшифруй|поясни|напиши|реализуй|сравните|перечислите|напишите|поясни|назви|розкажи|порівняй|"
+    r"наведи|перелічи|порівняйте|перелічіть|розкажіть|напишіть)(?![\w])"
     # Chinese, Japanese, Korean
     r"|什么|為什麼|为什么|如何|怎么|怎样|怎麼|請|请|简述|簡述|说说|說說|谈谈|談談|介绍|介紹|解释|解釋|描述|列举|哪些|"
     r"是否|何|なぜ|どう|どの|どんな|무엇|어떻게|왜|언제|어디|누가"
@@ -324,7 +326,9 @@ def collect(units: Sequence[Unit], family: str, pattern: re.Pattern | None = Non
         answered = any(units[a].words or units[a].kind in ("code", "table") for a in card.answer) or \
             (mark is not None and mark.answered)
         following = cards[index + 1] if index + 1 < len(cards) else None
-        if not answered and not reads_as_question(_question_text(unit, family)) and following is not None:
+        numbered = mark is not None and mark.number is not None and family not in HEADING_FAMILIES
+        if not answered and not numbered and not reads_as_question(_question_text(unit, family)) \
+                and following is not None:
             roles[card.question] = "section"
             following.section = card.question
             continue
