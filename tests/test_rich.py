@@ -276,17 +276,23 @@ def test_a_version_1_ids_file_stays_valid_under_locked(tmp_path):
     assert run(["build", "--format", "apkg"], root).exit_code == 0
     ids = root / "source" / (RNN.stem + ".ids.json")
     current = json.loads(ids.read_text())
-    assert current["deckgen-ids"] == 2 and list(current["notetypes"]) == ["basic"]
-    # the same identities as version 1 wrote them (one note type, no card types)
-    lines = ids.read_text().splitlines()
+    assert current["deckgen-ids"] == 3 and list(current["notetypes"]) == ["basic"]
+    # the same identities as version 1 wrote them (one note type, no card types, hashes of the
+    # rendered fields: taken from the version 2 file the RNN deck had before format 3)
+    lines = (FIXTURES / "rnn-ids-v2.json").read_text().splitlines()
+    old = json.loads("\n".join(lines))
     lines[1] = '  "deckgen-ids": 1,'
-    lines[3] = '  "notetype": ' + json.dumps(current["notetypes"]["basic"]) + ","
+    lines[3] = '  "notetype": ' + json.dumps(old["notetypes"]["basic"]) + ","
     ids.write_text("\n".join(lines) + "\n")
     version_1 = ids.read_bytes()
     result = run(["build", "--format", "apkg", "--locked"], root)
     assert result.exit_code == 0, result.output
+    assert ids.read_bytes() == version_1  # --locked never writes
     assert run(["build", "--format", "apkg"], root).exit_code == 0
-    assert ids.read_bytes() == version_1  # not rewritten while nothing changed
+    migrated = json.loads(ids.read_text())
+    assert migrated["deckgen-ids"] == 3
+    # taken over with every identity and time kept: Anki sees no note changed
+    assert [(e["id"], e["modified"]) for e in migrated["cards"]] == [(e["id"], e["modified"]) for e in old["cards"]]
 
 
 def test_a_card_that_changes_kind_gets_a_new_note_and_the_old_is_reported(tmp_path):
@@ -304,4 +310,4 @@ def test_a_card_that_changes_kind_gets_a_new_note_and_the_old_is_reported(tmp_pa
     assert len(second.log.new) == 1 and not second.log.conflicting and not second.log.updated
     assert (second.notes, second.cards) == (2, 3)
     ids = (root / "source" / "d.ids.json").read_text()
-    assert '"deckgen-ids": 2' in ids and '"type": "reversed"' in ids
+    assert '"deckgen-ids": 3' in ids and '"type": "reversed"' in ids

@@ -113,6 +113,7 @@ class _Reader:
         self.stray: list[Skipped] = []
         self.skipped: list[Skipped] = []
         self.anchors, self.anchors_at = 0, 0  # links to places inside the document
+        self.own = False  # in deckgen's own form (read as written)
         self.diagnostics: list[Diagnostic] = []
         self.images: list[str] = []
         self.fallback_title = fallback_title
@@ -445,7 +446,8 @@ class _Reader:
     # -- cards -----------------------------------------------------------------------------
     def read(self, forced: str = "auto", lenient: bool = False) -> Deck:
         units = self.units()
-        if forced == "auto" and _own_form(units):
+        self.own = forced == "auto" and _own_form(units)
+        if self.own:
             forced = "h3"  # deckgen's own form, as convert and pull write it: read it as written
         chosen, readings = find(units, forced)
         self.reading, self.readings, self.unit_list = chosen, readings, units
@@ -455,7 +457,7 @@ class _Reader:
             if planned.section not in where:
                 unit = units[planned.section]
                 where[planned.section] = len(sections)
-                sections.append((_section_title(unit, self.tokens), SourceSpan(self.path, unit.line, 1), []))
+                sections.append((unit.text.strip() if self.own else _section_title(unit, self.tokens), SourceSpan(self.path, unit.line, 1), []))
             index = where[planned.section]
             sections[index][2].append(self.card(units, planned, planned.family or chosen.family, position, sections[index][0]))
         for unit, role, reason in zip(units, chosen.roles, chosen.reasons, strict=True):
@@ -537,7 +539,10 @@ class _Reader:
         number = mark.number[0] if mark is not None and mark.number and len(mark.number) == 1 else None
         if unit.kind == "heading":
             start, _ = unit.payload
-            return _strip_runs(self.inlines(self.tokens[start + 1])), [], number
+            runs = self.inlines(self.tokens[start + 1])
+            if self.own:  # as written: deckgen wrote no number before the question
+                return runs, [], None
+            return _strip_runs(runs), [], number
         if unit.kind == "item":
             _, a, b, _ = unit.payload
             inline = self.tokens[a + 2]

@@ -62,7 +62,7 @@ INTERROGATIVE = re.compile(
     re.IGNORECASE,
 )
 CJK_QUESTION_END = re.compile(r"(?:吗|嗎|呢|么|麼|か|까|나요|가요|니까|인가|입니까)[\s。.]*$")
-NUMBER = re.compile(r"^\s*(?:[QqВв]\s?)?(?P<num>\d{1,4}(?:\.\d{1,4})*)\s*(?:[.):：、]\s*[:：]?)\s*(?=\S)")
+NUMBER = re.compile(r"^\s*(?:[QqВв]\s?)?(?P<num>\d{1,4}(?:\.\d{1,4})*)\s*(?:[.):：、]\s*[:：]?)\s*(?=[^\s\d])")
 # Summaries of an accordion that only hides the answer of the question before it
 REVEAL = re.compile(
     r"^\W*(?:show|hide|view|see|reveal|click|toggle|expand)?\s*(?:the\s+)?(?:answer|answers|solution|"
