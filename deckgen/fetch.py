@@ -14,6 +14,8 @@ from deckgen.errors import DeckgenError
 
 USER_AGENT = f"deckgen/{__version__} (question-and-answer importer)"
 HTML_TYPES = ("text/html", "application/xhtml+xml")
+# documents deckgen reads besides pages, by the type a server gives them (a raw README, a FAQ.txt)
+TEXT_TYPES = {"text/markdown": ".md", "text/x-markdown": ".md", "text/plain": ".txt"}
 
 
 class FetchError(DeckgenError):
@@ -25,6 +27,7 @@ class Fetched:
     url: str  # after redirects
     data: bytes
     charset: str  # from the Content-Type header, or ""
+    kind: str = "text/html"  # the Content-Type's media type
 
 
 class _Redirects(urllib.request.HTTPRedirectHandler):
@@ -42,18 +45,18 @@ def fetch(url: str, timeout: float = 15.0, max_bytes: int = 10_000_000) -> Fetch
         raise FetchError(f"{url}: only http and https addresses are fetched")
     opener = urllib.request.build_opener(_Redirects())  # no cookie handler: no cookies kept or sent
     try:
-        request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT, "Accept": "text/html"})
+        request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT, "Accept": "text/html, text/markdown;q=0.9, text/plain;q=0.8"})
     except ValueError as err:  # a malformed address (an unclosed "[" of an IPv6 host...)
         raise FetchError(f"{url}: not a valid address ({err})") from err
     try:
         with opener.open(request, timeout=timeout) as response:
             kind = response.headers.get_content_type()
-            if kind not in HTML_TYPES:
-                raise FetchError(f"{url}: the server sent {kind}, not an HTML page")
+            if kind not in HTML_TYPES and kind not in TEXT_TYPES:
+                raise FetchError(f"{url}: the server sent {kind}, not an HTML page, Markdown or text")
             data = response.read(max_bytes + 1)
             if len(data) > max_bytes:
                 raise FetchError(f"{url}: the page is over the limit of {max_bytes:,} bytes")
-            return Fetched(response.geturl(), data, response.headers.get_content_charset() or "")
+            return Fetched(response.geturl(), data, response.headers.get_content_charset() or "", kind)
     except urllib.error.HTTPError as err:
         if err.code in (301, 302, 303, 307, 308):
             raise FetchError(f"{url}: too many redirects") from err

@@ -1,5 +1,9 @@
-"""`deckgen import`: a saved web page or a URL becomes a Markdown source the user owns from then
-on (as `convert` writes it, Extra included), with the page's local images copied beside it."""
+"""`deckgen import`: any document deckgen reads (a saved web page, Markdown, text) or a URL becomes
+a Markdown source the user owns from then on (as `convert` writes it, Extra included), with the
+document's local images copied beside it.
+
+A published document is read leniently: questions it leaves unanswered are left out, with one
+warning listing them. A source in source/ stays strict (an empty answer is an error there)."""
 
 from __future__ import annotations
 
@@ -47,14 +51,19 @@ def import_page(source: str, output: Path, settings: Settings, cwd: Path, force:
                 raise DeckgenError(f"{source}: --offline refuses to fetch a URL")
             page, display, folder = _fetched(source, Path(tmp), timeout, settings)
         else:
+            from deckgen.readers import READERS
+
             page = (cwd / source) if not Path(source).is_absolute() else Path(source)
-            if page.suffix.lower() not in (".html", ".htm"):
-                raise SourceError(f"{source}: import reads a saved web page (.html, .htm) or an http(s) URL")
+            if page.suffix.lower() not in READERS:
+                raise SourceError(f"{source}: import reads a document ({', '.join(sorted(READERS))}) or an "
+                                  f"http(s) URL")
             display, folder = source, page.parent
         from deckgen.readers import read_source
 
-        deck = read_source(page, display, settings.max_source_bytes)
+        deck = read_source(page, display, settings.max_source_bytes, question=settings.question)
+        deck, dropped = without_unanswered(deck)
         found = refuse_errors(deck, settings, f"{source}: not imported")
+        found = list(dropped) + list(found)
         text = to_markdown(deck)
         copied = []
         for image in deck.images:
@@ -70,6 +79,27 @@ def import_page(source: str, output: Path, settings: Settings, cwd: Path, force:
     return Imported(str(output), len(deck.cards), deck.images, tuple(found), deck.shape)
 
 
+def without_unanswered(deck):
+    """The deck without the questions a published document leaves unanswered, and one warning
+    listing them (a Kubernetes page with 26 empty answers imports its 315 answered ones)."""
+    import dataclasses
+
+    from deckgen.model import SourceSpan
+
+    empty = [c for c in deck.cards if not c.answer and not c.cloze_numbers and c.question]
+    if not empty:
+        return deck, ()
+    gone = {id(c) for c in empty}
+    sections = tuple(dataclasses.replace(s, cards=tuple(c for c in s.cards if id(c) not in gone))
+                     for s in deck.sections)
+    sections = tuple(s for s in sections if s.cards)
+    listed = "; ".join(f"line {c.span.line}: {c.question_text[:50]}" for c in empty[:10])
+    more = f"; and {len(empty) - 10} more" if len(empty) > 10 else ""
+    warning = Diagnostic("warning", "DG007", f"{len(empty)} question(s) without an answer left out: {listed}{more}",
+                         empty[0].span if empty else SourceSpan(deck.source, 1))
+    return dataclasses.replace(deck, sections=sections), (warning,)
+
+
 def _fetched(url: str, tmp: Path, timeout: float, settings: Settings) -> tuple[Path, str, Path]:
     """The fetched page saved in `tmp` (re-encoded as UTF-8 when the server named a charset)."""
     from deckgen.fetch import fetch
@@ -82,6 +112,13 @@ def _fetched(url: str, tmp: Path, timeout: float, settings: Settings) -> tuple[P
             data = b'<meta charset="utf-8">' + data
         except (LookupError, UnicodeDecodeError):
             pass  # let the page's own <meta charset> decide, and say so if it is wrong
-    page = tmp / "page.html"
+    from deckgen.fetch import TEXT_TYPES
+
+    suffix = TEXT_TYPES.get(got.kind, ".html")
+    if suffix == ".txt" and got.url.lower().split("?")[0].endswith((".md", ".markdown")):
+        suffix = ".md"  # a raw README served as text/plain
+    if suffix != ".html":
+        data = got.data.decode(got.charset or "utf-8", errors="replace").encode("utf-8")
+    page = tmp / f"page{suffix}"
     page.write_bytes(data)
     return page, got.url, tmp

@@ -198,6 +198,8 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
             self._send(b"<html><body>" + b"<p>x</p>" * 200_000 + b"</body></html>", "text/html")
         elif self.path == "/json":
             self._send(b'{"a": 1}', "application/json")
+        elif self.path == "/raw/README.md":  # as raw.githubusercontent.com serves a README
+            self._send(ACCORDION_README.encode("utf-8"), "text/plain; charset=utf-8")
         else:
             super().do_GET()
 
@@ -253,7 +255,7 @@ def test_import_a_url_through_a_redirect(tmp_path, server):
 @pytest.mark.parametrize(("path", "args", "message"), [
     ("/missing.html", [], "the server answered HTTP 404"),
     ("/slow", ["--timeout", "0.5"], "no answer within 0.5 s"),
-    ("/json", [], "the server sent application/json, not an HTML page"),
+    ("/json", [], "the server sent application/json, not an HTML page, Markdown or text"),
     ("/loop", [], "too many redirects"),
     ("/ftp", [], "which is not http or https"),
     ("/huge", [], "the page is over the limit of 100,000 bytes"),
@@ -272,8 +274,51 @@ def test_import_failures_are_one_line(tmp_path, server, path, args, message):
 def test_import_refuses_other_schemes_and_non_pages(tmp_path):
     root = project(tmp_path)
     assert "only http and https addresses are fetched" in run(["import", "file:///etc/passwd", "-o", "source/x.md"], root).stderr
-    Path(root / "notes.txt").write_text("Q1. A?\nA1. B.\n")
-    assert "import reads a saved web page" in run(["import", "notes.txt", "-o", "source/x.md"], root).stderr
+    Path(root / "notes.pdf").write_text("%PDF-1.4")
+    assert "import reads a document (.htm, .html, .markdown, .md, .text, .txt) or an http(s) URL" in \
+        run(["import", "notes.pdf", "-o", "source/x.md"], root).stderr
+
+
+ACCORDION_README = """# Cluster exercises
+
+<details>
+<summary>What is a Pod?</summary><br><b>
+
+The smallest unit Kubernetes schedules: one or more containers sharing a network.
+</b></details>
+
+<details>
+<summary>What is a Node?</summary><br><b>
+</b></details>
+
+<details>
+<summary>What does a Service give a set of Pods?</summary><br><b>
+
+One stable address in front of Pods that come and go.
+</b></details>
+"""
+
+
+def test_import_reads_any_document_and_leaves_unanswered_questions_out(tmp_path, server):
+    root = project(tmp_path / "a")
+    Path(root / "faq.txt").write_text("Q: What is X?\nA: A letter.\n\nQ: What is Y?\nA: Another.\n")
+    result = run(["import", "faq.txt", "-o", "source/faq.md"], root)
+    assert result.exit_code == 0, result.output
+    assert "wrote source/faq.md (2 cards" in result.stdout
+    # a raw Markdown README by URL, with one accordion left empty: imported without it, said once
+    other = project(tmp_path / "b")
+    result = run(["import", f"{server}/raw/README.md", "-o", "source/k8s.md"], other)
+    assert result.exit_code == 0, result.output
+    assert "wrote source/k8s.md (2 cards, read as markdown:details" in result.stdout
+    warnings = [line for line in result.stderr.splitlines() if "[DG007]" in line]
+    assert len(warnings) == 1 and "1 question(s) without an answer left out: line 10: What is a Node?" in warnings[0]
+    deck = read_source(other / "source" / "k8s.md", "k8s.md", 10**7)
+    assert [c.question_text for c in deck.cards] == ["What is a Pod?", "What does a Service give a set of Pods?"]
+    assert deck.cards[1].answer_text == "One stable address in front of Pods that come and go."
+    # the same document in source/ stays strict: the empty answer is an error there
+    (other / "source" / "raw.md").write_text(ACCORDION_README, encoding="utf-8")
+    check = run(["check", "source/raw.md"], other)
+    assert check.exit_code == 1 and "has an empty answer [DG007]" in check.stdout
 
 
 # -- text that slipped through -----------------------------------------------------------------

@@ -329,10 +329,10 @@ def test_import_of_a_page_with_errors_says_error_once_a_line(tmp_path, server):
 
 @pytest.mark.parametrize(("source", "line"), [
     ("missing.html", "error: missing.html: no such file"),
-    ("notes.txt", "error: notes.txt: import reads a saved web page (.html, .htm) or an http(s) URL"),
+    ("notes.pdf", "error: notes.pdf: import reads a document (.htm, .html, .markdown, .md, .text, .txt) or an http(s) URL"),
     ("ftp://example.com/x.html", "error: ftp://example.com/x.html: only http and https addresses are fetched"),
     ("http://[bad/x.html", "error: http://[bad/x.html: not a valid address (Invalid IPv6 URL)"),
-    ("{server}/data.json", "error: {server}/data.json: the server sent application/json, not an HTML page"),
+    ("{server}/data.json", "error: {server}/data.json: the server sent application/json, not an HTML page, Markdown or text"),
 ])
 def test_import_failures_are_one_line_with_one_prefix(tmp_path, server, source, line):
     root = project(tmp_path)

@@ -430,7 +430,9 @@ class _Reader:
                 rest = body[len(" ".join(question.split())):].strip() if question else body
                 marks = () if not question or is_reveal(question) else (
                     Mark("details", strip_number(question)[0], strip_number(question)[1], answered=bool(rest)),)
-                units.append(Unit("details", first, last, body, marks=marks,
+                where = getattr(summary, "sourceline", None) or getattr(details, "sourceline", None) or 1
+                line = first + where - 1  # the question's own line
+                units.append(Unit("details", line, last, body, marks=marks,
                                   opens=not complete and opens > closes, payload=("details", details)))
             if units:
                 return units
