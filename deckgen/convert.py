@@ -149,7 +149,10 @@ EXTRA_MARK = "<!-- deckgen: extra -->"
 
 def answer_markdown(card: Card) -> list[str]:
     """The lines under a card's question: its answer, then its Extra after the extra mark."""
-    lines = blocks(card.answer)
+    lines = [f"- [{'x' if choice.correct else ' '}] {inlines(choice.inlines)}" for choice in card.choices]
+    if lines and card.answer:
+        lines.append("")
+    lines += blocks(card.answer)
     if card.extra:
         lines += ([""] if lines else []) + [EXTRA_MARK, ""] + blocks(card.extra)
     return lines

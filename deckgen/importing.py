@@ -86,7 +86,7 @@ def without_unanswered(deck):
 
     from deckgen.model import SourceSpan
 
-    empty = [c for c in deck.cards if not c.answer and not c.cloze_numbers and c.question]
+    empty = [c for c in deck.cards if not c.answered and not c.cloze_numbers and c.question]
     if not empty:
         return deck, ()
     gone = {id(c) for c in empty}

@@ -126,6 +126,14 @@ def all_inlines(blocks: tuple[Block, ...]):
 
 
 @dataclass(frozen=True)
+class Choice:
+    """One option of a multiple-choice question (`- [ ] a` / `- [x] b`), and whether it is right."""
+
+    inlines: Inlines
+    correct: bool = False
+
+
+@dataclass(frozen=True)
 class Card:
     """One question and its answer, as read from a source.
 
@@ -148,6 +156,12 @@ class Card:
     disabled_rules: tuple[str, ...] = ()
     end: int = 0  # the card's last line in its source (0 where the reader does not say)
     reverse: bool = False  # also studied answer -> question (a second Anki card)
+    choices: tuple[Choice, ...] = ()  # a multiple-choice question's options, shown with the question
+
+    @property
+    def answered(self) -> bool:
+        """The card has something to show as its answer: blocks, or a right option marked."""
+        return bool(self.answer) or any(choice.correct for choice in self.choices)
 
     @property
     def cloze_numbers(self) -> tuple[int, ...]:

@@ -91,7 +91,7 @@ def structure(deck: Deck, settings: Settings) -> Iterator[tuple[str, str, Source
             pass  # a cloze card is its text: the answer is optional
         elif card.answer_span is None:
             yield "DG002", f"{card.label} has no answer", card.span
-        elif not card.answer:
+        elif not card.answered:
             yield "DG007", f"{card.label} has an empty answer", card.answer_span
         if (
             card.number is not None

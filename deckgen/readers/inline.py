@@ -49,3 +49,29 @@ def paragraph_block(text: str) -> Block | None:
     if match and (match[1] or match[2] or "").strip():
         return MathBlock((match[1] or match[2]).strip())
     return None
+
+
+CHECKBOX = re.compile(r"^\s*\[(?P<mark>[ xX×✓✔])\]\s*")
+
+
+def split_choices(blocks: tuple[Block, ...]) -> tuple[tuple, tuple[Block, ...]]:
+    """A multiple-choice answer: its first list whose items are all `[ ] option` / `[x] option`
+    becomes the card's choices (x marks a right one); the other blocks stay its answer."""
+    from deckgen.model import Choice, ListBlock, Paragraph
+
+    for index, block in enumerate(blocks):
+        if not isinstance(block, ListBlock) or len(block.items) < 2:
+            continue
+        options = []
+        for item in block.items:
+            first = item[0] if len(item) == 1 and isinstance(item[0], Paragraph) else None
+            runs = first.inlines if first is not None else ()
+            match = CHECKBOX.match(runs[0].text) if runs and runs[0].kind == "text" else None
+            if match is None:
+                break
+            rest = runs[0].text[match.end():]
+            inlines = ((Inline("text", rest),) if rest else ()) + tuple(runs[1:])
+            options.append(Choice(inlines, match["mark"] != " "))
+        else:
+            return tuple(options), blocks[:index] + blocks[index + 1:]
+    return (), blocks

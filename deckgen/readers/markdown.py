@@ -30,6 +30,7 @@ from markdown_it.token import Token
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 from mdit_py_plugins.texmath import texmath_plugin
 
+from deckgen.htmlblocks import html_blocks
 from deckgen.model import (
     Block,
     Card,
@@ -45,8 +46,7 @@ from deckgen.model import (
     SourceSpan,
     TableBlock,
 )
-from deckgen.htmlblocks import html_blocks
-from deckgen.readers.inline import clozes, text_runs
+from deckgen.readers.inline import clozes, split_choices, text_runs
 from deckgen.readers.structure import (
     NUMBER,
     QUESTION_END,
@@ -526,8 +526,9 @@ class _Reader:
             number = int(meta["number"])
         elif number is None:
             number = position
+        choices, answer = split_choices(tuple(blocks))
         return Card(
-            number=number, question=question, answer=tuple(blocks), section=section,
+            number=number, question=question, answer=answer, section=section, choices=choices,
             span=SourceSpan(self.path, unit.line, 1),
             answer_span=SourceSpan(self.path, answer_line or unit.line, 1), answer_number=number,
             tags=tuple(t for t in meta.get("tags", "").split(",") if t), explicit_id=meta.get("id", ""),

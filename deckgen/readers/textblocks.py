@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 
 from deckgen.model import Block, Card, CodeBlock, Deck, Section, Skipped, SourceSpan
-from deckgen.readers.inline import text_runs
+from deckgen.readers.inline import split_choices, text_runs
 from deckgen.readers.lines import BULLET, AnswerBuilder
 from deckgen.readers.structure import (
     QUESTION_END,
@@ -213,7 +213,8 @@ def _card(lines: list[str], blocks: list[Unit], planned, family: str, position: 
     blocks_out = _answer_blocks(answer_lines)
     number = mark.number[0] if mark is not None and mark.number and len(mark.number) == 1 else position
     last = max([end, *(blocks[a].payload[1] for a in planned.answer)])
-    return Card(number=number, question=text_runs(question), answer=blocks_out, section=section,
+    choices, blocks_out = split_choices(blocks_out)
+    return Card(number=number, question=text_runs(question), answer=blocks_out, section=section, choices=choices,
                 span=SourceSpan(path, start + 1, 1),
                 answer_span=SourceSpan(path, (answer_line if answer_line is not None else start) + 1, 1),
                 answer_number=number, end=last)

@@ -99,8 +99,8 @@ def note_fields(
         text = field("anki_text.html.j2", runs=c.question, items=c.answer)
         return (text, field("anki_answer.html.j2", items=c.extra), *derived)
     return (
-        field("anki_question.html.j2", runs=c.question),
-        field("anki_answer.html.j2", items=c.answer),
+        field("anki_question.html.j2", runs=c.question, choices=c.choices),
+        field("anki_answer.html.j2", items=c.answer, choices=c.choices),
         field("anki_answer.html.j2", items=c.extra),
         *derived,
     )
