@@ -361,9 +361,9 @@ def collect(units: Sequence[Unit], family: str, pattern: re.Pattern | None = Non
 
 
 def _follows(a: tuple[int, ...], b: tuple[int, ...], new_section: bool) -> bool:
-    """Whether number `b` can come after `a` in one document's numbering (gaps of a few and
-    repeats allowed, a restart at 1 only in a new section)."""
-    if len(a) == len(b) and a[:-1] == b[:-1] and a[-1] <= b[-1] <= a[-1] + 4:
+    """Whether number `b` can come after `a` in one document's numbering (gaps of a few allowed,
+    a repeat not: an answer's own list; a restart at 1 only in a new section)."""
+    if len(a) == len(b) and a[:-1] == b[:-1] and a[-1] < b[-1] <= a[-1] + 4:
         return True
     if len(b) > 1 and b[0] in (a[0] + 1, a[0] + 2) and all(x <= 1 for x in b[1:]):
         return True  # 1.9 -> 2.1 (or 2.0)
