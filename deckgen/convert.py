@@ -53,7 +53,7 @@ def inlines(runs: tuple[Inline, ...]) -> str:
             out.append(f"**{_escape(run.text)}**")
         elif run.kind == "em":
             out.append(f"*{_escape(run.text)}*")
-        elif run.kind == "link":
+        elif run.kind in ("link", "ref"):
             out.append(f"[{_escape(run.text)}](<{run.href}>)")
         elif run.kind == "image":
             out.append(f"![{_escape(run.text)}](<{run.href}>)")

@@ -26,8 +26,8 @@ class SourceSpan:
 class Inline:
     """A run of text inside a paragraph or list item.
 
-    kind is one of: text, em, strong, code, link, image, math, cloze. For link, `href` is the
-    target; for image, `href` is the path of the image file (already checked by the reader) and
+    kind is one of: text, em, strong, code, link, ref, image, math, cloze. For link, `href` is the
+    target; for ref (a link to a place in the same document), `href` is `#` and the place's name; for image, `href` is the path of the image file (already checked by the reader) and
     `text` its alt text; for math, `text` is the TeX; for cloze, `text` is the hidden text,
     `number` its cloze number (c1 -> 1) and `hint` the hint shown in its place, if any.
     """

@@ -9,7 +9,7 @@ import pytest
 
 from deckgen.readers import read_source
 from deckgen.readers.structure import reads_as_question
-from tests.helpers import project, run
+from tests.helpers import import_apkg, notes, project, run
 
 
 def read(tmp_path: Path, name: str, text: str, question: str = "auto"):
@@ -310,3 +310,17 @@ def test_a_large_document_is_read_in_linear_time(tmp_path, count):
     assert len(small.cards) == count
     assert len(big.cards) >= count  # numbering starts over: read, and counted
     assert elapsed < 30  # a bound, not a benchmark: quadratic reading of 4,000 items took minutes
+
+
+def test_a_link_to_a_question_in_the_document_leads_to_its_card_in_the_handout_only(tmp_path):
+    root = project(tmp_path, {"front.md": LIST_HEADINGS})
+    result = run(["build", "--format", "html", "--format", "apkg"], root)
+    assert result.exit_code == 0, result.output
+    html = (root / "build" / "front.html").read_text(encoding="utf-8")
+    first = html.split('id="card-', 1)[1].split('"', 1)[0]  # Q1's anchor
+    assert f'see <a href="#card-{first}">closures</a>.' in html
+    assert 'href="#what-is-a-closure"' not in html and 'href="#table-of-contents"' not in html
+    imported = import_apkg(root / "build" / "front.apkg", tmp_path / "c.anki2")
+    assert len(imported.log.new) == 3
+    answers = [n["fields"]["Answer"] for n in notes(tmp_path / "c.anki2")]
+    assert any("see closures." in a for a in answers) and not any("href=\"#" in a for a in answers)

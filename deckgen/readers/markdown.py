@@ -131,6 +131,7 @@ class _Reader:
         strong = em = 0
         code = False
         link: str | None = None
+        ref: str | None = None
         for child in token.children or []:
             kind = child.type
             if kind == "strong_open":
@@ -160,7 +161,9 @@ class _Reader:
                                  content=alt[2] if alt else "")
                     runs.append(self.image(fake, token))
             elif kind == "link_open" and str(child.attrs.get("href", "")).startswith("#"):
-                link = None  # a place inside the document: its words stay, as text
+                # a place inside the document: the handout links it to the card it names (when it
+                # names one); elsewhere its words are plain text
+                link, ref = None, str(child.attrs.get("href", ""))
                 self.anchors += 1
                 self.anchors_at = self.anchors_at or self.span(token).line
             elif kind == "link_open":
@@ -171,7 +174,7 @@ class _Reader:
                     link = None
                     self.warn("DG301", f"link to '{href[:60]}' is not http, https or mailto; shown as text", token)
             elif kind == "link_close":
-                link = None
+                link = ref = None
             elif kind == "code_inline":
                 runs.append(Inline("code", child.content))
             elif kind in ("math_inline", "math_inline_double"):
@@ -185,6 +188,8 @@ class _Reader:
                     runs.append(Inline("code", child.content))
                 elif link is not None:
                     runs.append(Inline("link", child.content, link))
+                elif ref is not None:
+                    runs.append(Inline("ref", child.content, ref))
                 elif strong:
                     runs.append(Inline("strong", child.content))
                 elif em:
@@ -472,8 +477,9 @@ class _Reader:
                 self.stray.append(Skipped(SourceSpan(self.path, unit.line, 1), text, "text between cards"))
         if self.anchors:
             self.diagnostics.append(Diagnostic(
-                "warning", "DG301", f"{self.anchors} link(s) to places inside this document are shown as "
-                f"plain text (first on line {self.anchors_at})", SourceSpan(self.path, self.anchors_at, 1)))
+                "info", "DG301", f"{self.anchors} link(s) to places inside this document (first on line "
+                f"{self.anchors_at}): in the handout each leads to the card it names, elsewhere it is plain text",
+                SourceSpan(self.path, self.anchors_at, 1)))
         title = ""
         if chosen.title is not None:
             title = units[chosen.title].text.strip()

@@ -2,10 +2,31 @@
 
 from __future__ import annotations
 
+import re
+
 from deckgen.model import StudyDeck
 from deckgen.render import render
 
 
 def handout(deck: StudyDeck, templates: str, media: dict[str, str], storage_key: str) -> bytes:
-    html = render("handout.html.j2", templates, deck=deck, media=media, storage_key=storage_key)
+    places = {**places_of_cards(deck), **media}
+    html = render("handout.html.j2", templates, deck=deck, media=places, storage_key=storage_key)
     return html.encode("utf-8")
+
+
+def github_slug(text: str) -> str:
+    """The anchor GitHub gives a heading: lower case, punctuation dropped, spaces as hyphens."""
+    return re.sub(r"[^\w\- ]", "", text.strip().lower(), flags=re.UNICODE).replace(" ", "-")
+
+
+def places_of_cards(deck: StudyDeck) -> dict[str, str]:
+    """`#place` (as the source document links its questions) -> the card's anchor in the handout;
+    a place two questions share (GitHub adds -1, -2) is left to the first."""
+    places: dict[str, str] = {}
+    for item in deck.cards:
+        question = item.card.question_text
+        names = [question] + ([f"{item.card.number}. {question}", f"{item.card.number} {question}"]
+                              if item.card.number is not None else [])
+        for name in names:
+            places.setdefault("#" + github_slug(name), "#" + item.anchor)
+    return places
