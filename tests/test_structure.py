@@ -324,3 +324,26 @@ def test_a_link_to_a_question_in_the_document_leads_to_its_card_in_the_handout_o
     assert len(imported.log.new) == 3
     answers = [n["fields"]["Answer"] for n in notes(tmp_path / "c.anki2")]
     assert any("see closures." in a for a in answers) and not any("href=\"#" in a for a in answers)
+
+
+def test_bold_labels_after_plain_labels_in_a_text_file_are_cards_of_their_own(tmp_path):
+    text = ("Q: What is X?\nA: X is a letter.\n\nQ: What is Z?\nA: Another.\n\n"
+            "**Q:** What is Y?\n**A:** Y is too.\n\n**Q:** What is W?\n**A:** W also.\n")
+    deck = read(tmp_path, "mixed.txt", text)
+    assert questions(deck) == ["What is X?", "What is Z?", "What is Y?", "What is W?"]
+    assert [c.answer_text for c in deck.cards] == ["X is a letter.", "Another.", "Y is too.", "W also."]
+
+
+def test_every_diagnostic_names_the_line_of_what_it_is_about(tmp_path):
+    filler = "".join(f"{i}. ### What is item {i}?\n\n      Item {i} is a thing.\n\n" for i in range(1, 1301))
+    late = ("1301. ### What does the picture show?\n\n      ![chart](missing.png) and [a trap](javascript:x)\n\n"
+            "<details>\n<summary>What is hidden here?</summary>\n\n![remote](https://example.com/x.png)\n\n</details>\n")
+    text = "# Big\n\n" + filler + late
+    deck = read(tmp_path, "big.md", text)
+    lines = text.split("\n")
+    picture = next(i for i, x in enumerate(lines, 1) if "missing.png" in x)
+    remote = next(i for i, x in enumerate(lines, 1) if "example.com/x.png" in x)
+    found = {(d.code, d.span.line) for d in deck.diagnostics if d.code in ("DG301", "DG302")}
+    assert ("DG302", picture) in found and ("DG301", picture) in found
+    assert ("DG302", remote) in found  # a remote image inside an accordion: its own line
+    assert all(d.span.line > 5000 for d in deck.diagnostics if d.code == "DG302")

@@ -796,9 +796,15 @@ def _paragraph_chrome(inline: Token, text: str) -> str:
     if words and BACK_TO_TOP.match(words) and len(words.split()) <= 4 and (links or "↑" in words or "⬆" in words):
         return "back-to-top link"
     if images and not "".join(c.content for c in children if c.type == "text").strip() and all(
-            "://" in str(c.attrs.get("src", "")) or c.type == "html_inline" for c in images):
+            BADGE.search(str(c.attrs.get("src", "")) if c.type == "image" else c.content) for c in images):
         return "badges and images"
     return ""
+
+
+# where the images of a README's badge row come from (a remote diagram in an answer is not one)
+BADGE = re.compile(r"shields\.io|badge|travis-ci|circleci|codecov|coveralls|/workflows/|buymeacoffee|ko-fi|"
+                   r"patreon|sponsor|gitter|discord|twitter\.com/|hits\.|visitor|star-history|app\.netlify",
+                   re.IGNORECASE)
 
 
 def _mostly_anchors(tokens: list[Token]) -> bool:

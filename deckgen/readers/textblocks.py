@@ -29,10 +29,11 @@ from deckgen.readers.text import CHROME, normalise
 
 QA_MARKER = re.compile(r"^\s*Q\s?(?P<num>\d{1,6})\s*[.):]\s*(?P<text>.*)$")
 A_MARKER = re.compile(r"^\s*A\s?(?P<num>\d{1,6})\s*[.):]\s*(?P<text>.*)$")
-LABEL_Q = re.compile(r"^\s*(?:Q|Question|Вопрос|Питання|Pregunta|Pergunta|Frage|问|問|问题|問題|질문)\s*[:：.]\s*(?P<text>.*)$",
-                     re.IGNORECASE)
-LABEL_A = re.compile(r"^\s*(?:A|Answer|Ans|Ответ|Відповідь|Respuesta|Resposta|Antwort|答|回答|答案|답변)\s*[:：.]\s*(?P<text>.*)$",
-                     re.IGNORECASE)
+_B = r"(?:\*\*|__)?"  # a label may be in bold, as pasted from Markdown
+LABEL_Q = re.compile(rf"^\s*{_B}(?:Q|Question|Вопрос|Питання|Pregunta|Pergunta|Frage|问|問|问题|問題|질문)\s*{_B}\s*[:：.]\s*{_B}"
+                     rf"\s*(?P<text>.*)$", re.IGNORECASE)
+LABEL_A = re.compile(rf"^\s*{_B}(?:A|Answer|Ans|Ответ|Відповідь|Respuesta|Resposta|Antwort|答|回答|答案|답변)\s*{_B}\s*[:：.]\s*"
+                     rf"{_B}\s*(?P<text>.*)$", re.IGNORECASE)
 NUMBERED = re.compile(r"^(?P<indent>\s{0,4})(?P<num>\d{1,4}(?:\.\d{1,4})*)(?:\s*[.):]\s*|\s+(?=[^\W\d_¿]))(?P<text>\S.*)$")
 TAGS = re.compile(r"^\s*(?:\*[^\s*]+\*\s*)+$")
 INDEX = re.compile(r"^\s*\|[^\s|]+\|")
