@@ -249,7 +249,8 @@ def collect(units: Sequence[Unit], family: str, pattern: re.Pattern | None = Non
     if pattern is None:
         _mark_mirrors(units, items, family)
         items = [i for i in items if not units[i].chrome]
-        items = _in_sequence(units, items, family)
+        if family not in (*HEADING_FAMILIES, "list-heading"):  # a heading is a marker of its own
+            items = _in_sequence(units, items, family)
     item_set = set(items)
 
     def next_content(i: int) -> int | None:
