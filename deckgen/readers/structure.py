@@ -306,7 +306,7 @@ def collect(units: Sequence[Unit], family: str, pattern: re.Pattern | None = Non
             roles[i], reasons[i] = "chrome", "table of contents"
             current = None
             continue
-        if is_section(unit):
+        if is_section(unit) and not (current is not None and _sentence(unit.text)):
             current = None
             section = i
             roles[i] = "section"
@@ -359,6 +359,13 @@ def collect(units: Sequence[Unit], family: str, pattern: re.Pattern | None = Non
             roles[i] = "introduction" if not cards or i < cards[0].question else \
                 ("closing" if i > cards[-1].question else "between")
     return Reading(family if pattern is None else "pattern", roles, reasons, cards, title)
+
+
+def _sentence(text: str) -> bool:
+    """A heading that reads as a sentence (a code comment turned into `# heading` by a broken
+    fence, a remark): inside an answer it stays in the answer, it does not start a section."""
+    text = text.strip()
+    return text[-1:] in (".", "。", "!", "！", ";", "；") or count_words(text) > 14
 
 
 def _follows(a: tuple[int, ...], b: tuple[int, ...], new_section: bool) -> bool:
