@@ -49,10 +49,10 @@ from deckgen.model import (
 from deckgen.readers.inline import clozes, split_choices, text_runs
 from deckgen.readers.structure import (
     NUMBER,
-    QUESTION_END,
     Mark,
     Unit,
     describe,
+    ends_as_question,
     find,
     is_reveal,
     reads_as_question,
@@ -333,8 +333,15 @@ class _Reader:
             i = end + 1
         for unit in out:  # an accordion's closing tag may end a list or a quote (a lazy line)
             if unit.kind in ("list", "item", "other", "table"):
-                raw = "\n".join(self.lines[unit.line - 1:unit.end])
-                opened, closed = len(OPEN_DETAILS.findall(raw)), raw.count("</details>")
+                start, stop = (unit.payload[1], unit.payload[2] + 1) if unit.kind == "item" else unit.payload
+                tags = [t.content.lower() for t in self.tokens[start:stop] if t.type == "html_block"]
+                tags += [c.content.lower() for t in self.tokens[start:stop] if t.type == "inline"
+                         for c in t.children or [] if c.type == "html_inline"]
+                opened = sum(len(OPEN_DETAILS.findall(t)) for t in tags)
+                # a closing tag alone on its line closes, even where an unclosed fence made it code
+                raw = self.lines[unit.line - 1:unit.end]
+                closed = max(sum(t.count("</details") for t in tags),
+                             sum(bool(CLOSE_LINE.match(line)) for line in raw))
                 unit.opens, unit.closes = opened > closed, closed > opened
         return out
 
@@ -364,7 +371,7 @@ class _Reader:
             if number is not None and len(number) > 1 and len(lines[0]) < 300:
                 marks.append(Mark("numbered", question, number, answered=len(lines) > 1))
             elif len(lines) == 1 and len(text) <= 250 and reads_as_question(text) and \
-                    QUESTION_END.search(text.rstrip(" :")) and len(text.split()) >= 3:
+                    ends_as_question(text.rstrip(" :")) and len(text.split()) >= 3:
                 marks.append(Mark("question-line", question, number))
         return Unit("paragraph", first, last, text, marks=tuple(marks), chrome=chrome,
                     opens=opens > closes, closes=closes > opens, payload=(i, end + 1))
@@ -401,7 +408,7 @@ class _Reader:
                         marks.append(Mark("list-item", strip_number(question)[0], number, answered=True))
                     elif ordered:
                         marks.append(Mark("numbered", strip_number(question)[0], number))
-                    elif QUESTION_END.search(question):  # `- What is X?`, its answer below the list
+                    elif ends_as_question(question):  # `- What is X?`, its answer below the list
                         marks.append(Mark("list-item", question, None))
             marked = marked or bool(marks)
             units.append(Unit("item", where[0] + 1, where[1], item_text, marks=tuple(marks),
@@ -640,6 +647,7 @@ def _without_trailing_links(code: str) -> str:
 
 
 REVEAL_SUMMARY = re.compile(r"<summary[^>]*>(.*?)</summary>", re.IGNORECASE | re.DOTALL)
+CLOSE_LINE = re.compile(r"^\s*(?:</\w+>\s*)*</details>\s*$", re.IGNORECASE)
 OPEN_DETAILS = re.compile(r"<details[\s>]", re.IGNORECASE)
 
 

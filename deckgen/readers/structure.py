@@ -61,6 +61,7 @@ INTERROGATIVE = re.compile(
     r")",
     re.IGNORECASE,
 )
+TRAILING_REMARK = re.compile(r"\s*[(（\[][^()（）\[\]]*[)）\]][\s.。]*$")
 CJK_QUESTION_END = re.compile(r"(?:吗|嗎|呢|么|麼|か|까|나요|가요|니까|인가|입니까)[\s。.]*$")
 NUMBER = re.compile(r"^\s*(?:[QqВв]\s?)?(?P<num>\d{1,4}(?:\.\d{1,4})*)\s*(?:[.):：、]\s*[:：]?)\s*(?=[^\s\d])")
 # Summaries of an accordion that only hides the answer of the question before it
@@ -142,6 +143,13 @@ def strip_number(text: str) -> tuple[str, tuple[int, ...] | None]:
     return text[match.end():].strip(), tuple(int(n) for n in match["num"].split("."))
 
 
+def ends_as_question(text: str) -> bool:
+    """True when a line ends in a question mark of any script, a remark in brackets after it
+    allowed ("… in production? (optional)")."""
+    text = text.strip().strip("*_`").strip()
+    return bool(QUESTION_END.search(TRAILING_REMARK.sub("", text) or text) or GREEK_END.search(text))
+
+
 def reads_as_question(text: str) -> bool:
     """True when a line reads as a question or an instruction, in any language."""
     text = text.strip().strip("*_`#").strip()
@@ -149,6 +157,7 @@ def reads_as_question(text: str) -> bool:
         return False
     text, _ = strip_number(text)
     text = re.sub(r"^[^\w¿]+", "", text)  # emoji and punctuation before the words
+    text = TRAILING_REMARK.sub("", text) or text  # "What is X? (in production)"
     return bool(QUESTION_END.search(text) or GREEK_END.search(text) or CJK_QUESTION_END.search(text)
                 or INTERROGATIVE.match(text))
 
@@ -306,7 +315,7 @@ def collect(units: Sequence[Unit], family: str, pattern: re.Pattern | None = Non
             roles[i], reasons[i] = "chrome", "table of contents"
             current = None
             continue
-        if is_section(unit) and not (current is not None and _sentence(unit.text)):
+        if is_section(unit) and not (current is not None and _sentence(unit.text) and next_content(i) not in item_set):
             current = None
             section = i
             roles[i] = "section"
