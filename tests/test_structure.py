@@ -347,3 +347,19 @@ def test_every_diagnostic_names_the_line_of_what_it_is_about(tmp_path):
     assert ("DG302", picture) in found and ("DG301", picture) in found
     assert ("DG302", remote) in found  # a remote image inside an accordion: its own line
     assert all(d.span.line > 5000 for d in deck.diagnostics if d.code == "DG302")
+
+
+def test_unanswered_accordions_asked_again_in_another_section_stay_questions(tmp_path):
+    block = "<details>\n<summary>{}</summary><br><b>\n</b></details>\n\n"
+    text = ("# Exercises\n\n## Network\n\n" + block.format("What is a router?") + block.format("TCP vs UDP")
+            + "## Devices\n\n" + block.format("What is a router?") + block.format("Explain NAT")
+            + "<details>\n<summary>What is DNS?</summary><br><b>\n\nNames to addresses.\n</b></details>\n")
+    deck = read(tmp_path, "ex.md", text)
+    assert questions(deck) == ["What is a router?", "TCP vs UDP", "What is a router?", "Explain NAT", "What is DNS?"]
+    assert [s.title for s in deck.sections] == ["Network", "Devices"]
+
+
+def test_a_question_with_a_remark_after_its_question_mark(tmp_path):
+    text = "# Reverse interview\n\n- 온보딩은 어떻게 이루어지나요?\n- 팀의 구성은 어떻게 되나요? (시니어 / 주니어)\n- What is on-call like? (if any)\n"
+    deck = read(tmp_path, "ko.md", text)
+    assert len(deck.cards) == 3 and deck.cards[1].question_text.endswith("(시니어 / 주니어)")

@@ -337,6 +337,9 @@ def collect(units: Sequence[Unit], family: str, pattern: re.Pattern | None = Non
             (mark is not None and mark.answered)
         following = cards[index + 1] if index + 1 < len(cards) else None
         numbered = mark is not None and mark.number is not None and family not in HEADING_FAMILIES
+        if family in ("details", "dt", "label", "qa-markers"):  # these markers only ever ask
+            kept.append(card)
+            continue
         if not answered and not numbered and not reads_as_question(_question_text(unit, family)) \
                 and following is not None:
             roles[card.question] = "section"
@@ -392,19 +395,32 @@ def _key(text: str) -> str:
 
 
 def _mark_mirrors(units: Sequence[Unit], items: list[int], family: str) -> None:
-    """Items with nothing under them whose question comes again later, answered: a table of
-    contents written as a list of the questions."""
+    """A run of three or more items with nothing under them whose questions come again later:
+    a table of contents written as a list of the questions. (One unanswered question asked again
+    in another section is still a question.)"""
     keys = [_key(_question_text(units[i], family)) for i in items]
-    later: dict[str, int] = {}
+    later: set[str] = set()
+    mirrored = [False] * len(items)
     for k in range(len(items) - 1, -1, -1):
         i = items[k]
         mark = units[i].mark(family)
         following = next((j for j in range(i + 1, len(units)) if not units[j].chrome and units[j].kind != "meta"), None)
         bare = not (mark is not None and mark.answered) and (following is None or following in items[k + 1:k + 2])
-        if bare and keys[k] in later and keys[k]:
-            units[i].chrome = "table of contents"
-        else:
-            later.setdefault(keys[k], i)
+        mirrored[k] = bare and bool(keys[k]) and keys[k] in later
+        if not mirrored[k]:
+            later.add(keys[k])
+    k = 0
+    while k < len(items):
+        if not mirrored[k]:
+            k += 1
+            continue
+        run = k
+        while run < len(items) and mirrored[run]:
+            run += 1
+        if run - k >= 3:
+            for index in items[k:run]:
+                units[index].chrome = "table of contents"
+        k = run
 
 
 def _in_sequence(units: Sequence[Unit], items: list[int], family: str) -> list[int]:
