@@ -7,7 +7,8 @@ FOLDER holds the documents at the paths the manifest's `file` fields give. A doc
 right when its card count is within 2% of the true count and no answer holds page chrome (a
 back-to-top link, a "Show answer" label, a table of contents). Unanswered questions are left out
 only by `deckgen import`; a source in source/ keeps them (and reports each), so the count is
-compared with the true count either way.
+compared with the true count either way. A document not in UTF-8 is decoded as `deckgen import`
+decodes it (a source in source/ must be UTF-8).
 """
 
 from __future__ import annotations
@@ -15,11 +16,13 @@ from __future__ import annotations
 import argparse
 import re
 import sys
+import tempfile
 import time
 import tomllib
 from pathlib import Path
 
 from deckgen.errors import DeckgenError
+from deckgen.importing import as_utf8
 from deckgen.readers import read_source
 
 MANIFEST = Path(__file__).with_name("corpus.toml")
@@ -29,7 +32,9 @@ CHROME_IN_ANSWER = re.compile(r"back to top|⬆|show answer|table of contents|<d
 def read_one(path: Path) -> dict:
     started = time.perf_counter()
     try:
-        deck = read_source(path, path.name, 50_000_000)
+        with tempfile.TemporaryDirectory() as tmp:  # a legacy encoding, decoded as `deckgen import` does
+            readable, _ = as_utf8(path, Path(tmp), path.name)
+            deck = read_source(readable, path.name, 50_000_000)
     except DeckgenError as err:
         return {"error": str(err.message if hasattr(err, "message") else err), "seconds": time.perf_counter() - started}
     seconds = time.perf_counter() - started

@@ -58,12 +58,13 @@ def import_page(source: str, output: Path, settings: Settings, cwd: Path, force:
                 raise SourceError(f"{source}: import reads a document ({', '.join(sorted(READERS))}) or an "
                                   f"http(s) URL")
             display, folder = source, page.parent
+            page, legacy = as_utf8(page, Path(tmp), display)
         from deckgen.readers import read_source
 
         deck = read_source(page, display, settings.max_source_bytes, question=settings.question)
         deck, dropped = without_unanswered(deck)
         found = refuse_errors(deck, settings, f"{source}: not imported")
-        found = list(dropped) + list(found)
+        found = list(legacy if not is_url(source) else ()) + list(dropped) + list(found)
         text = to_markdown(deck)
         copied = []
         for image in deck.images:
@@ -77,6 +78,29 @@ def import_page(source: str, output: Path, settings: Settings, cwd: Path, force:
         target.parent.mkdir(parents=True, exist_ok=True)
         write_atomic(target, text.encode("utf-8"), str(output))
     return Imported(str(output), len(deck.cards), deck.images, tuple(found), deck.shape)
+
+
+def as_utf8(page: Path, tmp: Path, display: str) -> tuple[Path, tuple[Diagnostic, ...]]:
+    """A published text or Markdown document in a legacy encoding (an old Japanese FAQ in EUC-JP)
+    as a UTF-8 copy, with a warning naming the encoding found; a source in source/ must be UTF-8."""
+    if page.suffix.lower() in (".html", ".htm") or not page.is_file():
+        return page, ()
+    data = page.read_bytes()
+    try:
+        data.decode("utf-8")
+        return page, ()
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
+    from deckgen.model import SourceSpan
+
+    best = from_bytes(data).best()
+    if best is None or best.chaos > 0.2:
+        return page, ()  # the reader says where it is not UTF-8
+    copy = tmp / f"document{page.suffix.lower()}"
+    copy.write_text(str(best), encoding="utf-8")
+    return copy, (Diagnostic("warning", "DG303", f"not UTF-8: read as {best.encoding}", SourceSpan(display, 1)),)
 
 
 def without_unanswered(deck):

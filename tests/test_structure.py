@@ -363,3 +363,41 @@ def test_a_question_with_a_remark_after_its_question_mark(tmp_path):
     text = "# Reverse interview\n\n- 온보딩은 어떻게 이루어지나요?\n- 팀의 구성은 어떻게 되나요? (시니어 / 주니어)\n- What is on-call like? (if any)\n"
     deck = read(tmp_path, "ko.md", text)
     assert len(deck.cards) == 3 and deck.cards[1].question_text.endswith("(시니어 / 주니어)")
+
+
+OUTLINE_FAQ = """        エディタ FAQ
+
+* 一般
+
+** Q. このエディタは何ですか?
+
+   小さなテキストエディタです．
+
+** Q. どこで動きますか?
+
+   Linux と macOS で動きます．
+
+* トラブル
+
+** Q. 保存できません．
+
+   ディスクの空きを確認してください．
+"""
+
+
+def test_an_outline_faq_and_a_legacy_encoding_through_import(tmp_path):
+    deck = read(tmp_path, "faq.txt", OUTLINE_FAQ)
+    assert questions(deck) == ["このエディタは何ですか?", "どこで動きますか?", "保存できません．"]
+    assert [s.title for s in deck.sections] == ["一般", "トラブル"]
+    # the same document in EUC-JP: a source must be UTF-8 (one line naming where), import decodes it
+    root = project(tmp_path / "p")
+    (root / "faq.txt").write_bytes(OUTLINE_FAQ.encode("euc-jp"))
+    (root / "source" / "faq.txt").write_bytes(OUTLINE_FAQ.encode("euc-jp"))
+    check = run(["check"], root)
+    assert check.exit_code == 1 and "source/faq.txt:1:9: not UTF-8" in check.output
+    (root / "source" / "faq.txt").unlink()
+    result = run(["import", "faq.txt", "-o", "source/faq.md"], root)
+    assert result.exit_code == 0, result.output
+    assert "faq.txt:1:1: warning: not UTF-8: read as euc_j" in result.stderr  # euc_jp or euc_jis_2004
+    again = read_source(root / "source" / "faq.md", "faq.md", 10**7)
+    assert [c.question_text for c in again.cards] == questions(deck)

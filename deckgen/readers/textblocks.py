@@ -24,6 +24,7 @@ from deckgen.readers.structure import (
     find,
     reads_as_question,
     seen,
+    strip_number,
 )
 from deckgen.readers.text import CHROME, normalise
 
@@ -40,10 +41,11 @@ INDEX = re.compile(r"^\s*\|[^\s|]+\|")
 RULE = re.compile(r"^\s*([=\-~*_#+])\1{4,}\s*$")
 HELP_HEADING = re.compile(r"^(?P<text>\S.*?)\s+~\s*(?:\*[^\s*]+\*\s*)*$")
 HASH_HEADING = re.compile(r"^(?P<marks>#{1,6})\s+(?P<text>.*?)\s*#*\s*$")
+OUTLINE = re.compile(r"^(?P<marks>\*{1,6})\s+(?P<text>\S.*?)\s*$")  # an Emacs outline (org) heading
 
 
-def _starts_unit(line: str) -> bool:
-    return bool(QA_MARKER.match(line) or A_MARKER.match(line) or LABEL_Q.match(line) or LABEL_A.match(line)
+def _starts_unit(line: str, outline: bool = False) -> bool:
+    return bool((outline and OUTLINE.match(line)) or HASH_HEADING.match(line) or QA_MARKER.match(line) or A_MARKER.match(line) or LABEL_Q.match(line) or LABEL_A.match(line)
                 or (NUMBERED.match(line) is not None and len(line) - len(line.lstrip()) <= 2)
                 or TAGS.match(line) or HELP_HEADING.match(line) or RULE.match(line))
 
@@ -55,22 +57,26 @@ def units(lines: list[str]) -> list[Unit]:
     """The document's blocks with their line ranges (0-based start, end exclusive, in payload)."""
     out: list[Unit] = []
     i, n = 0, len(lines)
+    # `* Section` / `** Q. question` outline headings, where the document has second-level ones
+    # (a single `* ` alone is a bullet)
+    outline = any(line.startswith("** ") for line in lines)
     while i < n:
         if not lines[i].strip():
             i += 1
             continue
         j = i + 1
-        while j < n and lines[j].strip() and not _starts_unit(lines[j]):
+        while j < n and lines[j].strip() and not _starts_unit(lines[j], outline):
             j += 1
-        if TAGS.match(lines[i]) or RULE.match(lines[i]):
+        if TAGS.match(lines[i]) or RULE.match(lines[i]) or HASH_HEADING.match(lines[i]) or \
+                (outline and OUTLINE.match(lines[i])):
             j = i + 1
-        out.append(_unit(lines, i, j))
+        out.append(_unit(lines, i, j, outline))
         i = j
     _mark_headings(out, lines)
     return out
 
 
-def _unit(lines: list[str], i: int, j: int) -> Unit:
+def _unit(lines: list[str], i: int, j: int, outline: bool = False) -> Unit:
     first = lines[i]
     text = "\n".join(line.strip() for line in lines[i:j])
     unit = Unit("paragraph", i + 1, j, text, payload=(i, j))
@@ -88,8 +94,14 @@ def _unit(lines: list[str], i: int, j: int) -> Unit:
         upper = m["text"].upper() == m["text"]
         unit.kind, unit.level, unit.text = "heading", 2 if upper else 4, m["text"].strip()
         return unit
-    if (m := HASH_HEADING.match(first)) and j == i + 1:
-        unit.kind, unit.level, unit.text = "heading", len(m["marks"]), m["text"].strip()
+    if ((m := HASH_HEADING.match(first)) or (outline and (m := OUTLINE.match(first)))) and j == i + 1:
+        text = m["text"].strip()
+        # an outline's `*` is a section under the document's title: one level below `#`
+        level = len(m["marks"]) + (1 if first.startswith("*") else 0)
+        unit.kind, unit.level, unit.text = "heading", min(level, 6), text
+        question, number = strip_number(LABEL_Q.sub(r"\g<text>", text, count=1))
+        if not LABEL_A.match(text):
+            unit.marks = (Mark(f"h{min(level, 6)}", question, number),)
         return unit
     marks = []
     if (m := QA_MARKER.match(first)) is not None:
