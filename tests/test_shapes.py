@@ -48,8 +48,8 @@ def test_numbered_questions_with_answers_below():
     assert chrome_free(deck, "Posted by", "min read", "Table of contents", "Practise", "Share", "Subscribe")
     reasons = {s.text: s.reason for s in deck.skipped}
     assert reasons["Posted by Dana Whitfield · 6 min read"] == "page chrome"
-    assert reasons["1. What is an index?"] == "not content (table of contents)"
-    assert reasons["Practise these out loud before the interview."] == "not content (conclusion)"
+    assert reasons["1. What is an index?"] == "table of contents"
+    assert reasons["Practise these out loud before the interview."] == "closing section (Conclusion)"
     assert reasons["Preparing for a backend interview? Below are the questions we hear most often, with short answers."] == "introduction"
     assert validate(deck, Settings()) == []
 
@@ -160,10 +160,13 @@ def test_the_shape_can_be_forced(tmp_path):
     text = ("Title\n\nWhat is a Pod?\n\nThe smallest unit.\n\nWhat should you ask at the end?\n\n"
             "1. What does a typical day look like?\n\n2. How is success measured?\n")
     root = project(tmp_path, {"k.txt": text})
+    # the structure finder reads the question headings (the numbered questions have no answers)
     auto = run(["check"], root)
-    assert "source/k.txt: 2 card(s) in 1 section(s), read as numbered" in auto.stdout
-    assert ("source/k.txt:1:1: warning: the document also looks like headings; read as numbered "
+    assert "source/k.txt: 2 card(s) in 1 section(s), read as headings" in auto.stdout
+    assert ("source/k.txt:1:1: warning: the document also looks like numbered; read as headings "
             "(set source-format to choose) [DG014]") in auto.stdout
+    forced = run(["check", "--source-format", "numbered"], root)
+    assert "source/k.txt: 2 card(s) in 1 section(s), read as numbered" in forced.stdout
     forced = run(["check", "--source-format", "headings"], root)
     assert "source/k.txt: 2 card(s) in 1 section(s), read as headings" in forced.stdout
     deck = read_page(text, "k.txt", "K", "headings")
@@ -177,5 +180,8 @@ def test_a_mixed_document_gets_a_diagnostic(tmp_path):
     text = "Mixed\n\nQ1. What is A?\nA1. A.\n\nQuestion: What is B?\nAnswer: B.\n\nQuestion: What is C?\nAnswer: C.\n"
     root = project(tmp_path, {"m.txt": text})
     deck = read_source(root / "source" / "m.txt", "m.txt", 10**6)
+    # every question is read, each in its own shape, and the mix is said
+    assert [c.question_text for c in deck.cards] == ["What is A?", "What is B?", "What is C?"]
     assert [d.format() for d in deck.diagnostics] == [
-        "m.txt:1:1: warning: the document also looks like qa-labels; read as qa-markers (set source-format to choose) [DG014]"]
+        "m.txt:1:1: warning: the document mixes shapes: read as qa-labels, lines 3-4 as qa-markers "
+        "(set source-format to choose one) [DG014]"]

@@ -19,28 +19,38 @@ SHAPES = ("auto", "qa-markers", *PAGE_SHAPES, "markdown")
 
 
 def _text_reader(text: str, path: str, title: str, folder: Path, shape: str, question: str = "auto") -> Deck:
-    from deckgen.readers.pages import choose, read_page
-    from deckgen.readers.text import normalise, read_text
+    """A plain-text document through the structure finder. Two shapes keep a card builder of their
+    own, chosen when the finder's reading says the document is in that shape: `Q12.`/`A12.`
+    markers (an answer carries its own number, checked against its question's) and coaching pages
+    (advice apart from the example answer, which goes to Extra)."""
+    from deckgen.readers.textblocks import FAMILY_OF_SHAPE, read_structured
 
     if shape == "markdown":
         return _markdown_reader(text, path, title, folder, "auto", question)
-    from deckgen.readers.textblocks import read_structured
-
-    mixed: list[Diagnostic] = []
+    if question == "auto" and shape in FAMILY_OF_SHAPE:
+        question = FAMILY_OF_SHAPE[shape]  # a text shape named in the settings is a marker family
+    if shape in ("qa-markers", "coaching"):
+        return _shaped(text, path, title, shape, [])
+    found = read_structured(text, path, title, question)
     if question != "auto":
-        return read_structured(text, path, title, question)
-    if shape == "auto":
-        # The structure finder reads every document; the older shape readers keep the documents
-        # they read at least as fully (Q12./A12. markers, coaching pages, inline answers: they carry
-        # meaning a block does not, such as an answer's own number or advice apart from the answer)
-        found = read_structured(text, path, title, question)
-        shape, mixed = choose(normalise(text), path)
-        older = read_text(text, path, title) if shape == "qa-markers" else read_page(text, path, title, shape)
-        if len(older.cards) < 0.98 * len(found.cards) or not older.cards:
-            return dataclasses.replace(found, diagnostics=tuple(mixed) + found.diagnostics) if mixed else found
-        older = dataclasses.replace(older, coverage=found.coverage if len(older.cards) == len(found.cards) else None,
-                                    candidates=found.candidates, seen=found.seen)
-        return dataclasses.replace(older, diagnostics=tuple(mixed) + older.diagnostics) if mixed else older
+        return found
+    from deckgen.readers.pages import choose
+    from deckgen.readers.text import normalise
+
+    older, mixed = choose(normalise(text), path)
+    family = found.shape.removeprefix("text:")
+    if (family == "qa-markers" or older == "coaching") and older in ("qa-markers", "coaching"):
+        deck = _shaped(text, path, title, older, mixed)
+        if len(deck.cards) >= len(found.cards):
+            return dataclasses.replace(deck, candidates=found.candidates, seen=found.seen,
+                                       coverage=found.coverage if len(deck.cards) == len(found.cards) else None)
+    return found
+
+
+def _shaped(text: str, path: str, title: str, shape: str, mixed: list[Diagnostic]) -> Deck:
+    from deckgen.readers.pages import read_page
+    from deckgen.readers.text import read_text
+
     deck = read_text(text, path, title) if shape == "qa-markers" else read_page(text, path, title, shape)
     return dataclasses.replace(deck, diagnostics=tuple(mixed) + deck.diagnostics) if mixed else deck
 

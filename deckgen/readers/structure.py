@@ -78,6 +78,14 @@ FURNITURE_HEADING = re.compile(
     r"inhaltsverzeichnis)\W*$",
     re.IGNORECASE,
 )
+# Headings of a document's closing (or of a page's aside): not a section of cards
+CLOSING_HEADING = re.compile(
+    r"^\W*(?:conclusion|final thoughts|summary|wrapping up|wrap-up|key takeaways|related (?:posts|articles|reading)|"
+    r"recommended (?:posts|reading)|further reading|about the author|references|resources|license|licence|"
+    r"contributing|contributors|acknowledg(?:e)?ments|credits|changelog|support|sponsors?|"
+    r"висновки?|заключение|итоги|总结|結論|まとめ|결론|conclusión|conclusão|fazit|zusammenfassung)\W*$",
+    re.IGNORECASE,
+)
 # A closing paragraph after the last answer: a sign-off, a cross-link, a call to follow
 SIGN_OFF = re.compile(
     r"^\W*(?:(?:related|see also|read (?:more|next|also)|also read|further reading|up next|next up|"
@@ -188,6 +196,7 @@ class Reading:
     title: int | None = None
     score: float = 0.0
     evidence: dict[str, float] = field(default_factory=dict)
+    also: list[tuple[str, int, int]] = field(default_factory=list)  # stretches read by another family
 
     def words(self, units: Sequence[Unit], role: str) -> int:
         return sum(u.words for u, r in zip(units, self.roles, strict=True) if r == role)
@@ -353,16 +362,21 @@ def collect(units: Sequence[Unit], family: str, pattern: re.Pattern | None = Non
         last = cards[-1]
         for k, a in enumerate(last.answer):
             own = units[last.question].mark(family)
-            if units[a].kind == "paragraph" and SIGN_OFF.match(units[a].text.strip()) and \
+            if units[a].kind in ("paragraph", "heading") and SIGN_OFF.match(units[a].text.strip().split("\n", 1)[0]) and \
                     (k or len(last.answer) > 1 or (own is not None and own.answered)):
                 for b in last.answer[k:]:
                     roles[b] = "closing"
-                roles[a], reasons[a] = "chrome", "sign-off"
+                roles[a], reasons[a] = "chrome", "page chrome after the last card"
                 last.answer = last.answer[:k]
                 break
         end = max([last.question, *last.answer])
+        closing_section = ""  # "Conclusion", "References", "License": the document's own furniture
         for j in range(end + 1, n):
-            if roles[j] in ("section", "between"):
+            if units[j].kind == "heading":
+                closing_section = units[j].text.strip() if CLOSING_HEADING.match(units[j].text) else ""
+            if closing_section and roles[j] != "chrome":
+                roles[j], reasons[j] = "chrome", f"closing section ({closing_section})"
+            elif roles[j] in ("section", "between"):
                 roles[j] = "closing"
     # Sections that hold no card are not sections of the deck; their text was left out.
     used = {c.section for c in cards}
@@ -533,17 +547,22 @@ def _fill_gaps(units: Sequence[Unit], reading: Reading) -> Reading:
         while j < n and (reading.roles[j] in left or reading.roles[j] == "chrome"):
             j += 1
         words = sum(u.words for u, r in zip(units[i:j], reading.roles[i:j], strict=True) if r in left)
-        if words >= max(100, 0.05 * content):
-            _adopt(units, reading, i, j)
+        strong = any(m.family in STRONG for u in units[i:j] for m in u.marks)
+        if words >= max(100, 0.05 * content) or strong:
+            _adopt(units, reading, i, j, 1 if strong else 3)
         i = j
     return reading
 
 
-def _adopt(units: Sequence[Unit], reading: Reading, start: int, stop: int) -> None:
+# markers that only ever mark a question: a stretch holding one is read even when it is short
+STRONG = ("qa-markers", "label", "details")
+
+
+def _adopt(units: Sequence[Unit], reading: Reading, start: int, stop: int, least: int = 3) -> None:
     part = units[start:stop]
     found = [score(part, collect(part, f)) for f in families(part)]
-    found = [r for r in found if len(r.cards) >= 3 and r.evidence.get("questions", 0) >= 0.6
-             and r.evidence.get("answered", 0) >= 0.6]
+    found = [r for r in found if len(r.cards) >= least and r.evidence.get("questions", 0) >= 0.6
+             and r.evidence.get("answered", 0) >= 0.6 and (len(r.cards) >= 3 or r.family in STRONG)]
     if not found:
         return
     best = max(found, key=lambda r: (r.score, -FAMILIES.index(r.family)))
@@ -558,6 +577,7 @@ def _adopt(units: Sequence[Unit], reading: Reading, start: int, stop: int) -> No
         reading.cards.append(Planned(card.question + start, [a + start for a in card.answer],
                                      card.section + start if card.section is not None else before, best.family))
     reading.cards.sort(key=lambda c: c.question)
+    reading.also.append((best.family, units[start].line, units[stop - 1].end))
 
 
 def describe(readings: Sequence[Reading], chosen: Reading) -> list[str]:

@@ -17,6 +17,8 @@ from deckgen.model import Block, Card, CodeBlock, Deck, Section, Skipped, Source
 from deckgen.readers.inline import split_choices, text_runs
 from deckgen.readers.lines import BULLET, AnswerBuilder
 from deckgen.readers.structure import (
+    CLOSING_HEADING,
+    FURNITURE_HEADING,
     QUESTION_END,
     Mark,
     Unit,
@@ -26,6 +28,7 @@ from deckgen.readers.structure import (
     seen,
     strip_number,
 )
+from deckgen.readers.pages import BYLINE
 from deckgen.readers.text import CHROME, normalise
 
 QA_MARKER = re.compile(r"^\s*Q\s?(?P<num>\d{1,6})\s*[.):]\s*(?P<text>.*)$")
@@ -86,6 +89,9 @@ def _unit(lines: list[str], i: int, j: int, outline: bool = False) -> Unit:
     if RULE.match(first):
         unit.kind, unit.chrome, unit.words = "rule", "rule", 0
         return unit
+    if j == i + 1 and (CHROME.match(first.strip()) or BYLINE.match(first.strip())):
+        unit.chrome = "page chrome"  # a byline, "Share", "Comments", "5 min read"
+        return unit
     if sum(bool(INDEX.match(x)) for x in lines[i:j]) >= max(2, (j - i) // 2):
         unit.chrome = "table of contents"
         return unit
@@ -111,15 +117,34 @@ def _unit(lines: list[str], i: int, j: int, outline: bool = False) -> Unit:
         question = " ".join([m["text"].strip(), *(x.strip() for x in lines[i + 1:k])])
         marks.append(Mark("label", question.strip(), None, answered=k < j))
     elif (m := NUMBERED.match(first)) is not None:
-        question = " ".join(x.strip() for x in lines[i:i + _question_lines(lines, i, j)])
-        question = NUMBERED.match(question)["text"] if NUMBERED.match(question) else question
         number = tuple(int(x) for x in m["num"].split("."))
-        marks.append(Mark("numbered", question.strip(), number, answered=j > i + _question_lines(lines, i, j)))
+        inline = _inline_answer(lines, i, j)
+        if inline is not None:  # `1. What is X? Answer: X is ...`
+            marks.append(Mark("numbered", NUMBERED.match(inline[0])["text"].strip(), number, answered=True))
+        else:
+            question = " ".join(x.strip() for x in lines[i:i + _question_lines(lines, i, j)])
+            question = NUMBERED.match(question)["text"] if NUMBERED.match(question) else question
+            marks.append(Mark("numbered", question.strip(), number, answered=j > i + _question_lines(lines, i, j)))
     elif QUESTION_END.search(first.strip()) and len(first.strip()) <= 250 and \
             all(x[:1].isspace() for x in lines[i + 1:j]) and not first[:1].isspace() and not BULLET.match(first):
         marks.append(Mark("question-line", first.strip(), None, answered=j > i + 1))
     unit.marks = tuple(marks)
     return unit
+
+
+INLINE_ANSWER = re.compile(r"\s(?:Answer|Ans\.?|A)\s*[:：]\s*", re.IGNORECASE)
+
+
+def _inline_answer(lines: list[str], i: int, j: int) -> tuple[str, str, int] | None:
+    """A numbered question with its answer on the same line after `Answer:` (the question may wrap):
+    the question, the answer's first text, and the line the label is on."""
+    joined = ""
+    for k in range(i, min(j, i + 4)):
+        joined = (joined + " " + lines[k].strip()).strip()
+        parts = INLINE_ANSWER.split(" " + joined, maxsplit=1)
+        if len(parts) == 2:
+            return parts[0].strip(), parts[1].strip(), k
+    return None
 
 
 def _question_lines(lines: list[str], i: int, j: int) -> int:
@@ -150,6 +175,8 @@ def _mark_headings(units: list[Unit], lines: list[str]) -> None:
             and "," not in text and not SENTENCE_END.search(text) and "://" not in text and "@" not in text
         if short and underlined:
             unit.kind, unit.level = "heading", 1 if lines[end].strip()[0] == "=" else 2
+        elif short and (CLOSING_HEADING.match(text) or FURNITURE_HEADING.match(text)):
+            unit.kind, unit.level = "heading", 3  # "Conclusion", "Table of contents": not an answer's text
         elif short and following is not None and (following.marks or following.kind == "heading"):
             if not CHROME.match(text) and not BULLET.match(lines[start]):
                 unit.kind, unit.level = "heading", 3
@@ -178,7 +205,7 @@ def read_structured(text: str, path: str, fallback_title: str, question: str = "
                                   for c in cards]) for name, span, cards in sections]
     skipped, stray = [], []
     for unit, role, reason in zip(blocks, chosen.roles, chosen.reasons, strict=True):
-        first = unit.text.strip().split("\n", 1)[0][:80]
+        first = unit.text.strip().split("\n", 1)[0]
         if not first:
             continue
         if role == "chrome":
@@ -191,13 +218,51 @@ def read_structured(text: str, path: str, fallback_title: str, question: str = "
     if chosen.title is not None:
         title = blocks[chosen.title].text.strip()
     else:
-        opening = next((u for u in blocks if not u.chrome), None)
-        if opening is not None and opening.kind == "heading" and chosen.roles[blocks.index(opening)] != "section":
-            title = opening.text.strip()
+        # the document's first line, standing alone before the first question, is its title
+        opening = next((k for k, u in enumerate(blocks) if not u.chrome), None)
+        if opening is not None and chosen.roles[opening] in ("introduction", "closing") or \
+                opening is not None and blocks[opening].kind == "heading" and chosen.roles[opening] != "section":
+            unit = blocks[opening]
+            if "\n" not in unit.text.strip() and len(unit.text) <= 120 and unit.text.strip()[-1:] not in ".:;,":
+                title = unit.text.strip()
+                chosen.roles[opening] = "title"
+                skipped = [x for x in skipped if x.span.line != unit.line]
     built = tuple(Section(name, span, tuple(cards)) for name, span, cards in sections if cards)
-    return Deck(title=title or fallback_title, source=path, sections=built, shape=f"text:{chosen.family}",
+    diagnostics = _mixed(readings, chosen, path) if question == "auto" else ()
+    return Deck(title=title or fallback_title, source=path, sections=built, diagnostics=diagnostics, shape=_shape_name(chosen.family, lines, blocks, chosen),
                 skipped=tuple(skipped), stray=tuple(stray), coverage=chosen.coverage(blocks),
                 candidates=tuple(describe(readings, chosen)), seen=seen(blocks))
+
+
+# The names the shapes of text documents have always had (the source-format setting's values)
+SHAPE_NAMES = {"label": "qa-labels", "numbered": "numbered", "question-line": "headings", "qa-markers": "qa-markers"}
+FAMILY_OF_SHAPE = {"qa-labels": "label", "numbered": "numbered", "numbered-inline": "numbered", "headings": "question-line"}
+
+
+def _mixed(readings, chosen, path: str) -> tuple:
+    """A warning when the document is almost as well read another way (DG014)."""
+    from deckgen.model import Diagnostic
+
+    if chosen.family not in SHAPE_NAMES:
+        return ()
+    if chosen.also:  # parts of the document read by another family
+        parts = "; ".join(f"lines {a}-{b} as {SHAPE_NAMES.get(f, f)}" for f, a, b in chosen.also)
+        return (Diagnostic("warning", "DG014", f"the document mixes shapes: read as {SHAPE_NAMES[chosen.family]}, "
+                           f"{parts} (set source-format to choose one)", SourceSpan(path, 1)),)
+    others = [r for r in readings if r is not chosen and len(r.cards) >= 2 and r.evidence.get("questions", 0) >= 0.8
+              and r.family in SHAPE_NAMES]
+    if not others:
+        return ()
+    names = ", ".join(SHAPE_NAMES[r.family] for r in others)
+    return (Diagnostic("warning", "DG014", f"the document also looks like {names}; read as "
+                       f"{SHAPE_NAMES[chosen.family]} (set source-format to choose)", SourceSpan(path, 1)),)
+
+
+def _shape_name(family: str, lines: list[str], blocks: list[Unit], reading) -> str:
+    if family == "numbered" and reading.cards and all(
+            _inline_answer(lines, *blocks[c.question].payload) for c in reading.cards):
+        return "numbered-inline"
+    return SHAPE_NAMES.get(family, f"text:{family}")
 
 
 def _card(lines: list[str], blocks: list[Unit], planned, family: str, position: int, section: str,
@@ -214,6 +279,9 @@ def _card(lines: list[str], blocks: list[Unit], planned, family: str, position: 
         taken = 1
     question = mark.question if mark is not None else lines[start].strip()
     answer_lines = lines[start + taken:end]
+    inline = _inline_answer(lines, start, end) if family == "numbered" else None
+    if inline is not None:
+        answer_lines = [inline[1], *lines[inline[2] + 1:end]]
     answer_line = start + taken if answer_lines else None
     for index in planned.answer:
         part = blocks[index]
