@@ -16,6 +16,7 @@ import re
 from deckgen.model import Block, Card, CodeBlock, Deck, Section, Skipped, SourceSpan
 from deckgen.readers.inline import split_choices, text_runs
 from deckgen.readers.lines import BULLET, AnswerBuilder
+from deckgen.readers.pages import BYLINE
 from deckgen.readers.structure import (
     CLOSING_HEADING,
     FURNITURE_HEADING,
@@ -28,7 +29,6 @@ from deckgen.readers.structure import (
     seen,
     strip_number,
 )
-from deckgen.readers.pages import BYLINE
 from deckgen.readers.text import CHROME, normalise
 
 QA_MARKER = re.compile(r"^\s*Q\s?(?P<num>\d{1,6})\s*[.):]\s*(?P<text>.*)$")
@@ -187,6 +187,15 @@ def read_structured(text: str, path: str, fallback_title: str, question: str = "
     lines = normalise(text)
     blocks = units(lines)
     chosen, readings = find(blocks, question)
+    opening = next((k for k, u in enumerate(blocks) if not u.chrome), None)
+    if opening is not None and chosen.roles[opening] == "section" and blocks[opening].level >= 3 \
+            and blocks[opening].line == next(k for k, x in enumerate(lines, 1) if x.strip()):
+        # the document's first line, alone before the questions, is its title, not their section
+        chosen.title = opening
+        chosen.roles[opening] = "title"
+        for planned in chosen.cards:
+            if planned.section == opening:
+                planned.section = None
     sections: list[tuple[str, SourceSpan | None, list[Card]]] = [("", None, [])]
     where: dict[int | None, int] = {None: 0}
     for position, planned in enumerate(chosen.cards, start=1):
