@@ -401,3 +401,14 @@ def test_an_outline_faq_and_a_legacy_encoding_through_import(tmp_path):
     assert "faq.txt:1:1: warning: not UTF-8: read as euc_j" in result.stderr  # euc_jp or euc_jis_2004
     again = read_source(root / "source" / "faq.md", "faq.md", 10**7)
     assert [c.question_text for c in again.cards] == questions(deck)
+
+
+def test_a_page_is_titled_by_its_title_not_its_first_heading(tmp_path):
+    page = ("<html><head><title>Cron FAQ</title></head><body><main><h2>DESCRIPTION</h2><p>Answers about cron.</p>"
+            "<h3>How do I list my jobs</h3><p>Run crontab -l.</p><h3>Where are the logs</h3><p>In syslog.</p>"
+            "<div id='search-results'><h3>Why does my job not run</h3><p>Check its PATH.</p></div>"
+            "</main></body></html>")
+    deck = read(tmp_path, "cron.html", page)
+    assert deck.title == "Cron FAQ"
+    # headings that do not end in '?' are questions here, and an id saying 'search' hides none
+    assert questions(deck) == ["How do I list my jobs", "Where are the logs", "Why does my job not run"]
