@@ -124,6 +124,18 @@ def _summary(diagnostics, files: int) -> str:
     return f"{files} source(s) checked: {errors} error(s), {warnings} warning(s)"
 
 
+def _github_data(text: object) -> str:
+    """Text as a workflow command's data (its message), escaped as GitHub documents: a line break
+    in it can start no command of its own."""
+    return str(text).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _github_property(text: object) -> str:
+    """Text as a workflow command's property value (file=, title=): escaped as data, and `:` and
+    `,` too, which would end the value (a file name holding `::` would start the message early)."""
+    return _github_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
 @click.group(context_settings=CONTEXT)
 @click.version_option(__version__, "-V", "--version", prog_name="deckgen")
 def main() -> None:
@@ -215,9 +227,18 @@ def check(paths, strict, output_format, verbose, source_format, question) -> Non
         deckgen check source/ --strict --output-format github
     """
     from deckgen.build import check as run_check
+    from deckgen.errors import DeckgenError
 
-    settings = _settings(sources=tuple(paths), strict=strict, source_format=source_format, question=question)
-    result = run_check(settings, Path.cwd())
+    try:
+        settings = _settings(sources=tuple(paths), strict=strict, source_format=source_format, question=question)
+        result = run_check(settings, Path.cwd())
+    except DeckgenError as err:
+        if output_format != "github":
+            raise
+        # an annotation too, escaped: a file name is text from the pull request, and a line of it
+        # starting with "::" would be a workflow command of its own
+        click.echo(f"::error::{_github_data(err.message)}", err=True)
+        sys.exit(1)
     diagnostics = result.diagnostics
     if output_format == "json":
         click.echo(json.dumps([
@@ -227,9 +248,9 @@ def check(paths, strict, output_format, verbose, source_format, question) -> Non
     elif output_format == "github":
         for d in diagnostics:
             level = "error" if d.severity == "error" else "warning"
-            message = d.message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-            click.echo(f"::{level} file={d.span.path},line={d.span.line},col={d.span.col},"
-                       f"title={d.code}::{message}")
+            properties = {"file": d.span.path, "line": d.span.line, "col": d.span.col, "title": d.code}
+            click.echo(f"::{level} " + ",".join(f"{key}={_github_property(value)}" for key, value in properties.items())
+                       + f"::{_github_data(d.message)}")
     else:
         for job, deck in result.decks:
             n = len(deck.cards)
