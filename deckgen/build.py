@@ -359,6 +359,12 @@ def _build(settings: Settings, cwd: Path, env: dict[str, str],
     finally:
         if laying is not None:
             laying.close()
+    if laying is not None and laying.cache.bad:  # a shared or restored cache: said, never trusted
+        n = len(laying.cache.bad)
+        result.messages.append(
+            f"note: {laying.cache.root}: {n} cached PDF part{' was' if n == 1 else 's were'} not what "
+            f"{'its entry says' if n == 1 else 'their entries say'} (damaged, or copied from another); "
+            "laid out again")
     try:
         record.save(out_dir)
     except OutputError as err:  # only a cache: the next build renders everything again
