@@ -26,6 +26,8 @@ LOOKS = {
     "h6": "heading", "blockquote": "quote", "hr": "horizontal rule", "img": "image",
 }
 BLOCKISH = {"h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "hr"}
+# Tags whose content is code or markup, never text a person reads: dropped with what they hold.
+DROPPED = {"script", "style", "template"}
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,10 @@ def to_markdown(html: str) -> tuple[str, list[str]]:
 
     soup = BeautifulSoup(html, "html.parser")
     lost: list[str] = []
+    for element in soup.find_all(DROPPED):
+        if not element.decomposed:  # one inside another is gone with it
+            lost.append(f"<{element.name}>")
+            element.decompose()
     for element in list(soup.find_all(True)):
         name = element.name
         if name == "span" and any(c.startswith("hl-") for c in element.get("class") or []):
