@@ -50,6 +50,13 @@ class Settings:
     max_source_bytes: int = field(default=20_000_000, metadata={"range": (1, 10**12)})
     max_cards: int = field(default=20_000, metadata={"range": (1, 10**7)})
     max_answer_chars: int = field(default=20_000, metadata={"range": (1, 10**9)})
+    # What `deckgen pull` reads out of a package before it stops: bytes of the collection once
+    # decompressed (and of a collection file copied), rows of any one table, bytes of any one
+    # value, and seconds spent in the collection's queries
+    max_package_bytes: int = field(default=1 << 30, metadata={"range": (1, 10**12)})
+    max_package_rows: int = field(default=5_000_000, metadata={"range": (1, 10**10)})
+    max_field_bytes: int = field(default=16 << 20, metadata={"range": (1, 1 << 30)})
+    max_pull_seconds: int = field(default=120, metadata={"range": (1, 86_400)})
     language: str = "en"
     source_format: str = field(default="auto", metadata=_choice(*SHAPES))
     # Which blocks are the questions: auto (the structure finder chooses), a marker (h2...h6,

@@ -10,7 +10,9 @@ modification time), so:
 - a note of deckgen's note type that no card has was added in Anki (appended with --add);
 - a card with no note in the package is listed and never removed.
 
-Nothing is written unless asked, and then every changed file at once or none.
+Nothing is written unless asked, and then every changed file at once or none (patch.write_all; a
+pull killed half-way is finished by the next one). Two notes claiming one GUID are both named and
+neither is pulled: which one Anki would keep is not for deckgen to guess.
 """
 
 from __future__ import annotations
@@ -18,25 +20,24 @@ from __future__ import annotations
 import codecs
 import dataclasses
 import difflib
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from deckgen import identity
-from deckgen.ankifiles import AnkiNote, read_notes
-from deckgen.ankifiles.collection import AnkiFileError
+from deckgen.ankifiles import AnkiFileError, AnkiNote, ReadLimits, read_notes
 from deckgen.build import Identity, SourceJob, discover, identify, read_deck, refuse_errors
 from deckgen.config import Settings
 from deckgen.errors import DeckgenError, SourceError
 from deckgen.fromanki import FieldContent, read_field
 from deckgen.model import Card, StudyCard
-from deckgen.patch import PatchError, SourceText
+from deckgen.patch import PatchError, SourceText, recover, write_all
 from deckgen.readers import decode_source
 from deckgen.writers.apkg import CLOZE_FIELDS, NOTE_FIELDS
 
 CONTENT_FIELDS = ("Question", "Answer", "Extra")
 CLOZE_CONTENT = ("Text", "Extra")  # a cloze note's Text is the card's question, then its answer
 DERIVED_FIELDS = ("Section", "Number", "Source", "Id")
+MAX_LISTED = 20  # notes added in Anki named one by one; the rest are counted
 
 
 class PullConflict(DeckgenError):
@@ -83,7 +84,12 @@ class PullResult:
 
 def is_deckgen_note(note: AnkiNote) -> bool:
     """A note of one of deckgen's note types (Q&A, reversed, cloze), whatever its name now."""
-    return tuple(note.fields) in (NOTE_FIELDS, CLOZE_FIELDS)
+    return is_deckgen_fields(tuple(note.fields))
+
+
+def is_deckgen_fields(names: tuple[str, ...]) -> bool:
+    """A note type with deckgen's fields (only its notes are read out of a package)."""
+    return tuple(names) in (NOTE_FIELDS, CLOZE_FIELDS)
 
 
 def _is_cloze(note: AnkiNote) -> bool:
@@ -92,34 +98,60 @@ def _is_cloze(note: AnkiNote) -> bool:
 
 def pull(package: Path, display: str, settings: Settings, cwd: Path, env: dict[str, str],
          resolve: str | None = None, add: bool = False) -> PullResult:
-    """Compare the notes in `package` with the sources; nothing is written here."""
-    notes = read_notes(package, display)
-    ours = [n for n in notes if is_deckgen_note(n)]
+    """Compare the notes in `package` with the sources; nothing is written here (except to
+    finish a `--write` that was interrupted, which the messages say)."""
+    result = PullResult()
+    result.messages += recover([cwd / raw for raw in settings.sources], cwd)  # where a --write left a journal
+    read = read_notes(package, display, ReadLimits.from_settings(settings), wanted=is_deckgen_fields)
+    ours = read.notes
     if not ours:
         raise AnkiFileError(
-            f"{display}: no notes of deckgen's note type in it ({len(notes)} other note(s)); "
+            f"{display}: no notes of deckgen's note type in it ({read.others} other note(s)); "
             f"export the deck that deckgen built, with its note type"
         )
-    result = PullResult()
-    by_guid = {n.guid: n for n in ours}
+    by_guid: dict[str, AnkiNote] = {}
+    twins: dict[str, list[AnkiNote]] = {}  # a GUID two or more notes claim
+    for note in ours:
+        if note.guid in by_guid or note.guid in twins:
+            twins.setdefault(note.guid, [by_guid.pop(note.guid)] if note.guid in by_guid else []).append(note)
+        else:
+            by_guid[note.guid] = note
+    said = {guid: _twins(guid, notes, display) for guid, notes in twins.items()}
     claimed: set[str] = set()
     sources = [_load(job, settings, env) for job in discover(settings.sources, cwd)]
     for source in sources:
         own = settings.for_source(source.job.display)
         in_deck = [n for n in ours if _in_deck(n, source.found.deck_name)]
         known = {e.id for e in source.found.previous.entries} | set(source.found.assignment.ids)
-        claimed |= known & set(by_guid)
-        if not in_deck and not (known & set(by_guid)):
+        present = set(by_guid) | set(twins)
+        claimed |= known & present
+        if not in_deck and not (known & present):
             continue
-        _compare(source, by_guid, resolve, result)
+        _compare(source, by_guid, said, resolve, result)
         new_notes = [n for n in in_deck if n.guid not in known]
         claimed |= {n.guid for n in new_notes}
-        _added(source, new_notes, add, own, result)
+        for guid in dict.fromkeys(n.guid for n in new_notes if n.guid in twins):
+            result.warnings.append(f"{source.job.display}: {said[guid]}")
+        _added(source, [n for n in new_notes if n.guid not in twins], add, own, result)
         _finish(source, own, env, result)
-    ignored = len(notes) - len(ours) + len([n for n in ours if n.guid not in claimed])
+    ignored = read.others + len([n for n in ours if n.guid not in claimed])
     if ignored:
         result.messages.append(f"{display}: {ignored} note(s) of other note types or decks ignored")
     return result
+
+
+
+
+def _first_words(note: AnkiNote) -> str:
+    """The start of a note's question as plain text, to name the note by."""
+    question = read_field(_content(note)[0]).inlines
+    return "".join(r.text for r in question)[:60]
+
+
+def _twins(guid: str, notes: list[AnkiNote], display: str) -> str:
+    named = ", ".join(f"note {n.note_id} “{_first_words(n)}”" for n in notes)
+    return (f"{len(notes)} notes in {display} have the id {guid} ({named}); neither is pulled "
+            f"(keep one in Anki, export again)")
 
 
 def _load(job: SourceJob, settings: Settings, env: dict[str, str]) -> SourcePull:
@@ -143,11 +175,14 @@ def _content(note: AnkiNote) -> tuple[str, ...]:
     return tuple(note.fields.get(name, "") for name in (CLOZE_CONTENT if _is_cloze(note) else CONTENT_FIELDS))
 
 
-def _compare(source: SourcePull, by_guid: dict[str, AnkiNote], resolve: str | None,
-             result: PullResult) -> None:
+def _compare(source: SourcePull, by_guid: dict[str, AnkiNote], twins: dict[str, str],
+             resolve: str | None, result: PullResult) -> None:
     found, display = source.found, source.job.display
     stale = 0
     for studied in found.studied.cards:
+        if studied.id in twins:
+            result.warnings.append(f"{display}: {studied.card.label}: {twins[studied.id]}")
+            continue
         note = by_guid.get(studied.id)
         if note is None:
             source.missing.append(studied)
@@ -229,10 +264,12 @@ def _added(source: SourcePull, notes: list[AnkiNote], add: bool, settings: Setti
         return
     display = source.job.display
     if not add:
-        for note in notes:
-            question = read_field(_content(note)[0]).inlines
-            text = "".join(r.text for r in question)[:60]
-            result.messages.append(f"{display}: added in Anki: “{text}” (note {note.guid}); --add appends it")
+        for note in notes[:MAX_LISTED]:
+            result.messages.append(f"{display}: added in Anki: “{_first_words(note)}” (note {note.guid}); "
+                                   f"--add appends it")
+        if len(notes) > MAX_LISTED:
+            result.messages.append(f"{display}: and {len(notes) - MAX_LISTED:,} more added in Anki; "
+                                   f"--add appends them")
         return
     groups: dict[str, list[Pulled]] = {}
     for note in notes:
@@ -328,31 +365,8 @@ def _new_ids(previous: identity.IdsFile, after: Identity, fresh: dict[str, ident
 
 
 def apply(result: PullResult) -> None:
-    """Write every changed source and ids file, or none: all are staged first, each source is
-    checked to be as it was read, then all are renamed into place."""
+    """Write every changed source and ids file, or none (patch.write_all)."""
     if result.conflicts:
         raise PullConflict(f"{len(result.conflicts)} conflict(s) open; nothing written "
                            f"(resolve with --ours or --theirs)")
-    staged: list[tuple[Path, Path]] = []
-    try:
-        for path, data, expected, display in result.writes:
-            now = path.read_bytes() if path.exists() else None
-            if expected is not None and now != expected:
-                raise DeckgenError(f"{display}: changed on disk while pulling; nothing written (run pull again)")
-            temp = path.with_name(f".{path.name}.deckgen-pull-{os.getpid()}")
-            with open(temp, "wb") as handle:
-                handle.write(data)
-                handle.flush()
-                os.fsync(handle.fileno())
-            if path.exists():
-                os.chmod(temp, path.stat().st_mode & 0o777)
-            staged.append((temp, path))
-        for temp, path in staged:
-            os.replace(temp, path)
-        staged = []
-    except OSError as err:
-        raise DeckgenError(f"cannot write the pulled sources: {err.strerror or err}; nothing written") from err
-    finally:
-        for temp, _ in staged:
-            temp.unlink(missing_ok=True)
-
+    write_all(result.writes)
