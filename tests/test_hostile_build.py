@@ -111,3 +111,144 @@ def test_a_cached_part_copied_over_another_is_laid_out_again(tmp_path, copied):
     third = run(["build", "--format", "cards"], root, env=env)
     assert third.exit_code == 0 and [line for line in third.stderr.splitlines() if "[DG" not in line] == []
     assert pdf_text(root / "build" / CARDS_PDF) == expected
+
+
+# Runs `deckgen build ARGS` as a subreaper (PR_SET_CHILD_SUBREAPER: whatever the build leaves
+# running, or leaves to exit on its own, becomes a child of this script, zombies included); with a
+# signal name first, sends it once the workers hold the build's jobs (mid-layout). Prints the exit
+# code, the names of the processes the build left behind and its stderr, as JSON.
+HARNESS = r"""
+import ctypes, glob, json, os, signal, subprocess, sys, time
+ctypes.CDLL(None).prctl(36, 1, 0, 0, 0)
+how, *args = sys.argv[1:]
+process = subprocess.Popen([sys.executable, "-m", "deckgen", "build", *args], stderr=subprocess.PIPE, text=True)
+if how != "wait":
+    jobs = os.path.join(os.environ["TMPDIR"], "deckgen-workers-*", "deckgen-jobs-*")
+    deadline = time.monotonic() + 60
+    while not glob.glob(jobs) and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.002)
+    assert process.poll() is None, "the build ended before it could be stopped mid-layout"
+    process.send_signal(getattr(signal, how))
+_, stderr = process.communicate(timeout=120)
+me = os.getpid()
+left = [open(f"/proc/{pid}/comm").read().strip()
+        for pid in open(f"/proc/{me}/task/{me}/children").read().split()]
+print(json.dumps({"code": process.returncode, "left": left, "stderr": stderr}))
+"""
+
+
+def harness(root: Path, temp: Path, how: str, *args: str, path: str | None = None) -> dict:
+    import json
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "TMPDIR": str(temp), "XDG_CACHE_HOME": str(root / "cache"), **EPOCH}
+    env.pop("CI", None)
+    if path is not None:
+        env["PATH"] = path
+    done = subprocess.run([sys.executable, "-c", HARNESS, how, *args], cwd=root, env=env,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout.splitlines()[-1])
+
+
+@pytest.mark.parametrize("signal_name", ["SIGTERM", "SIGINT"])
+def test_a_stopped_build_cleans_up_after_itself(tmp_path, signal_name):
+    """SIGTERM (a CI job cancelled, `timeout`, `kill`) stops a build as Ctrl-C does: the workers
+    end, the folder holding their copy of the deck is removed, one line and exit 1."""
+    root = project(tmp_path / "deck", rnn=True)
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    done = harness(root, temp, signal_name, "--no-cache", "--format", "cheatsheet", "--format", "cards")
+    assert done["code"] == 1
+    assert done["stderr"].strip().splitlines()[-1] == "Aborted!"
+    assert "Traceback" not in done["stderr"]
+    assert list(temp.iterdir()) == []
+    assert done["left"] == []
+
+
+def _folder(temp: Path, name: str, owner: dict | None) -> Path:
+    import json
+
+    folder = temp / name
+    folder.mkdir()
+    (folder / "deckgen-jobs-x").write_bytes(b"a deck")
+    if owner is not None:
+        (folder / "owner.json").write_text(json.dumps(owner), encoding="utf-8")
+    return folder
+
+
+def test_the_next_build_removes_what_a_killed_build_left(tmp_path):
+    """SIGKILL runs no cleanup: the workers' folder (with the pickled deck) stays; the next build
+    removes it, and only folders whose process is gone: a running build's folder stays."""
+    import subprocess
+
+    from deckgen.layout import _this_process
+
+    root = project(tmp_path / "deck", rnn=True)
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    killed = harness(root, temp, "SIGKILL", "--no-cache", "--format", "cheatsheet")
+    assert killed["code"] == -9
+    left = list(temp.glob("deckgen-workers-*"))
+    assert len(left) == 1 and list(left[0].glob("deckgen-jobs-*"))
+    here = _this_process()  # this process stands in for a build that is running
+    ended = subprocess.Popen(["true"])  # and this one for a build that has ended
+    ended.wait()
+    gone = {**here, "pid": str(ended.pid)}
+    kept = [
+        _folder(temp, "deckgen-workers-running", here),
+        _folder(temp, "deckgen-workers-older", None),  # an older deckgen's: whose is not known
+        _folder(temp, "deckgen-workers-elsewhere", {**gone, "namespace": "pid:[1]"}),  # another container's
+        _folder(temp, "deckgen-workers-other-boot", {**gone, "boot": "another machine"}),
+    ]
+    removed = [
+        _folder(temp, "deckgen-workers-gone", gone),
+        _folder(temp, "deckgen-workers-reused", {**here, "started": "1"}),  # its pid is another's now
+    ]
+    again = harness(root, temp, "wait", "--no-cache", "--format", "cheatsheet")
+    assert again["code"] == 0, again["stderr"]
+    assert sorted(temp.iterdir()) == sorted(kept)
+    assert not [folder for folder in removed if folder.exists()]
+
+
+# Starts workers as a build does and stops them as soon as one is running gcc (WeasyPrint's
+# import runs it to look for libraries; here a slow one, that says when it starts), as a build
+# that ends early does; prints the names of the processes left behind (as a subreaper: zombies too).
+JOIN = r"""
+import ctypes, json, os, sys, time
+ctypes.CDLL(None).prctl(36, 1, 0, 0, 0)
+from deckgen.layout import Workers
+workers = Workers(2)
+deadline = time.monotonic() + 60
+while not os.path.exists(sys.argv[1]) and time.monotonic() < deadline:
+    time.sleep(0.005)
+started = os.path.exists(sys.argv[1])
+workers.close()
+me = os.getpid()
+left = [open(f"/proc/{pid}/comm").read().strip() for pid in open(f"/proc/{me}/task/{me}/children").read().split()]
+print(json.dumps({"started": started, "left": left, "folder": os.path.exists(workers.temp)}))
+"""
+
+
+def test_workers_stopped_early_are_joined_with_what_they_started(tmp_path):
+    """A build that ends while its workers still load WeasyPrint (nothing to lay out) stops them:
+    each is joined, and so is the gcc it was running, before deckgen goes on to exit: nothing of
+    the build is left running in its process group."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    tools = tmp_path / "bin"
+    tools.mkdir()
+    mark = tmp_path / "gcc-started"
+    (tools / "gcc").write_text(f"#!/bin/sh\ntouch '{mark}'\nsleep 0.5\nexit 1\n", encoding="utf-8")
+    (tools / "gcc").chmod(0o755)
+    env = {**os.environ, "PATH": f"{tools}{os.pathsep}{os.environ['PATH']}", "TMPDIR": str(tmp_path)}
+    done = subprocess.run([sys.executable, "-c", JOIN, str(mark)], env=env, capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr
+    assert json.loads(done.stdout) == {"started": True, "left": [], "folder": False}
