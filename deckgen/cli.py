@@ -99,9 +99,22 @@ def _report_build(result, settings, verbose: bool) -> None:
             click.echo(_summary_line(output))
     failed = [o for o in result.outputs if not o.ok]
     if failed:
-        raise OutputError(f"{len(failed)} of {len(result.outputs)} output(s) failed; the others were written")
+        raise OutputError(f"{len(failed)} of {len(result.outputs)} output(s) failed; {_the_others(result.outputs)}")
     if settings.strict and rendered_warnings:
         raise ValidationFailed(f"{len(rendered_warnings)} warning(s) while rendering; they fail under --strict")
+
+
+def _the_others(outputs) -> str:
+    """What became of the outputs that did not fail (a failed one leaves its previous file)."""
+    written = sum(o.ok and not o.unchanged for o in outputs)
+    unchanged = sum(o.ok and o.unchanged for o in outputs)
+    if not written and not unchanged:
+        return "none was written"
+    if not unchanged:
+        return "the others were written" if written > 1 else "the other was written"
+    if not written:
+        return "the others are unchanged" if unchanged > 1 else "the other is unchanged"
+    return f"{written} written, {unchanged} unchanged"
 
 
 SEVERITY_COLOURS = {"error": "red", "warning": "yellow", "info": "cyan"}

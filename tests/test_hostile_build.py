@@ -252,3 +252,38 @@ def test_workers_stopped_early_are_joined_with_what_they_started(tmp_path):
     assert done.returncode == 0, done.stderr
     assert "Traceback" not in done.stderr
     assert json.loads(done.stdout) == {"started": True, "left": [], "folder": False}
+
+
+GOOD = "Deck\n\nQ1. What?\nA1. That.\n\nQ2. Why?\nA2. Because.\n"
+OUTPUTS = ("d.apkg", "d.cheatsheet.pdf", "d.cards.pdf", "d.html")
+
+
+def test_when_every_output_fails_none_is_said_to_be_written(tmp_path):
+    root = project(tmp_path, {"d.txt": GOOD})
+    for name in OUTPUTS:  # a folder where each output goes: none can be written
+        (root / "build" / name).mkdir(parents=True)
+    result = run(["build", "--no-cache"], root)
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    assert result.stderr.splitlines()[-1] == "error: 4 of 4 output(s) failed; none was written"
+
+
+def test_outputs_left_unchanged_are_not_said_to_be_written(tmp_path):
+    root = project(tmp_path, {"d.txt": GOOD})
+    assert run(["build", "--no-cache"], root).exit_code == 0
+    (root / "build" / "d.html").unlink()
+    (root / "build" / "d.html").mkdir()
+    result = run(["build", "--no-cache"], root)
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[-1] == "error: 1 of 4 output(s) failed; the others are unchanged"
+    (root / "build" / "d.html").rmdir()
+    (root / "source" / "d.txt").write_text(GOOD.replace("Because.", "Because so."), encoding="utf-8")
+    (root / "build" / "d.apkg").unlink()
+    (root / "build" / "d.apkg").mkdir()
+    result = run(["build", "--no-cache", "--format", "apkg", "--format", "html", "--format", "cards"], root)
+    assert result.stderr.splitlines()[-1] == "error: 1 of 3 output(s) failed; the others were written"
+    (root / "build" / "d.cheatsheet.pdf").unlink()
+    (root / "build" / "d.cheatsheet.pdf").mkdir()
+    result = run(["build", "--no-cache", "--paper", "letter"], root)  # the PDFs change, the handout does not
+    assert result.stderr.splitlines()[-1] == "error: 2 of 4 output(s) failed; 1 written, 1 unchanged"
+    assert "wrote build/d.cards.pdf" in result.stdout and "unchanged build/d.html" in result.stdout
