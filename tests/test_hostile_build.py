@@ -287,3 +287,47 @@ def test_outputs_left_unchanged_are_not_said_to_be_written(tmp_path):
     result = run(["build", "--no-cache", "--paper", "letter"], root)  # the PDFs change, the handout does not
     assert result.stderr.splitlines()[-1] == "error: 2 of 4 output(s) failed; 1 written, 1 unchanged"
     assert "wrote build/d.cards.pdf" in result.stdout and "unchanged build/d.html" in result.stdout
+
+
+UNICODE = "Deck\r\n\r\nQ1. Was ist ein Café?\r\nA1. Ein Ort für Kaffee ☕ und 🍰.\r\n\r\nQ2. Why?\r\nA2. Because.\r\n"
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be", "utf-32"])
+def test_a_source_saved_as_utf16_with_a_byte_order_mark_is_read(tmp_path, encoding):
+    """Windows editors save "Unicode" as UTF-16 with a byte order mark: read as such, the same
+    cards as the UTF-8 file (once called a binary file)."""
+    import codecs
+
+    marks = {"utf-16": b"", "utf-16-be": codecs.BOM_UTF16_BE, "utf-32": b""}
+    utf8 = project(tmp_path / "utf8", {"d.txt": UNICODE})
+    root = project(tmp_path / "utf16")
+    (root / "source" / "d.txt").write_bytes(marks[encoding] + UNICODE.encode(encoding))
+    assert (root / "source" / "d.txt").read_bytes()[:2] in (b"\xff\xfe", b"\xfe\xff")
+    result = run(["check", "--output-format", "json"], root)
+    assert result.exit_code == 0, result.output
+    assert result.stdout == run(["check", "--output-format", "json"], utf8).stdout
+    built = run(["build", "--format", "html"], root)
+    assert built.exit_code == 0, built.output
+    html = (root / "build" / "d.html").read_text(encoding="utf-8")
+    assert "Ein Ort für Kaffee ☕ und 🍰." in html and "Was ist ein Café?" in html
+
+
+def test_utf16_without_a_byte_order_mark_is_named_not_called_binary(tmp_path):
+    for encoding, name in (("utf-16-le", "UTF-16LE"), ("utf-16-be", "UTF-16BE")):
+        root = project(tmp_path / encoding)
+        (root / "source" / "d.txt").write_bytes(UNICODE.encode(encoding))
+        result = run(["build"], root)
+        assert result.exit_code == 1
+        assert result.stderr == f"error: source/d.txt: this is {name} text without a byte order mark; save it as UTF-8\n"
+    root = project(tmp_path / "png")  # still a binary file
+    (root / "source" / "d.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x01\x00")
+    assert run(["build"], root).stderr == "error: source/d.txt: this is a binary file, not a text document\n"
+
+
+def test_utf16_that_breaks_off_names_where(tmp_path):
+    root = project(tmp_path)
+    (root / "source" / "d.txt").write_bytes("Q1. What?\nA1. Th".encode("utf-16") + b"\x00")
+    result = run(["build"], root)
+    assert result.exit_code == 1
+    assert result.stderr == ("error: source/d.txt:2:7: not UTF-16LE although it begins with its byte order mark: "
+                             "truncated data (save the file as UTF-8)\n")

@@ -108,10 +108,52 @@ def byte_position(data: bytes, index: int) -> tuple[int, int]:
 
 
 def decode(data: bytes, display: str) -> str:
-    """UTF-8 (with or without BOM); a clear error naming the line and column where it fails."""
+    """UTF-8 (with or without BOM), or UTF-16 or UTF-32 beginning with a byte order mark (what
+    Windows editors save as "Unicode"); a clear error naming the line and column where it fails.
+    UTF-16 without a byte order mark is refused by name, never called a binary file."""
+    import codecs
+
+    def marked(body: bytes, encoding: str) -> str:
+        """The text after a byte order mark; where it is not in that encoding, the line and
+        column of the first character that is not."""
+        try:
+            text = body.decode(encoding)
+        except UnicodeDecodeError as err:
+            before = body[:err.start].decode(encoding, errors="replace")
+            line, col = before.count("\n") + 1, len(before) - (before.rfind("\n") + 1) + 1
+            raise SourceError(f"{display}:{line}:{col}: not {encoding} although it begins with its "
+                              f"byte order mark: {err.reason} (save the file as UTF-8)") from err
+        if not text.strip():
+            raise SourceError(f"{display}: the file is empty")
+        return text
+
+    def unmarked_utf16(head: bytes) -> str:
+        """"UTF-16LE" or "UTF-16BE" when bytes holding NULs are clearly text in it (the NULs are
+        the high bytes of Latin letters, digits and line breaks), else "": a binary file read so
+        gives control characters (NUL among them) or bytes that are no UTF-16 at all."""
+        head = head[: len(head) // 2 * 2]
+        best, most = "", 0
+        for encoding in ("UTF-16LE", "UTF-16BE"):
+            text = head.decode(encoding, errors="replace")
+            if "\ufffd" in text[:-1] or re.search("[\x00-\x08\x0b\x0c\x0e-\x1f]", text):
+                continue  # (the last character may be half a pair, cut off)
+            latin = sum(char < "\x80" for char in text)  # the other byte order reads Latin as CJK
+            if latin > most:
+                best, most = encoding, latin
+        return best
+
     if not data.strip():
         raise SourceError(f"{display}: the file is empty")
+    # UTF-32's marks first: the little-endian one begins with UTF-16's. A mark alone is no text.
+    for mark, encoding in ((codecs.BOM_UTF32_LE, "UTF-32LE"), (codecs.BOM_UTF32_BE, "UTF-32BE"),
+                           (codecs.BOM_UTF16_LE, "UTF-16LE"), (codecs.BOM_UTF16_BE, "UTF-16BE")):
+        if data.startswith(mark) and len(data) > len(mark):
+            return marked(data[len(mark):], encoding)
     if b"\x00" in data[:8192]:
+        encoding = unmarked_utf16(data[:8192])
+        if encoding:
+            raise SourceError(f"{display}: this is {encoding} text without a byte order mark; "
+                              f"save it as UTF-8")
         raise SourceError(f"{display}: this is a binary file, not a text document")
     try:
         return data.decode("utf-8-sig")
