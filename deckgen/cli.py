@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -26,11 +27,22 @@ def _settings(**overrides):
     return load_settings(Path.cwd(), overrides).settings
 
 
+CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def _visible(text: object) -> str:
+    """One line of output, whatever a file name holds: line breaks and other control characters
+    shown as escapes. A name is text from whoever wrote the source (a pull request in CI), and a
+    line of it starting with `::` would be a GitHub workflow command; an escape sequence would
+    drive the terminal."""
+    return CONTROL_CHARACTERS.sub(lambda found: repr(found.group())[1:-1], str(text))
+
+
 def _summary_line(output) -> str:
     if output.unchanged:
-        return f"unchanged {output.path} ({output.size:,} bytes, {output.cards} cards)"
+        return f"unchanged {_visible(output.path)} ({output.size:,} bytes, {output.cards} cards)"
     pages = f", {output.pages} pages" if output.pages else ""
-    return f"wrote {output.path} ({output.size:,} bytes, {output.cards} cards{pages}, {output.seconds:.2f} s)"
+    return f"wrote {_visible(output.path)} ({output.size:,} bytes, {output.cards} cards{pages}, {output.seconds:.2f} s)"
 
 
 def _progress(quiet: bool):
@@ -68,7 +80,7 @@ def _progress(quiet: bool):
         elif output.ok:
             click.echo(_summary_line(output))
         else:
-            click.echo(f"error: {output.error}", err=True)
+            click.echo(f"error: {_visible(output.error)}", err=True)
 
     return report
 
@@ -81,9 +93,9 @@ def _report_build(result, settings, verbose: bool) -> None:
     _print_diagnostics(result.check.diagnostics, stream_err=True)
     if verbose:
         for job, deck in result.check.decks:
-            click.echo(f"{job.display}: {len(deck.cards)} card(s), read as {deck.shape}", err=True)
+            click.echo(f"{_visible(job.display)}: {len(deck.cards)} card(s), read as {deck.shape}", err=True)
             for skipped in deck.skipped:
-                click.echo(f"{skipped.span}: skipped {skipped.reason}: {skipped.text}", err=True)
+                click.echo(_visible(f"{skipped.span}: skipped {skipped.reason}: {skipped.text}"), err=True)
     if result.check.failed(settings):
         raise ValidationFailed(
             _summary(result.check.diagnostics, len(result.check.decks))
@@ -91,7 +103,7 @@ def _report_build(result, settings, verbose: bool) -> None:
             + "; nothing was written"
         )
     for message in result.messages:
-        click.echo(message, err=True)
+        click.echo(_visible(message), err=True)
     rendered_warnings = [d for o in result.outputs for d in o.diagnostics]
     _print_diagnostics(rendered_warnings, stream_err=True)
     for output in result.outputs:
@@ -128,7 +140,8 @@ def _colour() -> bool | None:
 def _print_diagnostics(diagnostics, stream_err: bool) -> None:
     for d in diagnostics:
         severity = click.style(d.severity, fg=SEVERITY_COLOURS[d.severity], bold=True)
-        click.echo(f"{d.span}: {severity}: {d.message} [{d.code}]", err=stream_err, color=_colour())
+        click.echo(f"{_visible(d.span)}: {severity}: {_visible(d.message)} [{d.code}]", err=stream_err,
+                   color=_colour())
 
 
 def _summary(diagnostics, files: int) -> str:
@@ -267,15 +280,15 @@ def check(paths, strict, output_format, verbose, source_format, question) -> Non
     else:
         for job, deck in result.decks:
             n = len(deck.cards)
-            click.echo(f"{job.display}: {n} card(s) in {len(deck.sections)} section(s), "
-                       f"read as {deck.shape}")
+            shown = _visible(job.display)
+            click.echo(f"{shown}: {n} card(s) in {len(deck.sections)} section(s), read as {deck.shape}")
             if deck.coverage is not None:
-                click.echo(f"{job.display}: {n} cards {deck.coverage.line()}")
+                click.echo(f"{shown}: {n} cards {deck.coverage.line()}")
             if verbose:
                 for line in deck.candidates:
-                    click.echo(f"{job.display}: {line}")
+                    click.echo(f"{shown}: {_visible(line)}")
                 for skipped in deck.skipped:
-                    click.echo(f"{skipped.span}: skipped {skipped.reason}: {skipped.text}")
+                    click.echo(_visible(f"{skipped.span}: skipped {skipped.reason}: {skipped.text}"))
         _print_diagnostics(diagnostics, stream_err=False)
         click.echo(_summary(diagnostics, len(result.decks)))
     if result.failed(settings):

@@ -56,6 +56,22 @@ def test_a_file_name_cannot_inject_workflow_commands(tmp_path):
     ]
 
 
+@pytest.mark.parametrize("command", [["build", "--format", "html", "--format", "apkg"], ["check", "-v"]])
+def test_plain_output_shows_a_file_name_on_one_line(tmp_path, command):
+    """The Action's build step prints plain text on pull requests too: a name's line break is
+    shown as an escape, so no line of it starts a workflow command (or drives the terminal)."""
+    root = project(tmp_path)
+    (root / "source" / NAME).write_text(BROKEN.replace("A4.", "A3."), encoding="utf-8")
+    result = run(command, root)
+    assert result.exit_code == 0, result.output
+    assert workflow_commands(result.output) == []
+    shown = "source/d\\n::notice file=x.txt::pwned,line=9:1\\r::add-mask::x.txt"
+    assert f"{shown}:3:1: warning: Q3 follows Q1: Q2 missing [DG008]" in result.output.splitlines()
+    if command[0] == "build":
+        built = shown.replace("source/", "build/").removesuffix(".txt")
+        assert any(line.startswith(f"wrote {built}.html (") for line in result.stdout.splitlines())
+
+
 def test_an_unreadable_source_is_an_escaped_annotation_too(tmp_path):
     root = project(tmp_path)
     name = "e\n::error file=x.txt::fake: error: a [DG001].txt"
