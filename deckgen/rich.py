@@ -7,7 +7,9 @@
 - Code everywhere: Pygments tokens as `hl-*` classes; each output's CSS colours them.
 
 TeX is data: it is escaped wherever it is shown, and the MathML is rebuilt through ElementTree
-(latex2mathml's own string output does not escape `\\text{<...>}`).
+(latex2mathml's own string output does not escape `\\text{<...>}`). The MathML keeps only the
+elements and attributes of an allow-list: links only to http, https and mailto (as in text),
+no `\\style` or `\\class`.
 """
 
 from __future__ import annotations
@@ -16,9 +18,16 @@ import base64
 import functools
 import html
 import re
-from typing import Literal
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Literal
 
 from markupsafe import Markup, escape
+
+if TYPE_CHECKING:
+    import xml.etree.ElementTree as ET
+
+    from deckgen.config import Settings
+    from deckgen.model import Block, Card, Deck, SourceSpan
 
 Output = Literal["anki", "handout", "print"]
 CLASS_PREFIX = "hl-"
@@ -28,10 +37,36 @@ class FormulaError(ValueError):
     """Raised when a formula cannot be read as TeX."""
 
 
+# What a formula's MathML may hold: MathML Core's presentation elements (and menclose), their
+# presentation attributes, and `href` only to the schemes text links may use. Anything else is
+# dropped: an element outside the list is replaced by an mrow holding its content, an attribute
+# outside it is removed. latex2mathml passes `\\href{javascript:...}`, `\\style{CSS}` and
+# `\\class{...}` straight into attributes; Firefox follows MathML links.
+MATHML_ELEMENTS = frozenset({
+    "math", "semantics", "annotation", "mrow", "mi", "mn", "mo", "ms", "mtext", "mspace",
+    "msub", "msup", "msubsup", "munder", "mover", "munderover", "mmultiscripts", "mprescripts",
+    "none", "mfrac", "msqrt", "mroot", "mstyle", "mpadded", "mphantom", "menclose", "merror",
+    "mtable", "mtr", "mtd",
+})
+MATHML_ATTRIBUTES = frozenset({
+    "xmlns", "display", "alttext", "encoding", "dir", "displaystyle", "scriptlevel", "mathvariant",
+    "mathsize", "mathcolor", "mathbackground", "accent", "accentunder", "fence", "form", "largeop",
+    "lspace", "rspace", "maxsize", "minsize", "movablelimits", "separator", "stretchy", "symmetric",
+    "linethickness", "width", "height", "depth", "voffset", "notation", "columnalign",
+    "columnlines", "columnspacing", "columnspan", "rowalign", "rowlines", "rowspacing", "rowspan",
+    "href",
+})
+# values of the allowed attributes other than href and the annotation's: lengths, numbers,
+# colour names and #hex, keywords (no parentheses, quotes, colons or semicolons: no url(), no CSS)
+SAFE_VALUE = re.compile(r"[\w#.%+\- ]{0,100}")
+SAFE_SCHEMES = ("http://", "https://", "mailto:")  # as deckgen.readers.markdown keeps for links
+# what an attribute a formula cannot keep was written as, for the warning
+STYLING = {"style": "\\style", "class": "\\class", "id": "\\cssId"}
+
+
 @functools.lru_cache(maxsize=4096)
-def mathml(tex: str, display: bool, annotate: bool = False) -> str:
-    """The formula as a MathML element (a string of well-formed, escaped XML); with `annotate`,
-    the TeX rides along as its annotation (what assistive technology and copying can use)."""
+def _mathml(tex: str, display: bool, annotate: bool) -> tuple[str, tuple[str, ...]]:
+    """The formula as a MathML string, and what the allow-list dropped from it."""
     import xml.etree.ElementTree as ET
 
     import latex2mathml.converter
@@ -45,6 +80,7 @@ def mathml(tex: str, display: bool, annotate: bool = False) -> str:
             if node.tag.endswith("mi") and node.text.startswith("\\") and len(node.text) > 1:
                 raise FormulaError(f"unknown command {node.text}")
             node.text = html.unescape(node.text)  # latex2mathml leaves entities in the text
+    dropped = _sanitise(element)
     if annotate:
         semantics = ET.Element("semantics")
         body = ET.SubElement(semantics, "mrow")
@@ -54,7 +90,35 @@ def mathml(tex: str, display: bool, annotate: bool = False) -> str:
         ET.SubElement(semantics, "annotation", encoding="application/x-tex").text = tex
         element.append(semantics)
         element.set("alttext", tex)
-    return ET.tostring(element, encoding="unicode")
+    return ET.tostring(element, encoding="unicode"), tuple(dict.fromkeys(dropped))
+
+
+def _sanitise(root: ET.Element) -> list[str]:
+    """Keep only the allow-listed MathML in `root` (in place); what was dropped, as
+    `href=VALUE`, `\\style`, `\\class`, `<tag>` or `name=VALUE` notes."""
+    dropped: list[str] = []
+    for node in root.iter():
+        if node.tag not in MATHML_ELEMENTS:
+            dropped.append(f"<{node.tag}>")
+            node.tag = "mrow"  # its content stays, as text and the elements below it
+        for name, value in list(node.attrib.items()):
+            if name == "href":
+                keep = value.lower().startswith(SAFE_SCHEMES)
+            elif name in ("alttext", "encoding", "xmlns"):
+                keep = node.tag in ("math", "annotation")
+            else:
+                keep = name in MATHML_ATTRIBUTES and bool(SAFE_VALUE.fullmatch(value))
+            if not keep:
+                del node.attrib[name]
+                dropped.append(STYLING.get(name) or f"{name}={value}")
+    return dropped
+
+
+def mathml(tex: str, display: bool, annotate: bool = False) -> str:
+    """The formula as a MathML element (a string of well-formed, escaped XML, holding only
+    allow-listed elements and attributes); with `annotate`, the TeX rides along as its
+    annotation (what assistive technology and copying can use)."""
+    return _mathml(tex, display, annotate)[0]
 
 
 def formula_problem(tex: str) -> str:
@@ -64,6 +128,14 @@ def formula_problem(tex: str) -> str:
         return ""
     except FormulaError as err:
         return str(err) or "does not parse"
+
+
+def formula_dropped(tex: str) -> tuple[str, ...]:
+    """What the allow-list drops from a formula (see `_sanitise`); nothing for one that does not parse."""
+    try:
+        return _mathml(tex, False, False)[1]
+    except FormulaError:
+        return ()
 
 
 @functools.lru_cache(maxsize=4096)
@@ -182,3 +254,67 @@ def cloze(run, out: Output, which: tuple[int, str] | None = None) -> Markup:
     if which[1] == "front":
         return Markup(f'<span class="cloze-blank">{blank}</span>')
     return Markup(f'<strong class="cloze">{text}</strong>')
+
+
+# Per card: what validation reports about formulas.
+
+
+def _clip(text: str, width: int = 60) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _blocks_of(blocks: tuple[Block, ...]) -> Iterator[Block]:
+    from deckgen.model import ListBlock
+
+    for block in blocks:
+        yield block
+        if isinstance(block, ListBlock):
+            for item in block.items:
+                yield from _blocks_of(item)
+
+
+def _placed_formulas(card: Card) -> list[tuple[SourceSpan, str]]:
+    """Every formula of a card with the place a message about it names: the question's line for
+    the question and its options, the answer's for the answer and the extra."""
+    from deckgen.model import MathBlock, Paragraph, TableBlock
+
+    asked = [run.text for run in card.question if run.kind == "math"]
+    asked += [run.text for choice in card.choices for run in choice.inlines if run.kind == "math"]
+    answered: list[str] = []
+    for blocks in (card.answer, card.extra):
+        for block in _blocks_of(blocks):
+            if isinstance(block, MathBlock):
+                answered.append(block.tex)
+            elif isinstance(block, Paragraph):
+                answered += [run.text for run in block.inlines if run.kind == "math"]
+            elif isinstance(block, TableBlock):
+                answered += [run.text for row in (block.header, *block.rows) for cell in row
+                             for run in cell if run.kind == "math"]
+    answer_span = card.answer_span or card.span
+    return [(card.span, tex) for tex in asked] + [(answer_span, tex) for tex in answered]
+
+
+def check_rich_content(deck: Deck, settings: Settings) -> Iterator[tuple[str, str, SourceSpan]]:
+    """Validation: what a formula's MathML cannot keep (a link that is not http, https or
+    mailto: DG301; styling: DG016)."""
+    for card in deck.cards:
+        for span, tex in dict.fromkeys(_placed_formulas(card)):
+            dropped = formula_dropped(tex)
+            for link in (d.removeprefix("href=") for d in dropped if d.startswith("href=")):
+                yield ("DG301", f"{card.label}'s formula links to '{_clip(link)}', not http, https or mailto; "
+                                f"the link is dropped: {_clip(tex)}", span)
+            styling = [d for d in dropped if not d.startswith("href=")]
+            if styling:
+                yield ("DG016", f"{card.label}'s formula uses {', '.join(styling)}, which formulas do not "
+                                f"carry; dropped: {_clip(tex)}", span)
+
+
+def _register_check() -> None:
+    # validate.py's own `rich` check imports this module while validate() walks CHECKS, so this
+    # check joins the list (at its end) before the walk gets there
+    from deckgen.validate import check
+
+    check(check_rich_content)
+
+
+_register_check()

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import re
+
+from markupsafe import Markup
 
 from deckgen.model import StudyDeck
 from deckgen.render import render
@@ -10,7 +14,12 @@ from deckgen.render import render
 
 def handout(deck: StudyDeck, templates: str, media: dict[str, str], storage_key: str) -> bytes:
     places = {**places_of_cards(deck), **media}
-    html = render("handout.html.j2", templates, deck=deck, media=places, storage_key=storage_key)
+    # the page's one script, rendered first: the Content-Security-Policy allows it by its hash
+    # (and no other script: no inline event handlers, no javascript: URLs)
+    script = render("handout.js.j2", templates)
+    script_hash = "sha256-" + base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode("ascii")
+    html = render("handout.html.j2", templates, deck=deck, media=places, storage_key=storage_key,
+                  script=Markup(script), script_hash=script_hash)
     return html.encode("utf-8")
 
 
