@@ -47,6 +47,8 @@ class Settings:
     max_card_words: int = field(default=90, metadata={"range": (1, 100_000)})
     max_cheatsheet_words: int = field(default=120, metadata={"range": (1, 100_000)})
     near_duplicate_threshold: float = field(default=0.42, metadata={"range": (0.0, 1.0)})
+    # formulas drawn per card; the ones after are shown as their TeX (drawing thousands takes minutes)
+    max_formulas_per_card: int = field(default=200, metadata={"range": (0, 10**6)})
     max_source_bytes: int = field(default=20_000_000, metadata={"range": (1, 10**12)})
     max_cards: int = field(default=20_000, metadata={"range": (1, 10**7)})
     max_answer_chars: int = field(default=20_000, metadata={"range": (1, 10**9)})

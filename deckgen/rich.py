@@ -9,15 +9,20 @@
 TeX is data: it is escaped wherever it is shown, and the MathML is rebuilt through ElementTree
 (latex2mathml's own string output does not escape `\\text{<...>}`). The MathML keeps only the
 elements and attributes of an allow-list: links only to http, https and mailto (as in text),
-no `\\style` or `\\class`.
+no `\\style` or `\\class`. Highlighting is bounded: a very long line, or a block the lexer
+cannot finish in time, is shown as plain code (Pygments' regular expressions can take minutes
+on a few kilobytes of whitespace).
 """
 
 from __future__ import annotations
 
 import base64
+import contextlib
 import functools
 import html
 import re
+import signal
+import threading
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Literal
 
@@ -169,11 +174,67 @@ def math(tex: str, out: Output, display: bool = False) -> Markup:
     return Markup(f'<img class="math{" display" if display else ""}" src="{uri}" style="{style}" alt="{escape(tex)}">')
 
 
-def highlight(code: str, language: str) -> Markup:
-    """Code as Pygments tokens in `hl-` classes; plain (escaped) without a known language."""
+# Bounds on highlighting. Some of Pygments' lexers take quadratic time on a run of whitespace
+# (the C lexer: 1 s for 2,000 spaces, two minutes for 19,000), so a block is lexed in passes of
+# whole lines of at most LEXER_PASS characters; a line longer than MAX_CODE_LINE cannot be split
+# and leaves the block plain; and where a timer can interrupt the lexer (the main thread of a
+# Unix process: the build and its PDF workers) a block not done in HIGHLIGHT_SECONDS is plain.
+# Code of a usual size is one pass, highlighted as a whole, in milliseconds.
+MAX_CODE_LINE = 1_000
+LEXER_PASS = 2_000
+HIGHLIGHT_SECONDS = 1.0
+
+
+class _Late(Exception):
+    """Raised inside the lexer when its time is up."""
+
+
+@contextlib.contextmanager
+def _deadline(seconds: float) -> Iterator[None]:
+    """Raise _Late in the block after `seconds`, where a timer can interrupt it (SIGALRM, the
+    main thread, no other timer running); elsewhere the block runs unbounded."""
+    if (not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread()
+            or signal.getitimer(signal.ITIMER_REAL) != (0.0, 0.0)):
+        yield
+        return
+
+    def late(_signum, _frame):
+        raise _Late
+
+    previous = signal.signal(signal.SIGALRM, late)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        try:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+        finally:
+            signal.signal(signal.SIGALRM, previous if previous is not None else signal.SIG_DFL)
+
+
+def _passes(code: str) -> Iterator[str]:
+    """`code` in pieces of whole lines, each at most LEXER_PASS characters (lines no longer
+    than MAX_CODE_LINE)."""
+    piece: list[str] = []
+    size = 0
+    for line in code.splitlines(keepends=True):
+        if piece and size + len(line) > LEXER_PASS:
+            yield "".join(piece)
+            piece, size = [], 0
+        piece.append(line)
+        size += len(line)
+    if piece:
+        yield "".join(piece)
+
+
+@functools.lru_cache(maxsize=512)
+def _highlighted(code: str, language: str) -> tuple[str | None, str]:
+    """The code as highlighted HTML, or None and why it is shown plain ("" for no known language)."""
     if not language:
-        return Markup(escape(code))
-    from pygments import highlight as pygmentize
+        return None, ""
+    import io
+    import itertools
+
     from pygments.formatters import HtmlFormatter
     from pygments.lexers import get_lexer_by_name
     from pygments.util import ClassNotFound
@@ -181,9 +242,30 @@ def highlight(code: str, language: str) -> Markup:
     try:
         lexer = get_lexer_by_name(language, stripnl=False, ensurenl=False)
     except ClassNotFound:
-        return Markup(escape(code))
+        return None, ""
+    longest = max((len(line) for line in code.splitlines()), default=0)
+    if longest > MAX_CODE_LINE:
+        return None, f"a line of {longest:,} characters (highlighting stops at {MAX_CODE_LINE:,})"
     formatter = HtmlFormatter(nowrap=True, classprefix=CLASS_PREFIX)
-    return Markup(pygmentize(code, lexer, formatter).rstrip("\n"))
+    out = io.StringIO()
+    try:
+        with _deadline(HIGHLIGHT_SECONDS):
+            formatter.format(itertools.chain.from_iterable(lexer.get_tokens(p) for p in _passes(code)), out)
+    except _Late:
+        return None, f"the {lexer.name} lexer took over {HIGHLIGHT_SECONDS:g} s"
+    return out.getvalue().rstrip("\n"), ""
+
+
+def highlight(code: str, language: str) -> Markup:
+    """Code as Pygments tokens in `hl-` classes; plain (escaped) without a known language, or
+    when highlighting it would take too long (see `code_problem`)."""
+    done, _ = _highlighted(code, language)
+    return Markup(done) if done is not None else Markup(escape(code))
+
+
+def code_problem(code: str, language: str) -> str:
+    """Why a code block in a known language is shown without highlighting, or "" when it is not."""
+    return _highlighted(code, language)[1]
 
 
 # Pygments style per theme, and the code background it must read against (the darkest light
@@ -256,7 +338,7 @@ def cloze(run, out: Output, which: tuple[int, str] | None = None) -> Markup:
     return Markup(f'<strong class="cloze">{text}</strong>')
 
 
-# Per card: what validation reports about formulas.
+# Per card: what validation reports about formulas and code, and the bound on formulas.
 
 
 def _clip(text: str, width: int = 60) -> str:
@@ -271,6 +353,11 @@ def _blocks_of(blocks: tuple[Block, ...]) -> Iterator[Block]:
         if isinstance(block, ListBlock):
             for item in block.items:
                 yield from _blocks_of(item)
+
+
+def card_formulas(card: Card) -> list[str]:
+    """Every formula of a card (TeX), in the order the card shows them: question, options, answer, extra."""
+    return [tex for _, tex in _placed_formulas(card)]
 
 
 def _placed_formulas(card: Card) -> list[tuple[SourceSpan, str]]:
@@ -294,9 +381,67 @@ def _placed_formulas(card: Card) -> list[tuple[SourceSpan, str]]:
     return [(card.span, tex) for tex in asked] + [(answer_span, tex) for tex in answered]
 
 
+def limit_formulas(deck: Deck, limit: int) -> Deck:
+    """The deck with each card's formulas after its `limit`-th (setting max-formulas-per-card)
+    shown as their TeX, as code, and a warning (DG016) for each such card: drawing thousands of
+    formulas on one card takes minutes and gigabytes in the PDFs. The build applies it to a deck
+    as it is read, so that every output and the ids file see the same cards."""
+    import dataclasses
+
+    from deckgen.model import CodeBlock, Diagnostic, Inline, ListBlock, MathBlock, Paragraph, TableBlock
+
+    def runs(inlines, seen):
+        kept = []
+        for run in inlines:
+            if run.kind == "math":
+                seen[0] += 1
+                if seen[0] > limit:
+                    run = Inline("code", run.text)
+            kept.append(run)
+        return tuple(kept)
+
+    def blocks(items, seen):
+        kept = []
+        for block in items:
+            if isinstance(block, MathBlock):
+                seen[0] += 1
+                if seen[0] > limit:
+                    block = CodeBlock(block.tex)
+            elif isinstance(block, Paragraph):
+                block = Paragraph(runs(block.inlines, seen))
+            elif isinstance(block, ListBlock):
+                block = dataclasses.replace(block, items=tuple(blocks(item, seen) for item in block.items))
+            elif isinstance(block, TableBlock):
+                block = dataclasses.replace(block, header=tuple(runs(c, seen) for c in block.header),
+                                            rows=tuple(tuple(runs(c, seen) for c in row) for row in block.rows))
+            kept.append(block)
+        return tuple(kept)
+
+    warnings: list[Diagnostic] = []
+
+    def card_within(card: Card) -> Card:
+        formulas = _placed_formulas(card)
+        if len(formulas) <= limit:
+            return card
+        warnings.append(Diagnostic("warning", "DG016", (
+            f"{card.label} has {len(formulas):,} formulas, more than max-formulas-per-card ({limit:,}); "
+            f"the ones after that are shown as TeX"), formulas[limit][0]))
+        seen = [0]  # in the order _placed_formulas counts them
+        question = runs(card.question, seen)
+        choices = tuple(dataclasses.replace(c, inlines=runs(c.inlines, seen)) for c in card.choices)
+        return dataclasses.replace(card, question=question, choices=choices,
+                                   answer=blocks(card.answer, seen), extra=blocks(card.extra, seen))
+
+    sections = tuple(dataclasses.replace(s, cards=tuple(card_within(c) for c in s.cards)) for s in deck.sections)
+    if not warnings:
+        return deck
+    return dataclasses.replace(deck, sections=sections, diagnostics=(*deck.diagnostics, *warnings))
+
+
 def check_rich_content(deck: Deck, settings: Settings) -> Iterator[tuple[str, str, SourceSpan]]:
-    """Validation: what a formula's MathML cannot keep (a link that is not http, https or
-    mailto: DG301; styling: DG016)."""
+    """Validation: what a formula's MathML cannot keep (a link that is not http, https or mailto:
+    DG301; styling: DG016), and code shown without highlighting because the lexer would take too
+    long (DG016). Formulas past max-formulas-per-card are code by now (`limit_formulas`)."""
     for card in deck.cards:
         for span, tex in dict.fromkeys(_placed_formulas(card)):
             dropped = formula_dropped(tex)
@@ -307,6 +452,11 @@ def check_rich_content(deck: Deck, settings: Settings) -> Iterator[tuple[str, st
             if styling:
                 yield ("DG016", f"{card.label}'s formula uses {', '.join(styling)}, which formulas do not "
                                 f"carry; dropped: {_clip(tex)}", span)
+        for block in _blocks_of((*card.answer, *card.extra)):
+            why = code_problem(block.code, block.language) if block.kind == "code" else ""
+            if why:
+                yield ("DG016", f"{card.label}'s {block.language} code is shown without highlighting: {why}",
+                       card.answer_span or card.span)
 
 
 def _register_check() -> None:
