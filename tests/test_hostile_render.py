@@ -149,6 +149,20 @@ def test_the_policy_runs_the_page_script_by_hash_and_nothing_inline(attack):
     assert policy["default-src"] == ["'none'"] and policy["img-src"] == ["data:"]
 
 
+def test_a_theme_script_is_allowed_by_its_own_hash(tmp_path):
+    root = project(tmp_path, {"d.txt": "Q1. What?\nA1. That.\n"})
+    theme = root / "theme"
+    theme.mkdir()
+    (theme / "handout.js.j2").write_text("window.deckTitle = {{ deck.title | tojson }};\n", encoding="utf-8")
+    result = run(["build", "--format", "html", "--templates", "theme"], root)
+    assert result.exit_code == 0, result.output
+    page = (root / "build" / "d.html").read_text(encoding="utf-8")
+    (script,) = re.findall(r"<script>(.*?)</script>", page, flags=re.DOTALL)
+    assert script == 'window.deckTitle = "D";\n'
+    digest = base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode("ascii")
+    assert _policy(page)["script-src"] == [f"'sha256-{digest}'"]
+
+
 def test_chromium_runs_the_page_script_and_no_formula_or_injected_script(attack):
     from playwright.sync_api import sync_playwright
 

@@ -16,10 +16,10 @@ def handout(deck: StudyDeck, templates: str, media: dict[str, str], storage_key:
     places = {**places_of_cards(deck), **media}
     # the page's one script, rendered first: the Content-Security-Policy allows it by its hash
     # (and no other script: no inline event handlers, no javascript: URLs)
-    script = render("handout.js.j2", templates)
+    context = {"deck": deck, "media": places, "storage_key": storage_key}
+    script = render("handout.js.j2", templates, **context)
     script_hash = "sha256-" + base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode("ascii")
-    html = render("handout.html.j2", templates, deck=deck, media=places, storage_key=storage_key,
-                  script=Markup(script), script_hash=script_hash)
+    html = render("handout.html.j2", templates, **context, script=Markup(script), script_hash=script_hash)
     return html.encode("utf-8")
 
 
