@@ -61,6 +61,26 @@ class _Converter(MarkdownConverter):
         text = text.replace("$", "\\$")
         return re.sub(r"\\([\[\]])", lambda m: "&#91;" if m[1] == "[" else "&#93;", text)
 
+    def convert_img(self, el, text, parent_tags):
+        """markdownify's image, its address written so that any name survives: a saved page's
+        `src="my diagram.png"` (a raw space) made `![](my diagram.png)`, which is no image."""
+        out = super().convert_img(el, text, parent_tags)
+        if not out.startswith("!["):
+            return out  # an image inside a heading: its alt text
+        alt = str(el.attrs.get("alt", None) or "")
+        title = str(el.attrs.get("title", None) or "")
+        quoted = " ".join(title.split()).replace("\\", "\\\\").replace('"', '\\"')
+        title_part = f' "{quoted}"' if title else ""
+        return f"![{_label(alt)}]({destination(str(el.attrs.get('src', None) or ''))}{title_part})"
+
+    def convert_a(self, el, text, parent_tags):
+        """markdownify's link, its address written as convert_img writes an image's."""
+        out = super().convert_a(el, text, parent_tags)
+        href = el.get("href")
+        if href and destination(href) != href:
+            out = out.replace(f"]({href}", f"]({destination(href)}", 1)
+        return out
+
     def convert_br(self, el, text, parent_tags):
         if "pre" in parent_tags:
             return "\n"
@@ -82,6 +102,22 @@ class _Converter(MarkdownConverter):
             return out.replace("- ", "* ", 1)
         number, dot, rest = out.partition(". ")
         return f"{number}) {rest}" if dot and number.isdigit() else out
+
+
+def destination(url: str) -> str:
+    """A link's or image's address as a Markdown destination: as it is when it can be, else in
+    angle brackets (spaces, parentheses) with `<`, `>` and backslashes escaped; the line breaks
+    and tabs an HTML attribute may hold are dropped, as browsers drop them."""
+    url = re.sub(r"[\t\r\n]", "", url).strip()
+    if url and not re.search(r"[\s<>()\\]|^$", url):
+        return url
+    return "<" + re.sub(r"([<>\\])", r"\\\1", url) + ">"
+
+
+def _label(text: str) -> str:
+    """Alt text as an image's label: brackets as entities (`\\[` would open a displayed formula)."""
+    text = " ".join(text.split())
+    return text.replace("\\", "\\\\").replace("[", "&#91;").replace("]", "&#93;")
 
 
 def _special(block: Block) -> Block:

@@ -7,6 +7,7 @@ warning listing them. A source in source/ stays strict (an empty answer is an er
 
 from __future__ import annotations
 
+import re
 import shutil
 import tempfile
 from dataclasses import dataclass
@@ -28,8 +29,6 @@ class Imported:
 
 def is_url(source: str) -> bool:
     """An address with a scheme (http://, https://, ftp://...), not a file name."""
-    import re
-
     return bool(re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://", source))
 
 
@@ -65,19 +64,81 @@ def import_page(source: str, output: Path, settings: Settings, cwd: Path, force:
         deck, dropped = without_unanswered(deck)
         found = refuse_errors(deck, settings, f"{source}: not imported")
         found = list(legacy if not is_url(source) else ()) + list(dropped) + list(found)
+        names = safe_names(deck.images)
+        deck = with_images_renamed(deck, names)
         text = to_markdown(deck)
         copied = []
-        for image in deck.images:
-            destination = target.parent / image
+        for image in names:
+            origin, destination = folder / image, target.parent / names[image]
+            if not destination.resolve().is_relative_to(target.parent.resolve()):
+                raise DeckgenError(f"{destination}: outside the output's folder; not copied")
+            if destination.exists() and _same_file(origin, destination):
+                continue  # imported beside the page it comes from: its images are in place already
             if destination.exists() and not force:
                 raise DeckgenError(f"{destination}: already exists; --force replaces it")
-            copied.append((folder / image, destination))
+            copied.append((origin, destination))
         for origin, destination in copied:
             destination.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(origin, destination)
         target.parent.mkdir(parents=True, exist_ok=True)
         write_atomic(target, text.encode("utf-8"), str(output))
     return Imported(str(output), len(deck.cards), deck.images, tuple(found), deck.shape)
+
+
+# What an image's name may hold where import writes it: letters and digits of any script, spaces and
+# a few marks. Anything else (`<`, `>`, `\`, `&`, `%`, `#`, `?`, controls...) could end the
+# Markdown destination, be read as an escape, an entity or a URL's query, or trouble a file system.
+UNSAFE_IN_NAME = re.compile(r"[^\w .()+,=@~'-]")
+
+
+def safe_names(images: tuple[str, ...]) -> dict[str, str]:
+    """Each image (a relative POSIX path beside the document) and the name it is copied to: the
+    same name where it is safe, else one with the unsafe characters replaced (never two alike)."""
+    names: dict[str, str] = {}
+    taken: set[str] = set()
+    for image in images:
+        parts = [UNSAFE_IN_NAME.sub("_", part).strip() or "_" for part in image.split("/")]
+        parts = [part if part not in (".", "..") else "_" for part in parts]
+        name = "/".join(parts)
+        stem, dot, suffix = name.rpartition(".")
+        count = 1
+        while name.casefold() in taken:
+            count += 1
+            name = f"{stem}-{count}.{suffix}" if dot else f"{suffix}-{count}"
+        taken.add(name.casefold())
+        names[image] = name
+    return names
+
+
+def with_images_renamed(deck, names: dict[str, str]):
+    """The deck with its images referred to by their new names (every card's question, answer,
+    choices and Extra)."""
+    import dataclasses
+
+    from deckgen.model import Inline
+
+    if all(old == new for old, new in names.items()):
+        return deck
+
+    def renamed(value):
+        if isinstance(value, Inline):
+            return dataclasses.replace(value, href=names.get(value.href, value.href)) if value.kind == "image" else value
+        if isinstance(value, tuple):
+            return tuple(renamed(item) for item in value)
+        if dataclasses.is_dataclass(value) and not isinstance(value, type):
+            changes = {f.name: renamed(getattr(value, f.name)) for f in dataclasses.fields(value) if f.init}
+            return dataclasses.replace(value, **changes)
+        return value
+
+    sections = tuple(dataclasses.replace(s, cards=tuple(renamed(c) for c in s.cards)) for s in deck.sections)
+    return dataclasses.replace(deck, sections=sections, images=tuple(names[i] for i in deck.images))
+
+
+def _same_file(one: Path, other: Path) -> bool:
+    try:
+        return one.samefile(other)
+    except OSError:
+        return False
 
 
 def as_utf8(page: Path, tmp: Path, display: str) -> tuple[Path, tuple[Diagnostic, ...]]:

@@ -6,11 +6,14 @@ from __future__ import annotations
 
 import functools
 import http.server
+import shutil
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
+from deckgen.readers import read_source
 from tests.helpers import FIXTURES, project, run
 
 PNG = (FIXTURES / "pages" / "medium_files" / "tuple.png").read_bytes()
@@ -25,6 +28,92 @@ def one_line_error(result, *words: str) -> str:
     for word in words:
         assert word in lines[0], lines[0]
     return lines[0]
+
+
+# -- 3. image names with spaces, accents and percent escapes ---------------------------------------
+
+def test_markdown_images_named_with_spaces_accents_or_escapes_are_embedded(tmp_path):
+    (tmp_path / "secret.png").write_bytes(PNG)
+    folder = tmp_path / "doc"
+    folder.mkdir()
+    for name in ("my diagram.png", "café.png", "100%.png"):
+        (folder / name).write_bytes(PNG)
+    outside = str(tmp_path / "secret.png").replace("/", "%2F")
+    (folder / "faq.md").write_text(
+        "# Pictures\n\n### What do the pictures show?\n\n"
+        "![spaced](<my diagram.png>) ![accented](café.png) ![escaped](my%20diagram.png) "
+        "![percent](100%.png) ![query](caf%C3%A9.png?v=2) <img src=\"my diagram.png\" alt=\"raw\">\n\n"
+        f"### What stays outside?\n\n![a](%2e%2e/secret.png) ![b](..%2Fsecret.png) ![c]({outside})\n",
+        encoding="utf-8")
+    deck = read_source(folder / "faq.md", "faq.md", 10**7)
+    shown = [r.href for r in deck.cards[0].answer[0].inlines if r.kind == "image"]
+    assert shown == ["my diagram.png", "café.png", "my diagram.png", "100%.png", "café.png", "my diagram.png"]
+    assert deck.images == ("my diagram.png", "café.png", "100%.png")
+    # still nothing outside the source's folder, however it is spelled
+    refused = [d for d in deck.diagnostics if d.code == "DG302"]
+    assert [d.span.line for d in refused] == [9, 9, 9], refused
+    assert "image '../secret.png' is not an image file beside the source" in refused[0].message
+
+
+SAVED = """<html><head><title>Pictures</title></head><body><article>
+<h2>What is the first diagram?</h2>
+<p>The first: <img src="Title%20With%20Spaces_files/my%20diagram.png" alt="first"></p>
+<h2>What is the second diagram?</h2>
+<p>The second: <img src="Title With Spaces_files/caf&#233; [v2].png" alt="second [v2]"></p>
+<h2>What is the third diagram?</h2>
+<p>The third: <img src="Title%20With%20Spaces_files/a%26b%3Cc%3E.png" alt="third"></p>
+</article></body></html>
+"""
+
+
+def saved_page(folder: Path) -> Path:
+    images = folder / "Title With Spaces_files"
+    images.mkdir(parents=True)
+    for name in ("my diagram.png", "café [v2].png", "a&b<c>.png"):
+        (images / name).write_bytes(PNG)
+    page = folder / "Title With Spaces.html"
+    page.write_text(SAVED, encoding="utf-8")
+    return page
+
+
+def test_a_saved_page_keeps_the_images_in_its_folder_named_with_spaces(tmp_path):
+    page = saved_page(tmp_path / "saved")
+    deck = read_source(page, page.name, 10**7)
+    assert deck.images == ("Title With Spaces_files/my diagram.png", "Title With Spaces_files/café [v2].png",
+                           "Title With Spaces_files/a&b<c>.png")
+    assert not [d for d in deck.diagnostics if d.code == "DG302"]
+
+
+def test_import_copies_them_under_safe_names_and_writes_markdown_that_reads_them_back(tmp_path):
+    page = saved_page(tmp_path / "saved")
+    root = project(tmp_path / "deck")
+    result = run(["import", str(page), "-o", "source/pictures.md"], root)
+    assert result.exit_code == 0, result.output
+    assert "wrote source/pictures.md (3 cards, read as headings, 3 image(s) copied)" in result.stdout
+    written = (root / "source" / "pictures.md").read_text(encoding="utf-8")
+    assert "![first](<Title With Spaces_files/my diagram.png>)" in written
+    assert "![second &#91;v2&#93;](<Title With Spaces_files/café _v2_.png>)" in written
+    assert "![third](<Title With Spaces_files/a_b_c_.png>)" in written
+    copied = sorted(p.name for p in (root / "source" / "Title With Spaces_files").iterdir())
+    assert copied == ["a_b_c_.png", "café _v2_.png", "my diagram.png"]
+    assert all((root / "source" / "Title With Spaces_files" / n).read_bytes() == PNG for n in copied)
+    deck = read_source(root / "source" / "pictures.md", "pictures.md", 10**7)
+    assert [r.text for c in deck.cards for b in c.answer for r in b.inlines if r.kind == "image"] == \
+        ["first", "second [v2]", "third"]
+    assert len(deck.images) == 3 and not [d for d in deck.diagnostics if d.code == "DG302"]
+    check = run(["check"], root)
+    assert check.exit_code == 0 and "DG302" not in check.output, check.output
+
+
+@pytest.mark.parametrize("force", [[], ["--force"]])
+def test_import_beside_the_page_itself_leaves_its_images_in_place(tmp_path, force):
+    shutil.copy(FIXTURES / "pages" / "medium.html", tmp_path)
+    shutil.copytree(FIXTURES / "pages" / "medium_files", tmp_path / "medium_files")
+    result = run(["import", "medium.html", "-o", "medium.md", *force], tmp_path)
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "medium_files" / "tuple.png").read_bytes() == \
+        (FIXTURES / "pages" / "medium_files" / "tuple.png").read_bytes()
+    assert read_source(tmp_path / "medium.md", "medium.md", 10**7).images == ("medium_files/tuple.png",)
 
 
 # -- 8, 9, 14: what a server sends ---------------------------------------------------------------

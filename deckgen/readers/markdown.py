@@ -199,18 +199,43 @@ class _Reader:
         return tuple(piece for run in _merge(runs) for piece in clozes(run))
 
     def image(self, child: Token, token: Token) -> Inline:
+        import html
+
         src = str(child.attrs.get("src", ""))
-        alt = child.content or ""
-        if self.folder is not None and "://" not in src and not src.startswith(("/", "data:")):
-            target = (self.folder / src).resolve()
-            inside = target.is_relative_to(self.folder.resolve())
-            if inside and target.is_file() and target.suffix.lower() in IMAGE_SUFFIXES:
-                relative = target.relative_to(self.folder.resolve()).as_posix()
-                if relative not in self.images:
-                    self.images.append(relative)
-                return Inline("image", alt, relative)
-        self.warn("DG302", f"image '{src[:60]}' is not an image file beside the source; not shown", token)
+        # the alt text as words (`![a &#91;b&#93;](x.png)` is "a [b]"); an <img>'s attribute as written
+        alt = _plain(child) if child.children else html.unescape(child.content or "")
+        relative = self.local_image(src)
+        if relative is not None:
+            if relative not in self.images:
+                self.images.append(relative)
+            return Inline("image", alt, relative)
+        from urllib.parse import unquote
+
+        self.warn("DG302", f"image '{unquote(src)[:60]}' is not an image file beside the source; not shown", token)
         return Inline("text", f"[{alt}]" if alt else "[image]")
+
+    def local_image(self, src: str) -> str | None:
+        """The image file `src` names inside the source's folder, as a relative POSIX path; else None.
+        `src` is a URL path: percent-encoded (markdown-it encodes `<my diagram.png>` and `café.png`,
+        saved pages write `Title%20With%20Spaces_files/`), perhaps with a query; a name that is
+        only right as written (a file really called `100%.png`) is tried too. Nothing outside
+        the folder, however spelled (`..`, `%2e%2e/`, an absolute path, a link out), is read."""
+        from urllib.parse import unquote
+
+        if self.folder is None or not src or re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:|^[/\\]", src):
+            return None  # remote (http:, data:, file:...) or absolute
+        folder = self.folder.resolve()
+        path = re.split(r"[?#]", src, maxsplit=1)[0]
+        for name in dict.fromkeys((unquote(path), unquote(src), src)):
+            if not name or "\x00" in name:
+                continue
+            try:
+                target = (folder / name).resolve()
+                if target.is_relative_to(folder) and target.suffix.lower() in IMAGE_SUFFIXES and target.is_file():
+                    return target.relative_to(folder).as_posix()
+            except (OSError, ValueError):  # a name too long for the file system
+                continue
+        return None
 
     # -- blocks -------------------------------------------------------------------------
     def blocks(self, tokens: list[Token]) -> list[Block]:
