@@ -188,14 +188,19 @@ def without_unanswered(deck):
 def _fetched(url: str, tmp: Path, timeout: float, settings: Settings) -> tuple[Path, str, Path]:
     """The fetched page saved in `tmp` (re-encoded as UTF-8 when the server named a charset)."""
     from deckgen.fetch import fetch
+    from deckgen.readers.html import charset_codec
 
     got = fetch(url, timeout=timeout, max_bytes=settings.max_source_bytes)
     data = got.data
-    if got.charset:
+    codec = charset_codec(got.charset) if got.charset else None
+    if got.charset and codec is None:
+        raise DeckgenError(f"{url}: the server says charset={got.charset[:40]}, which is not a character "
+                           f"encoding for web pages")
+    if codec:
         try:
-            data = data.decode(got.charset).encode("utf-8")
+            data = data.decode(codec).encode("utf-8")
             data = b'<meta charset="utf-8">' + data
-        except (LookupError, UnicodeDecodeError):
+        except UnicodeError:
             pass  # let the page's own <meta charset> decide, and say so if it is wrong
     from deckgen.fetch import TEXT_TYPES
 
@@ -203,7 +208,7 @@ def _fetched(url: str, tmp: Path, timeout: float, settings: Settings) -> tuple[P
     if suffix == ".txt" and got.url.lower().split("?")[0].endswith((".md", ".markdown")):
         suffix = ".md"  # a raw README served as text/plain
     if suffix != ".html":
-        data = got.data.decode(got.charset or "utf-8", errors="replace").encode("utf-8")
+        data = got.data.decode(codec or "utf-8", errors="replace").encode("utf-8")
     page = tmp / f"page{suffix}"
     page.write_bytes(data)
     return page, got.url, tmp

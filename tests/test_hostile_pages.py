@@ -116,6 +116,19 @@ def test_import_beside_the_page_itself_leaves_its_images_in_place(tmp_path, forc
     assert read_source(tmp_path / "medium.md", "medium.md", 10**7).images == ("medium_files/tuple.png",)
 
 
+# -- 8. charsets that are no charset, pages nested 10,000 deep ------------------------------------------
+
+@pytest.mark.parametrize("charset", ["undefined", "punycode", "zlib", "rot13", "uu", "base64"])
+def test_a_meta_charset_naming_no_text_encoding_is_one_error_for_that_page(tmp_path, charset):
+    root = project(tmp_path, {"good.md": "# Good\n\n### What is X?\n\nA letter.\n"})
+    (root / "source" / "bad.html").write_text(
+        f'<html><head><meta charset="{charset}"></head><body><h2>What is Y?</h2><p>A letter.</p></body></html>')
+    result = run(["build", "--format", "html"], root)
+    one_line_error(result, "source/bad.html", f"charset '{charset}'", "not a character encoding")
+    check = run(["check", "source/good.md"], root)
+    assert check.exit_code == 0, check.output
+
+
 # -- 8, 9, 14: what a server sends ---------------------------------------------------------------
 
 class _Server(http.server.SimpleHTTPRequestHandler):
@@ -128,7 +141,9 @@ class _Server(http.server.SimpleHTTPRequestHandler):
             self._drip(b"<html><body><h2>What?</h2><p>That.</p>" + b" " * 21)
         elif self.path == "/drip-headers":  # even the status line comes a byte at a time
             self._drip(b"HTTP/1.0 200 OK\r\nContent-Type: text/html\r\n" + b"X-Slow: " + b"x" * 60 + b"\r\n\r\n")
+        elif self.path == "/undefined":
             self._send(b"<html><body><h2>What?</h2><p>That.</p></body></html>", "text/html; charset=undefined")
+        elif self.path == "/base64":
             self._send(b"# T\n\n### What?\n\nThat.\n", "text/markdown; charset=base64")
         elif self.path.startswith("/to-"):
             self.send_response(302)
@@ -183,6 +198,8 @@ def test_timeout_is_a_deadline_for_the_whole_fetch(tmp_path, server, path, words
 
 
 @pytest.mark.parametrize(("path", "words"), [
+    ("/undefined", ["the server says charset=undefined, which is not a character encoding"]),
+    ("/base64", ["the server says charset=base64, which is not a character encoding"]),
     ("/to-file", ["redirects to a file: address, which is not http or https"]),
     ("/to-data", ["redirects to a data: address, which is not http or https"]),
     ("/to-javascript", ["redirects to a javascript: address, which is not http or https"]),

@@ -111,21 +111,50 @@ def _base_url(soup, path: str) -> str:
     return next((str(c) for c in candidates if str(c).lower().startswith(("http://", "https://"))), "")
 
 
+# Codecs Python has that no web page is written in: not text encodings at all (base64, zlib,
+# rot13, uu, hex...), or text codecs that are not charsets (`undefined` always fails, punycode
+# and idna encode host names, the escape codecs read backslashes; browsers refuse UTF-7).
+NOT_CHARSETS = {"undefined", "punycode", "idna", "unicode-escape", "raw-unicode-escape", "escape", "utf-7",
+                "mbcs", "oem"}
+
+
+def charset_codec(name: str) -> str | None:
+    """The Python codec for a charset a page or a server names; None when Python knows no such
+    codec or it is not a charset (see NOT_CHARSETS)."""
+    try:
+        info = codecs.lookup(name)
+    except (LookupError, ValueError):
+        return None
+    if not getattr(info, "_is_text_encoding", True) or info.name.replace("_", "-") in NOT_CHARSETS:
+        return None
+    return info.name
+
+
 def decode_html(data: bytes, display: str) -> str:
     """The page's text, decoded as its byte-order mark or `<meta charset>` says (UTF-8 otherwise)."""
     if not data.strip():
         raise SourceError(f"{display}: the file is empty")
     for bom, name in ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
         if data.startswith(bom):
-            return data.decode(name).removeprefix("\ufeff")
+            try:
+                return data.decode(name).removeprefix("\ufeff")
+            except UnicodeDecodeError as err:
+                raise SourceError(f"{display}: the page starts with a {name.upper()} byte-order mark but "
+                                  f"does not decode as {name.upper()} (byte {err.start:,})") from err
     declared = META_CHARSET.search(data[:4096])
     charset = declared[1].decode("ascii").lower() if declared else "utf-8"
+    codec = charset_codec(charset)
+    if codec is None:
+        try:
+            codecs.lookup(charset)
+        except (LookupError, ValueError):
+            raise SourceError(f"{display}: the page declares an unknown charset '{charset}'") from None
+        raise SourceError(f"{display}: the page declares charset '{charset}', which is not a character "
+                          f"encoding for web pages; save the page again, as UTF-8")
+    if codec in ("utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-le", "utf-32-be"):
+        codec = "utf-8"  # a <meta> readable as ASCII is not UTF-16: browsers read such a page as UTF-8
     try:
-        codecs.lookup(charset)
-    except LookupError as err:
-        raise SourceError(f"{display}: the page declares an unknown charset '{charset}'") from err
-    try:
-        return data.decode(charset)
+        return data.decode(codec)
     except UnicodeDecodeError as err:
         from deckgen.readers import byte_position
 
@@ -135,6 +164,9 @@ def decode_html(data: bytes, display: str) -> str:
             f"{display}:{line}:{col}: byte 0x{data[err.start]:02x} cannot be decoded ({said}); "
             f"save the page again, as UTF-8"
         ) from err
+    except UnicodeError as err:  # a codec that fails without saying where
+        raise SourceError(f"{display}: the page does not decode as its charset '{charset}' says ({err}); "
+                          f"save the page again, as UTF-8") from err
 
 
 def read_html(text: str, path: str, fallback_title: str, folder: Path | None = None, question: str = "auto") -> Deck:
