@@ -116,6 +116,39 @@ def test_import_beside_the_page_itself_leaves_its_images_in_place(tmp_path, forc
     assert read_source(tmp_path / "medium.md", "medium.md", 10**7).images == ("medium_files/tuple.png",)
 
 
+# -- 4. lists and quotes nested too deep --------------------------------------------------------------
+
+DEEP_LIST = "\n".join("  " * i + f"- level {i + 1}" for i in range(12)) + "\n- level 1 again"
+DEEP_QUOTE = "\n".join(">" * (i + 1) + f" quote {i + 1}\n" + ">" * (i + 1) for i in range(22))
+DEEP = f"# Deep\n\n### What is a deep list?\n\n{DEEP_LIST}\n\n### What is a deep quote?\n\n{DEEP_QUOTE}\n\n" \
+       "### What comes after?\n\nEverything else.\n"
+
+
+def test_lists_and_quotes_nested_too_deep_keep_their_text_and_say_so(tmp_path):
+    root = project(tmp_path, {"deep.md": DEEP})
+    deck = read_source(root / "source" / "deep.md", "deep.md", 10**7)
+    assert [c.question_text for c in deck.cards] == ["What is a deep list?", "What is a deep quote?",
+                                                     "What comes after?"]
+    listed, quoted, after = deck.cards
+    assert listed.answer_text.split("\n") == [f"level {i}" for i in range(1, 13)] + ["level 1 again"]
+    assert quoted.answer_text.split("\n") == [f"quote {i}" for i in range(1, 23)]
+    assert after.answer_text == "Everything else."
+    # nine lists keep their structure; the tenth and deeper are its item's paragraphs
+    block, depth = listed.answer[0], 1
+    while block.items[0][-1].kind == "list":
+        block, depth = block.items[0][-1], depth + 1
+    assert depth == 10 and [b.inlines[0].text for b in block.items[0]] == ["level 10", "level 11", "level 12"]
+    check = run(["check"], root)
+    warned = [line for line in check.output.splitlines() if "[DG305]" in line]
+    assert warned == [
+        "source/deep.md:14:1: warning: lists nested more than 9 deep or quotes more than 19: from this "
+        "line on their text is read as plain paragraphs [DG305]",
+        "source/deep.md:59:1: warning: lists nested more than 9 deep or quotes more than 19: from this "
+        "line on their text is read as plain paragraphs [DG305]",
+    ]
+    assert DEEP.split("\n")[13].strip() == "- level 10" and DEEP.split("\n")[58] == ">" * 20 + " quote 20"
+
+
 # -- 8. charsets that are no charset, pages nested 10,000 deep ------------------------------------------
 
 @pytest.mark.parametrize("charset", ["undefined", "punycode", "zlib", "rot13", "uu", "base64"])

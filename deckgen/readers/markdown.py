@@ -87,6 +87,53 @@ _doc_parser = (
 )
 _doc_parser.validateLink = lambda url: True
 
+# Lists and quotes inside each other: markdown-it drops whatever lies deeper than its nesting limit
+# (a list's tenth level and, worse, everything after it in the enclosing list; a quote's twentieth).
+# From that depth on, the text is read as plain paragraphs instead (markers taken off, one
+# paragraph per item or quote line) and the reader warns, naming the line (DG305).
+FLAT_LEVEL = 20  # nine lists or nineteen quotes inside each other keep their structure
+FLAT_MARKERS = re.compile(r"^(?:[ \t]*(?:>|(?:[-*+]|\d{1,9}[.)])(?=[ \t]|$)))+[ \t]*")
+
+
+def _flatten_deep(state, start: int, end: int, silent: bool) -> bool:
+    """A block rule tried first: below FLAT_LEVEL it does nothing; at it, it takes the lines this
+    container holds as flat paragraphs, so nothing deeper reaches markdown-it's nesting limit."""
+    if silent or state.level < FLAT_LEVEL:
+        return False
+    line, last = start, start + 1
+    while line < end:
+        if not state.isEmpty(line):
+            if 0 <= state.sCount[line] < state.blkIndent:
+                break  # the enclosing list's next item
+            last = line + 1
+        line += 1
+    paragraphs: list[tuple[int, list[str]]] = []  # (first line, its lines)
+    current: tuple[int, list[str]] | None = None
+    for offset, text in enumerate(state.getLines(start, last, state.blkIndent, False).split("\n")):
+        marker = FLAT_MARKERS.match(text)
+        words = (text[marker.end():] if marker else text).strip()
+        if not words:  # a blank line (or a bare `>`) ends a paragraph
+            current = None
+            continue
+        if current is None or (marker and marker[0].strip(" \t>")):  # a list item starts one
+            current = (start + offset, [])
+            paragraphs.append(current)
+        current[1].append(words)
+    for first, lines in paragraphs:
+        where = [first, first + len(lines)]
+        state.push("paragraph_open", "p", 1).map = where
+        inline = state.push("inline", "", 0)
+        inline.content, inline.map, inline.children = "\n".join(lines), where, []
+        inline.meta = {"flattened": True}
+        state.push("paragraph_close", "p", -1)
+    state.line = last
+    return True
+
+
+for _md in (_parser, _doc_parser):
+    _md.options["maxNesting"] = FLAT_LEVEL + 1
+    _md.block.ruler.before(_md.block.ruler.get_all_rules()[0], "flatten_deep", _flatten_deep)
+
 # Markers a paragraph's first line may start with (bold or not): `Q12.` / `A12.`, `Q:` / `A:`
 _B = r"(?:\*\*|__)?"
 QA_MARKER = re.compile(rf"^\s*{_B}\s*Q\s?(?P<num>\d{{1,5}})\s*{_B}\s*[.):]\s*{_B}\s*(?=\S)")
@@ -117,6 +164,8 @@ class _Reader:
         self.diagnostics: list[Diagnostic] = []
         self.images: list[str] = []
         self.fallback_title = fallback_title
+        self.depth = 0  # blocks() calls under way (lists inside lists)
+        self.flattened: Token | None = None  # the first too-deep paragraph of the run being read
 
     def span(self, token: Token) -> SourceSpan:
         line = token.map[0] + 1 if token.map else 1
@@ -239,7 +288,20 @@ class _Reader:
 
     # -- blocks -------------------------------------------------------------------------
     def blocks(self, tokens: list[Token]) -> list[Block]:
-        """Blocks from a flat token run (the body of a card or of a list item)."""
+        """Blocks from a flat token run (the body of a card or of a list item); lists and quotes
+        nested too deep to keep their structure are warned about once per run (DG305)."""
+        self.depth += 1
+        try:
+            out = self.blocks_of(tokens)
+        finally:
+            self.depth -= 1
+        if not self.depth and self.flattened is not None:
+            self.warn("DG305", "lists nested more than 9 deep or quotes more than 19: from this line on "
+                      "their text is read as plain paragraphs", self.flattened)
+            self.flattened = None
+        return out
+
+    def blocks_of(self, tokens: list[Token]) -> list[Block]:
         out: list[Block] = []
         i = 0
         while i < len(tokens):
@@ -252,6 +314,8 @@ class _Reader:
                 i += 3
                 continue
             if token.type == "inline":
+                if token.meta.get("flattened") and self.flattened is None:
+                    self.flattened = token
                 if _paragraph_chrome(token, _plain(token)) != "back-to-top link":
                     out.append(Paragraph(self.inlines(token)))
             elif token.type == "html_block" and not token.content.strip().startswith("<!--"):
