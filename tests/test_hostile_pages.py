@@ -139,12 +139,12 @@ def test_lists_and_quotes_nested_too_deep_keep_their_text_and_say_so(tmp_path):
         block, depth = block.items[0][-1], depth + 1
     assert depth == 10 and [b.inlines[0].text for b in block.items[0]] == ["level 10", "level 11", "level 12"]
     check = run(["check"], root)
-    warned = [line for line in check.output.splitlines() if "[DG305]" in line]
+    warned = [line for line in check.output.splitlines() if "[DG022]" in line]
     assert warned == [
         "source/deep.md:14:1: warning: lists nested more than 9 deep or quotes more than 19: from this "
-        "line on their text is read as plain paragraphs [DG305]",
+        "line on their text is read as plain paragraphs [DG022]",
         "source/deep.md:59:1: warning: lists nested more than 9 deep or quotes more than 19: from this "
-        "line on their text is read as plain paragraphs [DG305]",
+        "line on their text is read as plain paragraphs [DG022]",
     ]
     assert DEEP.split("\n")[13].strip() == "- level 10" and DEEP.split("\n")[58] == ">" * 20 + " quote 20"
 

@@ -90,7 +90,7 @@ _doc_parser.validateLink = lambda url: True
 # Lists and quotes inside each other: markdown-it drops whatever lies deeper than its nesting limit
 # (a list's tenth level and, worse, everything after it in the enclosing list; a quote's twentieth).
 # From that depth on, the text is read as plain paragraphs instead (markers taken off, one
-# paragraph per item or quote line) and the reader warns, naming the line (DG305).
+# paragraph per item or quote line) and the reader warns, naming the line (DG022).
 FLAT_LEVEL = 20  # nine lists or nineteen quotes inside each other keep their structure
 FLAT_MARKERS = re.compile(r"^(?:[ \t]*(?:>|(?:[-*+]|\d{1,9}[.)])(?=[ \t]|$)))+[ \t]*")
 
@@ -289,14 +289,14 @@ class _Reader:
     # -- blocks -------------------------------------------------------------------------
     def blocks(self, tokens: list[Token]) -> list[Block]:
         """Blocks from a flat token run (the body of a card or of a list item); lists and quotes
-        nested too deep to keep their structure are warned about once per run (DG305)."""
+        nested too deep to keep their structure are warned about once per run (DG022)."""
         self.depth += 1
         try:
             out = self.blocks_of(tokens)
         finally:
             self.depth -= 1
         if not self.depth and self.flattened is not None:
-            self.warn("DG305", "lists nested more than 9 deep or quotes more than 19: from this line on "
+            self.warn("DG022", "lists nested more than 9 deep or quotes more than 19: from this line on "
                       "their text is read as plain paragraphs", self.flattened)
             self.flattened = None
         return out
