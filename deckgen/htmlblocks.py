@@ -7,18 +7,118 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections import Counter
 from pathlib import Path
 
+from bs4 import BeautifulSoup
+from bs4.builder import HTMLParserTreeBuilder
+from bs4.builder._htmlparser import BeautifulSoupHTMLParser
 from markdownify import MarkdownConverter
 
 from deckgen.model import Block, Diagnostic, Inlines, ListBlock, Paragraph, TableBlock
 from deckgen.readers.inline import paragraph_block, text_runs
 
+# Elements inside each other: a page (or a field) may nest MAX_DEPTH deep and is read as it is;
+# from there on its containers (div, table, list...) are left out and only headings, paragraphs
+# and inline markup are kept (a few levels more); lists and quotes keep at most MAX_INDENT levels
+# (each level indents every line below it once more). So a page of 10,000 nested <div>s, tables,
+# lists or unclosed tags reads in linear time without exhausting Python's stack, and every word of
+# it is kept.
+MAX_DEPTH = 64
+MAX_KEPT_DEPTH = MAX_DEPTH + 8
+DEEP_KEPT = {"h1", "h2", "h3", "h4", "h5", "h6", "p", "pre", "code", "dt", "summary", "a", "b", "strong", "i", "em"}
+# Markdown keeps nine lists or nineteen quotes inside each other (readers/markdown.py FLAT_LEVEL):
+# a list counts twice, a quote once
+MAX_INDENT = 19
+NESTED_TOO_DEEP = f"HTML nested more than {MAX_DEPTH} elements, 9 lists or 19 quotes deep"
+INDENTING = {"li": 2, "dd": 2, "blockquote": 1}
+INLINE = {"a", "abbr", "b", "bdi", "bdo", "big", "cite", "code", "data", "dfn", "em", "font", "i", "kbd",
+          "mark", "q", "s", "samp", "small", "span", "strike", "strong", "sub", "sup", "time", "tt", "u", "var"}
+
+
+def parse_html(markup: str) -> BeautifulSoup:
+    """`markup` parsed by html.parser, nested no deeper than MAX_KEPT_DEPTH; the soup's
+    `flattened` is the source line of the first element left out for its depth (else 0)."""
+    return _Shallow(markup, builder=_Builder())
+
+
+class _Shallow(BeautifulSoup):
+    """BeautifulSoup that leaves out start and end tags nested too deep (never their text)."""
+
+    def reset(self) -> None:
+        super().reset()
+        self.flattened = 0
+        self.left_out: dict[str, int] = {}  # tags left out and not closed yet, by name
+
+    def handle_starttag(self, name, namespace, nsprefix, attrs, sourceline=None, sourcepos=None, namespaces=None):
+        level = len(self.tagStack)
+        if not self.builder.can_be_empty_element(name) and (
+                (level > MAX_DEPTH and (level > MAX_KEPT_DEPTH or name not in DEEP_KEPT))
+                or (name in INDENTING and INDENTING[name] + sum(
+                    self.open_tag_counter[n] * weight for n, weight in INDENTING.items()) > MAX_INDENT)):
+            self.flattened = self.flattened or sourceline or 1
+            self.left_out[name] = self.left_out.get(name, 0) + 1
+            if name not in INLINE:
+                self.handle_data("\n")  # a block's words do not run into the next block's
+            return None
+        return super().handle_starttag(name, namespace, nsprefix, attrs, sourceline, sourcepos, namespaces)
+
+    def handle_endtag(self, name, nsprefix=None) -> None:
+        if self.left_out.get(name):
+            self.left_out[name] -= 1
+            if name not in INLINE:
+                self.handle_data("\n")
+            return
+        super().handle_endtag(name, nsprefix)
+
+
+class _Closed(Counter):
+    """The void elements html.parser has closed (bs4 keeps a list, searched at every end tag:
+    10,000 <br>s and 10,000 </p>s took minutes), as counts."""
+
+    def append(self, name: str) -> None:
+        self[name] += 1
+
+    def remove(self, name: str) -> None:
+        self[name] -= 1
+        if self[name] <= 0:
+            del self[name]
+
+
+class _Parser(BeautifulSoupHTMLParser):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.already_closed_empty_element = _Closed()
+
+
+class _Builder(HTMLParserTreeBuilder):
+    def feed(self, markup, _parser_class=_Parser) -> None:
+        super().feed(markup, _parser_class)
+
+
+def depth(tree) -> int:
+    """How many elements deep `tree` goes (counted without recursion)."""
+    deepest, stack = 0, [(tree, 0)]
+    while stack:
+        node, level = stack.pop()
+        deepest = max(deepest, level)
+        stack.extend((child, level + 1) for child in getattr(node, "contents", ()) if hasattr(child, "contents"))
+    return deepest
+
 
 def html_blocks(soup, folder: Path | None = None) -> tuple[tuple[Block, ...], list[Diagnostic], list[str]]:
     """A BeautifulSoup tree or tag as answer blocks, with what was not kept (diagnostics without
-    a place yet) and the images it embeds (files in `folder`)."""
-    return markdown_blocks(fragment_markdown(soup), folder)
+    a place yet) and the images it embeds (files in `folder`). A tree nested deeper than
+    MAX_DEPTH is read flattened, with a warning (DG022)."""
+    flattened: list[Diagnostic] = []
+    if depth(soup) > MAX_KEPT_DEPTH:
+        soup = parse_html(str(soup))
+        from deckgen.model import SourceSpan
+
+        flattened.append(Diagnostic("warning", "DG022", f"{NESTED_TOO_DEEP}: read flattened (the deepest "
+                                    f"lists, tables and blocks as plain text)", SourceSpan("", 1)))
+    blocks, problems, images = markdown_blocks(fragment_markdown(soup), folder)
+    return blocks, flattened + problems, images
 
 
 def markdown_blocks(markdown: str, folder: Path | None = None) -> tuple[tuple[Block, ...], list[Diagnostic], list[str]]:

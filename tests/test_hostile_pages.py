@@ -7,11 +7,14 @@ from __future__ import annotations
 import functools
 import http.server
 import shutil
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
 
 import pytest
+from bs4 import BeautifulSoup
 
 from deckgen.readers import read_source
 from tests.helpers import FIXTURES, project, run
@@ -149,6 +152,22 @@ def test_lists_and_quotes_nested_too_deep_keep_their_text_and_say_so(tmp_path):
     assert DEEP.split("\n")[13].strip() == "- level 10" and DEEP.split("\n")[58] == ">" * 20 + " quote 20"
 
 
+def test_a_field_of_200_nested_lists_is_read_flattened():
+    from deckgen.htmlblocks import html_blocks
+
+    soup = BeautifulSoup("<ul><li>item " * 200 + "</li></ul>" * 200, "html.parser")
+    blocks, problems, _ = html_blocks(soup)
+    assert [p.code for p in problems] == ["DG022"]
+    words, stack = [], list(blocks)
+    while stack:
+        block = stack.pop()
+        if block.kind == "list":
+            stack.extend(b for item in block.items for b in item)
+        else:
+            words += [r.text for r in block.inlines]
+    assert " ".join(words).count("item") == 200
+
+
 # -- 8. charsets that are no charset, pages nested 10,000 deep ------------------------------------------
 
 @pytest.mark.parametrize("charset", ["undefined", "punycode", "zlib", "rot13", "uu", "base64"])
@@ -160,6 +179,36 @@ def test_a_meta_charset_naming_no_text_encoding_is_one_error_for_that_page(tmp_p
     one_line_error(result, "source/bad.html", f"charset '{charset}'", "not a character encoding")
     check = run(["check", "source/good.md"], root)
     assert check.exit_code == 0, check.output
+
+
+QA = "<h2>What is X?</h2><p>A thing that is.</p><h2>What is Y?</h2><p>Another thing.</p>"
+PATHOLOGICAL = {
+    "divs": "<div>" * 10_000 + QA + "</div>" * 10_000,
+    "tables": "<table><tr><td>" * 1_500 + QA + "</td></tr></table>" * 1_500,
+    "unclosed": QA + "<b><i><span>" * 3_334 + "the end",
+    "unclosed-lists": QA + "<ul><li>item" * 10_000,
+    "breaks": QA + "<p>" + "<br>" * 10_000 + "</p>" * 10_000,
+}
+
+
+@pytest.mark.parametrize("name", PATHOLOGICAL)
+def test_pages_nested_10000_deep_read_in_bounded_time(tmp_path, name):
+    root = project(tmp_path)
+    (root / "deckgen.toml").write_text("max-answer-chars = 100000\n")  # the lists' 10,000 items
+    page = root / "source" / f"{name}.html"
+    page.write_text(f"<html><body>\n{PATHOLOGICAL[name]}\n</body></html>\n")
+    started = time.monotonic()
+    # a process of its own: before the fix these ran for minutes or exhausted the stack
+    done = subprocess.run([sys.executable, "-m", "deckgen", "check", f"source/{name}.html"], cwd=root,
+                          capture_output=True, text=True, timeout=120)
+    elapsed = time.monotonic() - started
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr
+    assert f"source/{name}.html: 2 card(s)" in done.stdout, done.stdout
+    if name != "breaks":  # <br>s are not nested: nothing flattened
+        warned = [line for line in done.stdout.splitlines() if "[DG022]" in line]
+        assert len(warned) == 1 and warned[0].startswith(f"source/{name}.html:2:"), done.stdout
+    assert elapsed < 60, elapsed
 
 
 # -- 8, 9, 14: what a server sends ---------------------------------------------------------------

@@ -171,11 +171,15 @@ def decode_html(data: bytes, display: str) -> str:
 
 def read_html(text: str, path: str, fallback_title: str, folder: Path | None = None, question: str = "auto") -> Deck:
     """Read a saved web page into a Deck."""
-    from bs4 import BeautifulSoup
+    from deckgen.htmlblocks import NESTED_TOO_DEEP, parse_html
 
     _check_complete(text, path)
-    soup = BeautifulSoup(text, "html.parser")
+    soup = parse_html(text)
     page = _Page(path, folder, _base_url(soup, path))
+    if soup.flattened:
+        page.diagnostics.append(Diagnostic(
+            "warning", "DG022", f"{NESTED_TOO_DEEP}: from this line on the page is read flattened (its "
+            f"deepest lists, tables and blocks as plain text)", page.span(soup.flattened)))
     from deckgen.readers.faq import faq_data, with_faq
 
     faq = faq_data(soup, page)
@@ -294,10 +298,19 @@ def _chrome_reason(element) -> str:
     # says "search", and so does a block holding several questions
     if name in ("h1", "h2", "h3", "h4", "h5", "h6", "summary", "dt") and reads_as_question(_text(element)):
         return ""
-    first = element.find(["h2", "h3", "h4", "h5", "h6"])
-    if name not in CHROME_TAGS and first is not None and reads_as_question(_text(first)) and \
+    reason = _chrome_kind(element)
+    if not reason or name in CHROME_TAGS:
+        return reason
+    first = element.find(["h2", "h3", "h4", "h5", "h6"])  # searched only here: it reads the whole element
+    if first is not None and reads_as_question(_text(first)) and \
             not CHROME_NAMES.search(" ".join([first.get("id") or "", *(first.get("class") or [])])):
         return ""  # a section of the article whose id happens to hold a chrome word ("response")
+    return reason
+
+
+def _chrome_kind(element) -> str:
+    """What kind of page chrome the element's tag, id, class or role says it is, else ""."""
+    name = element.name
     if name in CHROME_TAGS:
         return f"page chrome (<{name}>)"
     names = " ".join([element.get("id") or "", *(element.get("class") or []), element.get("role") or ""])
@@ -310,7 +323,8 @@ def _chrome_reason(element) -> str:
 
 def _remove_chrome(root, page: _Page) -> None:
     for element in list(root.find_all(True)):
-        if element.decomposed or element.name in ("html", "body"):
+        # bs4's `decomposed` searches the element for a tag named '_decomposed': read its flag
+        if element.__dict__.get("_decomposed") or element.name in ("html", "body"):
             continue
         reason = _chrome_reason(element)
         if reason and not element.find(["h1"]) and len(element.find_all("p")) < 40:
@@ -339,47 +353,58 @@ def _flatten(root) -> list[PageBlock]:
 
     def visit(node) -> None:
         for child in list(node.children):
-            if isinstance(child, NavigableString):
-                if child.__class__.__name__ in ("Comment", "Doctype", "Declaration", "ProcessingInstruction"):
-                    continue
-                loose.append(child)
-                continue
-            if not isinstance(child, Tag):
-                continue
-            name = child.name
-            if name == "br":
-                if loose and any(str(x).strip() for x in loose if isinstance(x, NavigableString)):
-                    flush()
-                continue
-            if name == "table" and _lays_out(child):
-                flush()  # a table that lays out the page, not a table of data: read its cells
-                for cell in child.find_all(["td", "th"]):
-                    if cell.find_parent("table") is child:
-                        visit(cell)
-                        flush()
-                continue
-            if name in BLOCK_TAGS:
-                flush()
-                if name in ("h1", "h2", "h3", "h4", "h5", "h6"):
-                    blocks.append(PageBlock("heading", child, _text(child), _line(child), int(name[1])))
-                elif name == "hr":
-                    continue
-                elif name in ("img", "figure"):
-                    blocks.append(PageBlock("figure", child, _text(child), _line(child)))
-                elif name == "blockquote":
-                    blocks.append(PageBlock("quote", child, _text(child), _line(child)))
-                elif name == "p" and child.find("br"):
-                    for part in _split_at_breaks(child):
-                        blocks.append(PageBlock("p", part, _text(part), _line(child)))
-                elif _text(child) or name == "table" or child.find("img"):
-                    blocks.append(PageBlock(name, child, _text(child), _line(child)))
-            elif name in CONTAINERS and child.find(list(BLOCK_TAGS)) is not None:
-                flush()
-                visit(child)
-                flush()
-            else:
-                loose.append(child)
+            one(child)
         flush()
+
+    def cells(node) -> None:
+        """A layout table's cells one by one; what stands outside any cell (a browser shows it
+        before the table) is read too."""
+        for child in list(node.children):
+            if isinstance(child, Tag) and child.name in ("td", "th"):
+                visit(child)
+            elif isinstance(child, Tag) and child.name in ("tr", "tbody", "thead", "tfoot"):
+                cells(child)
+            else:
+                one(child)
+        flush()
+
+    def one(child) -> None:
+        if isinstance(child, NavigableString):
+            if child.__class__.__name__ not in ("Comment", "Doctype", "Declaration", "ProcessingInstruction"):
+                loose.append(child)
+            return
+        if not isinstance(child, Tag):
+            return
+        name = child.name
+        if name == "br":
+            if loose and any(str(x).strip() for x in loose if isinstance(x, NavigableString)):
+                flush()
+            return
+        if name == "table" and _lays_out(child):
+            flush()  # a table that lays out the page, not a table of data: read its cells
+            cells(child)
+            return
+        if name in BLOCK_TAGS:
+            flush()
+            if name in ("h1", "h2", "h3", "h4", "h5", "h6"):
+                blocks.append(PageBlock("heading", child, _text(child), _line(child), int(name[1])))
+            elif name == "hr":
+                return
+            elif name in ("img", "figure"):
+                blocks.append(PageBlock("figure", child, _text(child), _line(child)))
+            elif name == "blockquote":
+                blocks.append(PageBlock("quote", child, _text(child), _line(child)))
+            elif name == "p" and child.find("br"):
+                for part in _split_at_breaks(child):
+                    blocks.append(PageBlock("p", part, _text(part), _line(child)))
+            elif _text(child) or name == "table" or child.find("img"):
+                blocks.append(PageBlock(name, child, _text(child), _line(child)))
+        elif name in CONTAINERS and child.find(list(BLOCK_TAGS)) is not None:
+            flush()
+            visit(child)
+            flush()
+        else:
+            loose.append(child)
 
     visit(root)
     return blocks
