@@ -141,7 +141,9 @@ def read_deck(job: SourceJob, settings: Settings, text: str | None = None) -> De
             dataclasses.replace(s, cards=tuple(c if c.cloze_numbers else dataclasses.replace(c, reverse=True)
                                                for c in s.cards))
             for s in deck.sections))
-    return deck
+    from deckgen.rich import limit_formulas
+
+    return limit_formulas(deck, settings.max_formulas_per_card)
 
 
 def check(settings: Settings, cwd: Path) -> CheckResult:
@@ -305,10 +307,13 @@ def pdf_parts_at_most(settings: Settings, cwd: Path) -> int:
 
 def _build(settings: Settings, cwd: Path, env: dict[str, str],
            report: Callable[[str | Progress, OutputResult | None], None], workers: Workers | None) -> BuildResult:
+    from deckgen.patch import recover
     from deckgen.writers import remove_leftovers
 
+    finished = recover([cwd / place for place in settings.sources], cwd)  # an interrupted pull --write
     checked = check(settings, cwd)
     result = BuildResult(checked)
+    result.messages.extend(finished)
     if checked.failed(settings):
         return result
     from deckgen.writers.pdf import check_print

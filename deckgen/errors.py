@@ -23,8 +23,10 @@ class DeckgenError(click.ClickException):
         """Each line prefixed `error: ` once: a message may list the diagnostics that caused it
         (they carry their own severity) or several errors, one a line."""
         lines = self.format_message().split("\n")
-        click.echo("\n".join(line if _SAYS_WHAT_IT_IS.match(line) else f"error: {line}" for line in lines),
-                   err=True, file=file)
+        # a line starting with `::` (a file name holding a line break) would be a GitHub workflow
+        # command in a CI log: every such line gets the prefix, so none starts with `::`
+        click.echo("\n".join(line if _SAYS_WHAT_IT_IS.match(line) and not line.lstrip().startswith("::")
+                             else f"error: {line}" for line in lines), err=True, file=file)
 
 
 class ConfigError(DeckgenError):

@@ -423,7 +423,7 @@ def limit_formulas(deck: Deck, limit: int) -> Deck:
         formulas = _placed_formulas(card)
         if len(formulas) <= limit:
             return card
-        warnings.append(Diagnostic("warning", "DG016", (
+        warnings.append(Diagnostic("warning", "DG307", (
             f"{card.label} has {len(formulas):,} formulas, more than max-formulas-per-card ({limit:,}); "
             f"the ones after that are shown as TeX"), formulas[limit][0]))
         seen = [0]  # in the order _placed_formulas counts them
@@ -440,8 +440,8 @@ def limit_formulas(deck: Deck, limit: int) -> Deck:
 
 def check_rich_content(deck: Deck, settings: Settings) -> Iterator[tuple[str, str, SourceSpan]]:
     """Validation: what a formula's MathML cannot keep (a link that is not http, https or mailto:
-    DG301; styling: DG016), and code shown without highlighting because the lexer would take too
-    long (DG016). Formulas past max-formulas-per-card are code by now (`limit_formulas`)."""
+    DG301; styling: DG305), and code shown without highlighting because the lexer would take too
+    long (DG306). Formulas past max-formulas-per-card are code by now (`limit_formulas`, DG307)."""
     for card in deck.cards:
         for span, tex in dict.fromkeys(_placed_formulas(card)):
             dropped = formula_dropped(tex)
@@ -450,21 +450,10 @@ def check_rich_content(deck: Deck, settings: Settings) -> Iterator[tuple[str, st
                                 f"the link is dropped: {_clip(tex)}", span)
             styling = [d for d in dropped if not d.startswith("href=")]
             if styling:
-                yield ("DG016", f"{card.label}'s formula uses {', '.join(styling)}, which formulas do not "
+                yield ("DG305", f"{card.label}'s formula uses {', '.join(styling)}, which formulas do not "
                                 f"carry; dropped: {_clip(tex)}", span)
         for block in _blocks_of((*card.answer, *card.extra)):
             why = code_problem(block.code, block.language) if block.kind == "code" else ""
             if why:
-                yield ("DG016", f"{card.label}'s {block.language} code is shown without highlighting: {why}",
+                yield ("DG306", f"{card.label}'s {block.language} code is shown without highlighting: {why}",
                        card.answer_span or card.span)
-
-
-def _register_check() -> None:
-    # validate.py's own `rich` check imports this module while validate() walks CHECKS, so this
-    # check joins the list (at its end) before the walk gets there
-    from deckgen.validate import check
-
-    check(check_rich_content)
-
-
-_register_check()

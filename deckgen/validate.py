@@ -52,6 +52,9 @@ RULES: dict[str, Rule] = {
         Rule("DG301", "unsafe-link", "warning", "A link whose scheme is not http, https or mailto; it is shown as text."),
         Rule("DG302", "image-not-embedded", "warning", "An image that is not a file beside the source; it is not fetched or shown."),
         Rule("DG303", "control-characters", "warning", "Invisible control or zero-width characters; they are removed."),
+        Rule("DG305", "formula-styling", "warning", "A formula's \\style, \\class or inline CSS; it is dropped (the formula stays)."),
+        Rule("DG306", "code-unhighlighted", "warning", "Code shown without highlighting: a line over 1,000 characters, or a lexer that would take too long."),
+        Rule("DG307", "too-many-formulas", "warning", "More formulas in a card than max-formulas-per-card; the rest are shown as their TeX."),
         Rule("DG304", "unknown-rule", "warning", "A card disables a rule code that does not exist."),
     )
 }
@@ -229,7 +232,9 @@ def limits(deck: Deck, settings: Settings) -> Iterator[tuple[str, str, SourceSpa
 @check
 def rich(deck: Deck, settings: Settings) -> Iterator[tuple[str, str, SourceSpan]]:
     from deckgen.readers.inline import CLOZE_START
-    from deckgen.rich import formula_problem
+    from deckgen.rich import check_rich_content, formula_problem
+
+    yield from check_rich_content(deck, settings)
 
     for card in deck.cards:
         for where, runs, blocks in (("question", card.question, ()), ("answer", (), card.answer),

@@ -347,3 +347,21 @@ def test_utf16_that_breaks_off_names_where(tmp_path):
     assert result.exit_code == 1
     assert result.stderr == ("error: source/d.txt:2:7: not UTF-16LE although it begins with its byte order mark: "
                              "truncated data (save the file as UTF-8)\n")
+
+
+def test_an_error_naming_a_hostile_file_prints_no_workflow_command(tmp_path):
+    from click.testing import CliRunner
+
+    from deckgen.errors import DeckgenError
+
+    err = DeckgenError("source/x\n::warning file=a::pwned: error: boom [DG001]\n ::set-output name=x::y")
+    runner = CliRunner()
+    import click
+
+    @click.command()
+    def raise_it():
+        raise err
+
+    result = runner.invoke(raise_it)
+    assert result.exit_code == 1
+    assert not any(line.lstrip().startswith("::") for line in result.output.splitlines())

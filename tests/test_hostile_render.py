@@ -60,11 +60,11 @@ def test_formula_links_and_styling_are_dropped_with_a_warning_naming_the_card(at
         "source/a.md:7:1: warning: Q1's formula links to 'javascript:alert(6)', not http, https or mailto; "
         "the link is dropped: \\href{javascript:alert(6)}{DISPLAYED} [DG301]",
         "source/a.md:7:1: warning: Q1's formula uses \\style, which formulas do not carry; dropped: "
-        "\\style{position:fixed;inset:0;background:red}{STYLED} [DG016]",
+        "\\style{position:fixed;inset:0;background:red}{STYLED} [DG305]",
         "source/a.md:7:1: warning: Q1's formula uses \\class, which formulas do not carry; dropped: "
-        "\\class{controls}{CLASSED} [DG016]",
+        "\\class{controls}{CLASSED} [DG305]",
         "source/a.md:7:1: warning: Q1's formula uses mathbackground=url(javascript:alert(4)), which formulas do "
-        "not carry; dropped: \\colorbox{url(javascript:alert(4))}{BOXED} [DG016]",
+        "not carry; dropped: \\colorbox{url(javascript:alert(4))}{BOXED} [DG305]",
     ]
     for line in expected:
         assert line in result.stderr, result.stderr
@@ -353,7 +353,7 @@ def test_the_build_shows_pathological_code_plain_and_names_the_card(tmp_path):
     result = run(["build", "--format", "html", "--format", "apkg"], root)
     assert result.exit_code == 0, result.output
     assert ("source/c.md:16:1: warning: Q2's c code is shown without highlighting: a line of 19,001 characters "
-            "(highlighting stops at 1,000) [DG016]") in result.stderr
+            "(highlighting stops at 1,000) [DG306]") in result.stderr
     page = (root / "build" / "c.html").read_text(encoding="utf-8")
     normal, slow = re.findall(r'<code class="language-c">(.*?)</code>', page, flags=re.DOTALL)
     assert '<span class="hl-kt">int</span>' in normal
@@ -377,7 +377,7 @@ def test_limit_formulas_keeps_the_first_and_shows_the_rest_as_tex():
     assert [r.kind for r in card.answer[2].items[0][0].inlines] == ["code"]
     assert [d.format() for d in limited.diagnostics] == [
         "f.md:7:1: warning: Q1 has 7 formulas, more than max-formulas-per-card (3); the ones after that are "
-        "shown as TeX [DG016]"]
+        "shown as TeX [DG307]"]
     assert rich.limit_formulas(deck, 7) is deck
 
 
@@ -389,13 +389,12 @@ def test_max_formulas_per_card_is_a_setting(tmp_path):
     assert load_settings(tmp_path).settings.max_formulas_per_card == 50
 
 
-@pytest.mark.xfail(strict=True, reason="the build does not call rich.limit_formulas yet (build.read_deck)")
 def test_a_build_draws_at_most_the_limit_of_formulas_per_card_and_says_so(tmp_path):
     root = project(tmp_path, {"f.md": _formulas(250)})
     result = run(["build", "--format", "html"], root)
     assert result.exit_code == 0, result.output
     assert ("source/f.md:7:1: warning: Q1 has 250 formulas, more than max-formulas-per-card (200); "
-            "the ones after that are shown as TeX [DG016]") in result.stderr
+            "the ones after that are shown as TeX [DG307]") in result.stderr
     page = (root / "build" / "f.html").read_text(encoding="utf-8")
     assert page.count("<math") == 200 and "<code>x_{249}</code>" in page
     (root / "deckgen.toml").write_text("max-formulas-per-card = 250\n", encoding="utf-8")
