@@ -44,6 +44,7 @@ RULES: dict[str, Rule] = {
         Rule("DG020", "text-left-out", "warning", "More than 5% of a document's words were left out in blocks that are not recognised page chrome (text between cards, a closing, an introduction over 30% of the document)."),
         Rule("DG021", "read-short", "error", "The reading leaves out more than half of the document: the questions are probably marked some other way (setting 'question')."),
         Rule("DG019", "faq-data-mismatch", "warning", "A web page's FAQ data (schema.org JSON-LD) and its visible questions differ, or the data does not parse."),
+        Rule("DG022", "nested-too-deep", "warning", "Lists, quotes or elements nested deeper than deckgen keeps; the text is kept, flattened."),
         Rule("DG101", "duplicate-question", "warning", "The same question text appears twice."),
         Rule("DG102", "near-duplicate", "warning", "Two cards ask the same thing in other words (judged on question and answer)."),
         Rule("DG201", "long-for-flashcard", "warning", "An answer has more words than fit a printed flashcard (max-card-words)."),

@@ -521,9 +521,11 @@ class _Reader:
         units: list[Unit] = []
         accordions = soup.find_all("details")
         if accordions and not chrome:
+            inner: set[int] = set()  # accordions inside one already read (found once, not by walking up)
             for details in accordions:
-                if details.find_parent("details") is not None:
+                if id(details) in inner:
                     continue
+                inner.update(id(d) for d in details.find_all("details"))
                 summary = details.find("summary")
                 question = " ".join(summary.get_text(" ").split()) if summary is not None else ""
                 body = " ".join(details.get_text(" ").split())
