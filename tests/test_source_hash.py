@@ -77,14 +77,21 @@ def test_a_new_pygments_changes_no_hash_and_no_time(repo, monkeypatch):
     user.parent.mkdir()
     import_apkg(repo / "build" / "code.apkg", user)
 
-    import pygments
+    import io
 
-    real = pygments.highlight
+    from pygments.formatters import HtmlFormatter
 
-    def newer(code, lexer, formatter, outfile=None):  # another release wraps its tokens otherwise
-        return real(code, lexer, formatter).replace('<span class="hl-', '<span data-pygments="next" class="hl-')
+    from deckgen import rich
 
-    monkeypatch.setattr(pygments, "highlight", newer)
+    real = HtmlFormatter.format
+
+    def newer(self, tokens, outfile):  # another release wraps its tokens otherwise
+        written = io.StringIO()
+        real(self, tokens, written)
+        outfile.write(written.getvalue().replace('<span class="hl-', '<span data-pygments="next" class="hl-'))
+
+    monkeypatch.setattr(HtmlFormatter, "format", newer)
+    rich._highlighted.cache_clear()  # code highlighted by the first build, in this process
     locked = build(repo, "--locked", epoch=T1)
     assert locked.exit_code == 0, locked.output
     assert build(repo, epoch=T1).exit_code == 0
