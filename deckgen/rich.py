@@ -268,6 +268,16 @@ def code_problem(code: str, language: str) -> str:
     return _highlighted(code, language)[1]
 
 
+def long_line(code: str, language: str) -> str:
+    """Why a code block is shown plain that validation can tell without running the lexer (a line
+    over MAX_CODE_LINE characters), or "": `check` must stay fast on a large document, so a
+    lexer that runs out of time is only found (and the block shown plain) when it is drawn."""
+    if not language:
+        return ""
+    longest = max((len(line) for line in code.splitlines()), default=0)
+    return f"a line of {longest:,} characters (highlighting stops at {MAX_CODE_LINE:,})" if longest > MAX_CODE_LINE else ""
+
+
 # Pygments style per theme, and the code background it must read against (the darkest light
 # one, the lightest dark one, among the outputs). Colours short of WCAG AA contrast (4.5:1) on it
 # are darkened (or lightened) until they reach it; in print, keywords are also bold and comments
@@ -453,7 +463,7 @@ def check_rich_content(deck: Deck, settings: Settings) -> Iterator[tuple[str, st
                 yield ("DG305", f"{card.label}'s formula uses {', '.join(styling)}, which formulas do not "
                                 f"carry; dropped: {_clip(tex)}", span)
         for block in _blocks_of((*card.answer, *card.extra)):
-            why = code_problem(block.code, block.language) if block.kind == "code" else ""
+            why = long_line(block.code, block.language) if block.kind == "code" else ""
             if why:
                 yield ("DG306", f"{card.label}'s {block.language} code is shown without highlighting: {why}",
                        card.answer_span or card.span)
