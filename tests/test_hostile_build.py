@@ -365,3 +365,23 @@ def test_an_error_naming_a_hostile_file_prints_no_workflow_command(tmp_path):
     result = runner.invoke(raise_it)
     assert result.exit_code == 1
     assert not any(line.lstrip().startswith("::") for line in result.output.splitlines())
+
+
+def test_a_build_removes_only_the_temporary_files_of_builds_that_are_gone(tmp_path):
+    import subprocess
+    import sys
+
+    from deckgen.writers import remove_leftovers
+
+    other = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+        running = tmp_path / f".d.apkg.deckgen-tmp-{other.pid}"
+        gone = tmp_path / f".d.html.deckgen-tmp-{dead.stdout.strip()}"
+        for path in (running, gone):
+            path.write_bytes(b"partial")
+        assert remove_leftovers(tmp_path) == [gone]  # another build at work in the folder keeps its file
+        assert running.exists() and not gone.exists()
+    finally:
+        other.kill()
+        other.wait()

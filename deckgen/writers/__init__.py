@@ -43,7 +43,27 @@ def remove_leftovers(folder: Path) -> list[Path]:
         return []
     removed = []
     for leftover in folder.rglob(f".*{TEMP_MARK}*"):
+        if _alive(leftover.name.rpartition(TEMP_MARK)[2]):
+            continue  # another build at work in the same folder: its file, not a leftover
         with contextlib.suppress(OSError):
             leftover.unlink()
             removed.append(leftover)
     return removed
+
+
+def _alive(pid_text: str) -> bool:
+    """Whether the process a temporary file names (`.NAME.deckgen-tmp-PID`) is still running."""
+    import os
+
+    digits = "".join(c for c in pid_text.split(".")[0] if c.isdigit())
+    if not digits or int(digits) == os.getpid():
+        return False
+    try:
+        os.kill(int(digits), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # running, as another user: leave its file
+    except (OverflowError, ValueError):
+        return False
+    return True
