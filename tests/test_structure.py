@@ -412,3 +412,12 @@ def test_a_page_is_titled_by_its_title_not_its_first_heading(tmp_path):
     assert deck.title == "Cron FAQ"
     # headings that do not end in '?' are questions here, and an id saying 'search' hides none
     assert questions(deck) == ["How do I list my jobs", "Where are the logs", "Why does my job not run"]
+
+
+def test_a_heading_over_every_question_is_a_label_and_the_paragraph_under_it_asks(tmp_path):
+    text = "# Quiz\n\n" + "".join(
+        f"## Item {i}\n\n### Question\n\nWhat does rule {i} say?\n\nRule {i} says {i}.\n\n" for i in range(1, 5))
+    deck = read(tmp_path, "quiz.md", text)
+    assert questions(deck) == [f"What does rule {i} say?" for i in range(1, 5)]
+    assert [c.answer_text for c in deck.cards] == [f"Rule {i} says {i}." for i in range(1, 5)]
+    assert not any(d.code == "DG101" for d in deck.diagnostics)

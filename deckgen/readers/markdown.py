@@ -161,6 +161,7 @@ class _Reader:
         self.skipped: list[Skipped] = []
         self.anchors, self.anchors_at = 0, 0  # links to places inside the document
         self.own = False  # in deckgen's own form (read as written)
+        self.labels: set[str] = set()  # heading texts that label every question rather than ask it
         self.diagnostics: list[Diagnostic] = []
         self.images: list[str] = []
         self.fallback_title = fallback_title
@@ -558,6 +559,8 @@ class _Reader:
         self.reading, self.readings, self.unit_list = chosen, readings, units
         sections: list[tuple[str, SourceSpan | None, list[Card]]] = [("", None, [])]
         where: dict[int | None, int] = {None: 0}
+        texts = [units[c.question].text.strip() for c in chosen.cards if units[c.question].kind == "heading"]
+        self.labels = {t for t in set(texts) if texts.count(t) >= 3 and texts.count(t) >= len(chosen.cards) / 2}
         for position, planned in enumerate(chosen.cards, start=1):
             if planned.section not in where:
                 unit = units[planned.section]
@@ -598,6 +601,14 @@ class _Reader:
     def card(self, units: list[Unit], planned, family: str, position: int, section: str) -> Card:
         unit = units[planned.question]
         question, own, number = self.question_of(unit, family)
+        first = next((a for a in planned.answer if units[a].kind != "meta"), None)
+        if self.labels and unit.kind == "heading" and unit.text.strip() in self.labels and first is not None \
+                and units[first].kind == "paragraph" and not own:
+            # `### Question` over every question (a label, not the question): the paragraph under it asks
+            asked = self.unit_blocks(units[first])
+            if asked and isinstance(asked[0], Paragraph):
+                question = asked[0].inlines
+                planned = dataclasses.replace(planned, answer=[a for a in planned.answer if a != first])
         meta: dict[str, str] = {}
         blocks: list[Block] = list(own)
         extra: list[Block] = []
