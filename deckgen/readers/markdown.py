@@ -602,7 +602,7 @@ class _Reader:
         unit = units[planned.question]
         question, own, number = self.question_of(unit, family)
         first = next((a for a in planned.answer if units[a].kind != "meta"), None)
-        if self.labels and unit.kind == "heading" and unit.text.strip() in self.labels and first is not None \
+        if self.labels and not self.own and unit.kind == "heading" and unit.text.strip() in self.labels and first is not None \
                 and units[first].kind == "paragraph" and not own:
             # `### Question` over every question (a label, not the question): the paragraph under it asks
             asked = self.unit_blocks(units[first])
