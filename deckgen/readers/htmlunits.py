@@ -9,7 +9,16 @@ import re
 from deckgen.model import Card, SourceSpan
 from deckgen.readers.html import PageBlock, _col, _line, _Page, _text
 from deckgen.readers.inline import text_runs
-from deckgen.readers.structure import QUESTION_END, Mark, Reading, Unit, find, is_reveal, strip_number
+from deckgen.readers.structure import (
+    QUESTION_END,
+    Mark,
+    Reading,
+    Unit,
+    counted_when_repeated,
+    find,
+    is_reveal,
+    strip_number,
+)
 
 LABEL_Q = re.compile(r"^\s*(?:Q|Question)\s*[:：]\s*", re.IGNORECASE)
 LABEL_A = re.compile(r"^\s*(?:A|Answer)\s*[:：]\s*", re.IGNORECASE)
@@ -109,13 +118,7 @@ def _sections(found: list[Unit], reading: Reading, page: _Page):
     for unit, role, reason in zip(found, reading.roles, reading.reasons, strict=True):
         if role in ("chrome", "introduction", "closing", "between") and unit.text:
             page.skipped.append(Skipped(page.span(unit.line), unit.text[:80], reason if role == "chrome" else role))
-    numbers = [c.number for _, _, cards in items for c in cards]
-    if len(set(numbers)) != len(numbers):
-        import dataclasses
-
-        count = iter(range(1, len(numbers) + 1))
-        items = [(t, s, [dataclasses.replace(c, number=(k := next(count)), answer_number=k) for c in cards])
-                 for t, s, cards in items]
+    items = counted_when_repeated(items)
     return items
 
 

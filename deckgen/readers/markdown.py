@@ -51,6 +51,7 @@ from deckgen.readers.structure import (
     NUMBER,
     Mark,
     Unit,
+    counted_when_repeated,
     describe,
     ends_as_question,
     find,
@@ -65,27 +66,26 @@ EXTRA = re.compile(r"^<!--\s*deckgen:\s*extra\s*-->$")
 SAFE_SCHEMES = ("http://", "https://", "mailto:")
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp")
 
-# Formulas: \(...\) and \[...\] (texmath), $...$ and $$...$$ (dollarmath) with pandoc's rule for
-# single dollars (no space inside either dollar, no digit after the closing one: "$5 and $10" is text).
-_parser = (
-    MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
-    .enable("table")
-    .use(dollarmath_plugin, allow_space=False, allow_digits=False, double_inline=True, allow_labels=False)
-    .use(texmath_plugin, delimiters="brackets")
-)
-# Let every link through the parser so that an unsafe one is reported (DG301) and shown as
-# text, rather than silently left as literal brackets.
-_parser.validateLink = lambda url: True
+def _markdown_parser(html: bool) -> MarkdownIt:
+    """CommonMark with tables and formulas: `\\(...\\)` and `\\[...\\]` (texmath), `$...$` and `$$...$$`
+    (dollarmath) with pandoc's rule for single dollars (no space inside either dollar, no digit
+    after the closing one: "$5 and $10" is text). Every link gets through the parser, so that an
+    unsafe one is reported (DG301) and shown as text rather than left as literal brackets."""
+    parser = (
+        MarkdownIt("commonmark", {"html": html, "linkify": False, "typographer": False})
+        .enable("table")
+        .use(dollarmath_plugin, allow_space=False, allow_digits=False, double_inline=True, allow_labels=False)
+        .use(texmath_plugin, delimiters="brackets")
+    )
+    parser.validateLink = lambda url: True
+    return parser
+
+
 # Documents people write for GitHub hold raw HTML (accordions, line breaks, badges): a document is
 # read with HTML on, and its HTML read by the HTML reader's parser. Fragments (Anki's fields, turned
 # into Markdown) keep it off: there `<` is text.
-_doc_parser = (
-    MarkdownIt("commonmark", {"html": True, "linkify": False, "typographer": False})
-    .enable("table")
-    .use(dollarmath_plugin, allow_space=False, allow_digits=False, double_inline=True, allow_labels=False)
-    .use(texmath_plugin, delimiters="brackets")
-)
-_doc_parser.validateLink = lambda url: True
+_parser = _markdown_parser(html=False)
+_doc_parser = _markdown_parser(html=True)
 
 # Lists and quotes inside each other: markdown-it drops whatever lies deeper than its nesting limit
 # (a list's tenth level and, worse, everything after it in the enclosing list; a quote's twentieth).
@@ -584,11 +584,7 @@ class _Reader:
         title = ""
         if chosen.title is not None:
             title = units[chosen.title].text.strip()
-        numbers = [c.number for _, _, cards in sections for c in cards]
-        if len(set(numbers)) != len(numbers):  # numbering starts over in each section: count instead
-            count = iter(range(1, len(numbers) + 1))
-            sections = [(name, span, [dataclasses.replace(c, number=(n := next(count)), answer_number=n)
-                                      for c in cards]) for name, span, cards in sections]
+        sections = counted_when_repeated(sections)
         built = tuple(Section(name, span, tuple(cards)) for name, span, cards in sections if cards)
         return Deck(
             title=title or self.fallback_title, source=self.path, sections=built,

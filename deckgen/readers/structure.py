@@ -507,6 +507,19 @@ def _regularity(numbers: list[tuple[int, ...]]) -> float:
     return good / (len(numbers) - 1)
 
 
+def counted_when_repeated(sections: list) -> list:
+    """Sections (title, span, cards) with their cards numbered by their place when the numbers a
+    document gave repeat (numbering that starts over in each section), as they are otherwise."""
+    numbers = [c.number for _, _, cards in sections for c in cards]
+    if len(set(numbers)) == len(numbers):
+        return sections
+    import dataclasses
+
+    count = iter(range(1, len(numbers) + 1))
+    return [(title, span, [dataclasses.replace(c, number=(n := next(count)), answer_number=n) for c in cards])
+            for title, span, cards in sections]
+
+
 def families(units: Sequence[Unit]) -> list[str]:
     """The families the document's units offer, in FAMILIES' order."""
     seen = {m.family for u in units if not u.chrome for m in u.marks}

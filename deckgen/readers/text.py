@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from deckgen.model import Card, Deck, Section, Skipped, SourceSpan
 from deckgen.readers.inline import text_runs
 from deckgen.readers.lines import BULLET, AnswerBuilder
+from deckgen.readers.structure import SIGN_OFF
 
 QUESTION = re.compile(r"^(?P<indent>\s*)Q\s?(?P<num>\d{1,6})\s*[.):]\s*(?P<text>.*)$")
 ANSWER = re.compile(r"^(?P<indent>\s*)A\s?(?P<num>\d{1,6})\s*[.):]\s*(?P<text>.*)$")
@@ -48,18 +49,8 @@ TRAILER_START = re.compile(
     r"|related posts?|recent posts?|you (?:may|might) also like.*|newer posts?|older posts?)$",
     re.IGNORECASE,
 )
-# A closing paragraph after the last answer that is a sign-off, a cross-link or a call to follow
-# or subscribe: page chrome, and everything after it too.
-SIGN_OFF = re.compile(
-    r"^(?:(?:related|see also|read (?:more|next|also)|also read|further reading|up next|next up|"
-    r"more from\b.*|you (?:may|might) also like)\b\s*:?.*"
-    r"|thanks?(?: you)?(?: so much)? for (?:reading|visiting|stopping by)\b.*"
-    r"|.*\bfollow (?:me|us)\b.*|(?:please )?(?:subscribe|sign up)\b.*"
-    r"|happy (?:learning|coding|interviewing|studying|reading)\b.*|good luck\b.*"
-    r"|(?:if you|hope you|did you) (?:enjoyed|liked|found|enjoy|like)\b.*|.*\bclaps?\b.*"
-    r"|share (?:this|it)\b.*|leave a comment\b.*|let me know in the comments\b.*)$",
-    re.IGNORECASE,
-)
+# A closing paragraph after the last answer (a sign-off, a cross-link, a call to follow or
+# subscribe) is page chrome, and everything after it too: SIGN_OFF, shared with the structure finder.
 
 
 def trailer_start(lines: list[str], last_start: int) -> int:

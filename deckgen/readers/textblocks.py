@@ -23,6 +23,7 @@ from deckgen.readers.structure import (
     QUESTION_END,
     Mark,
     Unit,
+    counted_when_repeated,
     describe,
     find,
     reads_as_question,
@@ -205,13 +206,7 @@ def read_structured(text: str, path: str, fallback_title: str, question: str = "
             sections.append((unit.text.strip().rstrip(":"), SourceSpan(path, unit.line, 1), []))
         index = where[planned.section]
         sections[index][2].append(_card(lines, blocks, planned, planned.family or chosen.family, position, sections[index][0], path))
-    numbers = [c.number for _, _, cards in sections for c in cards]
-    if len(set(numbers)) != len(numbers):
-        import dataclasses
-
-        count = iter(range(1, len(numbers) + 1))
-        sections = [(name, span, [dataclasses.replace(c, number=(k := next(count)), answer_number=k)
-                                  for c in cards]) for name, span, cards in sections]
+    sections = counted_when_repeated(sections)
     skipped, stray = [], []
     for unit, role, reason in zip(blocks, chosen.roles, chosen.reasons, strict=True):
         first = unit.text.strip().split("\n", 1)[0]
