@@ -67,6 +67,8 @@ def to_markdown(html: str) -> tuple[str, list[str]]:
         if not element.decomposed:  # one inside another is gone with it
             lost.append(f"<{element.name}>")
             element.decompose()
+    for element in soup.find_all(["ol", "ul"], class_=["choices", "right-choices"]):
+        element.decompose()  # a multiple-choice question's options: deckgen draws them from the source's
     for element in list(soup.find_all(True)):
         name = element.name
         if name == "span" and any(c.startswith("hl-") for c in element.get("class") or []):

@@ -75,8 +75,9 @@ class SourceText:
     def check_writable(self) -> None:
         if self.deck.shape not in WRITABLE:
             raise PatchError(
-                f"{self.display}: read as {self.deck.shape}; deckgen pull writes back into Markdown and "
-                f"Q/A-marker text sources (convert this one first: deckgen convert {self.display} -o NAME.md)"
+                f"{self.display}: read as {self.deck.shape}; deckgen pull writes back into Markdown in deckgen's "
+                f"own form (a ### heading per question) and Q/A-marker text sources (convert this one first: "
+                f"deckgen convert {self.display} -o NAME.md)"
             )
 
     def text(self) -> str:

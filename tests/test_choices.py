@@ -80,3 +80,13 @@ def test_a_question_with_no_right_option_is_an_empty_answer_and_convert_keeps_th
     original = read_source(fixed / "source" / "quiz.md", "quiz.md", 10**7)
     assert [(c.question, c.choices, c.answer) for c in again.cards] == \
         [(c.question, c.choices, c.answer) for c in original.cards]
+
+
+def test_the_options_drawn_into_anki_fields_are_not_pulled_back_as_text():
+    from deckgen.fromanki import read_field, to_markdown
+
+    question = 'What is 2 + 1?<ol class="choices" type="A">\n<li>2</li>\n<li>3</li>\n</ol>'
+    answer = '<ul class="right-choices">\n<li><span class="tick">✓ B.</span> 3</li>\n</ul>\n<p>Count them.</p>'
+    assert to_markdown(question) == ("What is 2 \\+ 1?\n", [])
+    content = read_field(answer)
+    assert [b.kind for b in content.blocks] == ["paragraph"] and not content.lost

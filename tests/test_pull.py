@@ -503,7 +503,8 @@ def test_pulling_into_another_page_shape_is_refused_with_the_way_out(tmp_path):
     edit_note(collection, 2, Answer=("permits", "permits, shared"))
     result = pull(root, export(collection, root / "p.apkg", "apkg", "Prep"), "--write")
     assert result.exit_code == 1
-    assert "source/p.txt: read as numbered; deckgen pull writes back into Markdown and Q/A-marker text sources" in result.stderr
+    assert ("source/p.txt: read as numbered; deckgen pull writes back into Markdown in deckgen's own form "
+            "(a ### heading per question) and Q/A-marker text sources") in result.stderr
     assert "deckgen convert source/p.txt -o NAME.md" in result.stderr
     assert (root / "source" / "p.txt").read_text(encoding="utf-8") == text
 
