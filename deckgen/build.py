@@ -3,6 +3,7 @@ Everything is read and checked before anything is written."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import itertools
 import os
@@ -482,6 +483,19 @@ def _card_hash(card: StudyCard, source_name: str, media: Media, own_templates: t
     return identity.record_hash(apkg.note_source(card, source_name, media.anki, own_templates))
 
 
+def _old_hash(card: StudyCard, version: int, source_name: str, templates: str, media: Media,
+              own_templates: tuple[tuple[str, str], ...]) -> str:
+    """A card's hash as an ids file of an older format holds it: before 4 a counted place was
+    hashed like a number the source gave, before 3 the rendered fields were hashed."""
+    from deckgen.writers import apkg
+
+    card = dataclasses.replace(card, card=dataclasses.replace(card.card, counted=False))
+    if version < 3:
+        fields = apkg.note_fields(card, source_name, templates, media.anki)
+        return identity.fields_hash(*fields, *apkg.note_tags(card))
+    return _card_hash(card, source_name, media, own_templates)
+
+
 def identify(job: SourceJob, deck: Deck, settings: Settings, env: dict[str, str],
              previous: identity.IdsFile | None = None) -> Identity:
     """Give every card its id (from the ids file, or `previous` in its place) and its Anki fields;
@@ -509,8 +523,9 @@ def identify(job: SourceJob, deck: Deck, settings: Settings, env: dict[str, str]
     own_templates = apkg.own_field_templates(settings.templates)
     hashes = {c.id: _card_hash(c, job.display, media, own_templates) for c in studied.cards}
     stored_version = previous.version
-    if stored_version < identity.FORMAT_VERSION:  # an older ids file hashed the rendered fields
-        old_hashes = {c.id: identity.fields_hash(*fields[c.id], *apkg.note_tags(c)) for c in studied.cards}
+    if stored_version < identity.FORMAT_VERSION:
+        old_hashes = {c.id: _old_hash(c, stored_version, job.display, settings.templates, media, own_templates)
+                      for c in studied.cards}
         previous, assignment = identity.migrate(previous, assignment, hashes, old_hashes)
     epoch = source_date_epoch(env)
     now = epoch if epoch is not None else int(time.time())

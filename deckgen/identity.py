@@ -33,9 +33,10 @@ from deckgen.errors import LockError
 from deckgen.model import Card
 
 # 2: each card's note type (kind); a note type per kind. 3: a card's hash is of its record, not
-# of its rendered fields (1 and 2 are still read, and taken over by `migrate`).
-FORMAT_VERSION = 3
-READ_VERSIONS = (1, 2, 3)
+# of its rendered fields. 4: a place that deckgen counted (the source numbers nothing) is in no
+# hash, so inserting a card changes no other. 1-3 are still read, and taken over by `migrate`.
+FORMAT_VERSION = 4
+READ_VERSIONS = (1, 2, 3, 4)
 CLOSE_QUESTION = 0.75  # difflib ratio above which a question counts as the same one reworded
 
 

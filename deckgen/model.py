@@ -138,7 +138,8 @@ class Card:
     """One question and its answer, as read from a source.
 
     `number` is the number the source gave the question (None where it has none);
-    `answer_number` the one its answer carried. A card the reader could only half read
+    `answer_number` the one its answer carried (both are its place, and `counted`, where the
+    source numbers nothing). A card the reader could only half read
     (a question without an answer, an answer without a question) keeps an empty side,
     so that validation can report it.
     """
@@ -157,6 +158,9 @@ class Card:
     end: int = 0  # the card's last line in its source (0 where the reader does not say)
     reverse: bool = False  # also studied answer -> question (a second Anki card)
     choices: tuple[Choice, ...] = ()  # a multiple-choice question's options, shown with the question
+    # the number is the card's place, counted by deckgen (the source gave none): the handout and
+    # the PDFs show it; an Anki note never holds it, so inserting a card changes no other note
+    counted: bool = False
 
     @property
     def answered(self) -> bool:

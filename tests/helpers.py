@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -195,8 +196,20 @@ def anki_session(collection: Path):
     return Collection(str(collection))
 
 
-def find_note(col, **field_values):
-    """The one note whose fields hold these exact values (e.g. Number="39")."""
+def places(root: Path) -> dict[str, int]:
+    """Card id -> place (1-based) in the one source's ids file under root/source: how a test
+    finds a Markdown card's note, as Anki's Number field holds only a number the source gave."""
+    found = sorted((root / "source").glob("*.ids.json"))
+    assert len(found) == 1, found
+    return {card["id"]: n for n, card in enumerate(json.loads(found[0].read_text("utf-8"))["cards"], start=1)}
+
+
+def find_note(col, place: int | None = None, **field_values):
+    """The one note whose fields hold these exact values (e.g. Number="39"), or (`place`) the
+    note of the card at that place, for a collection at ROOT/user/collection.anki2."""
+    if place is not None:
+        by_place = {n: card_id for card_id, n in places(Path(col.path).parents[1]).items()}
+        field_values["Id"] = by_place[place]
     query = " ".join(f'"{name}:{value}"' for name, value in field_values.items())
     found = col.find_notes(query)
     assert len(found) == 1, (query, found)

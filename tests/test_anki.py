@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from tests.helpers import RNN, import_apkg, notes, project, run
+from tests.helpers import RNN, anki_session, import_apkg, notes, project, run
 
 DECK = """Small Deck
 
@@ -250,3 +250,108 @@ def test_rnn_deck_updates_in_place_after_an_edit(tmp_path):
     repo.build()
     imported = repo.import_()
     assert imported.notes == 80 and len(imported.log.updated) == 1 and not imported.log.new
+
+
+MD_DECK = """# Study Deck
+
+## Basics
+
+### What is a tensor?
+
+An n-dimensional array.
+
+### What is a gradient?
+
+The vector of partial derivatives.
+
+### What is a learning rate?
+
+The step size of gradient descent.
+
+## More
+
+### What is an epoch?
+
+One pass over the training data.
+
+### What is a batch?
+
+The examples behind one gradient step.
+"""
+
+
+def package_rows(apkg) -> dict[str, tuple]:
+    """Each note of a package as its rows (the note's, then its cards'), by GUID."""
+    import sqlite3
+    import tempfile
+    import zipfile
+    from pathlib import Path
+
+    with zipfile.ZipFile(apkg) as archive, tempfile.TemporaryDirectory() as folder:
+        db = Path(folder) / "c.anki2"
+        db.write_bytes(archive.read("collection.anki2"))
+        conn = sqlite3.connect(db)
+        try:
+            cards = {}
+            for row in conn.execute("SELECT * FROM cards ORDER BY id"):
+                cards.setdefault(row[1], []).append(row)
+            return {row[1]: (row, *cards.get(row[0], [])) for row in conn.execute("SELECT * FROM notes")}
+        finally:
+            conn.close()
+
+
+def test_inserting_moving_and_removing_markdown_cards_changes_no_other_note(tmp_path):
+    """Markdown numbers nothing: deckgen counts the places (the handout shows them), and no place
+    reaches a note, so an edit made in Anki to a later card survives every one of these."""
+    repo = Repo(tmp_path, MD_DECK, "deck.md")
+    repo.build()
+    assert len(repo.import_().log.new) == 5
+    col = anki_session(repo.collection)
+    try:
+        batch = col.get_note(col.find_notes('"Question:What is a batch?"')[0])
+        assert batch["Number"] == ""  # a place deckgen counted is not the source's number
+        batch["Answer"] = "My own words."
+        col.update_note(batch)
+    finally:
+        col.close()
+    steps = [
+        ("insert", "### What is a gradient?", "### What is a loss?\n\nA number to minimise.\n\n### What is a gradient?"),
+        ("move", "### What is a tensor?\n\nAn n-dimensional array.\n\n### What is a loss?\n\nA number to minimise.\n",
+         "### What is a loss?\n\nA number to minimise.\n\n### What is a tensor?\n\nAn n-dimensional array.\n"),
+        ("remove", "### What is a gradient?\n\nThe vector of partial derivatives.\n\n", ""),
+    ]
+    for step, old, new in steps:
+        before = package_rows(repo.apkg)
+        repo.edit(old, new)
+        repo.build()
+        after = package_rows(repo.apkg)
+        kept = set(before) & set(after)
+        assert len(kept) == {"insert": 5, "move": 6, "remove": 5}[step], step
+        assert {g: after[g] for g in kept} == {g: before[g] for g in kept}, step  # byte for byte
+        imported = repo.import_()
+        assert [n.fields[0] for n in imported.log.new] == (["What is a loss?"] if step == "insert" else []), step
+        assert not imported.log.updated and not imported.log.conflicting, step
+        answers = {n["fields"]["Question"]: n["fields"]["Answer"] for n in repo.notes().values()}
+        assert answers["What is a batch?"] == "My own words.", step
+    handout = repo.root / "build" / "deck.html"
+    run(["build", "--format", "html"], repo.root)
+    shown = handout.read_text(encoding="utf-8")
+    assert shown.index("Q1</a> <span class=\"q-text\">What is a loss?") < shown.index("Q5</a> <span class=\"q-text\">What is a batch?")
+
+
+def test_an_ids_file_that_hashed_counted_places_is_taken_over_with_every_time_kept(tmp_path):
+    """deck.md built by deckgen before ids file format 4 (its places in the Number field and in
+    the hashes; tests/fixtures/md-v3): the first build after it changes no note in Anki."""
+    from tests.helpers import FIXTURES
+
+    repo = Repo(tmp_path, MD_DECK, "deck.md")
+    old = json.loads((FIXTURES / "md-v3" / "deck.ids.json").read_text(encoding="utf-8"))
+    assert old["deckgen-ids"] == 3
+    (repo.source.with_name("deck.ids.json")).write_text(json.dumps(old), encoding="utf-8")
+    assert len(import_apkg(FIXTURES / "md-v3" / "deck.apkg", repo.collection).log.new) == 5
+    result = repo.build()
+    assert "source/deck.ids.json: now in format 4 (hashes of the source; no card changed)" in result.stderr
+    new = json.loads(repo.source.with_name("deck.ids.json").read_text(encoding="utf-8"))
+    assert [(c["id"], c["modified"]) for c in new["cards"]] == [(c["id"], c["modified"]) for c in old["cards"]]
+    imported = repo.import_()
+    assert not (imported.log.new or imported.log.updated)

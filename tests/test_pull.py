@@ -178,7 +178,7 @@ def md_repo(tmp_path):
 def edit_note(collection, number, **changes):
     col = anki_session(collection)
     try:
-        note = find_note(col, Number=str(number))
+        note = find_note(col, place=number)
         for name, (old, new) in changes.items():
             assert old in note[name], (name, note[name])
             note[name] = note[name].replace(old, new, 1)
@@ -285,7 +285,7 @@ def test_unchanged_collection_pulls_nothing_and_other_notes_are_counted(md_repo)
         basic = col.new_note(col.models.by_name("Basic"))
         basic["Front"], basic["Back"] = "front", "back"
         col.add_note(basic, col.decks.id_for_name("Default"))
-        note = find_note(col, Number="1")
+        note = find_note(col, place=1)
         note.tags.append("marked")  # Anki's own tag: not an edit
         col.update_note(note)
     finally:
@@ -458,7 +458,7 @@ def test_cloze_notes_come_back_too(tmp_path):
     root, collection = studied(tmp_path, "caps.md", CLOZE_MD)
     col = anki_session(collection)
     try:
-        note = find_note(col, Number="1")
+        note = find_note(col, place=1)
         assert "{{c1::Paris}}" in note["Text"]
         note["Text"] = note["Text"].replace("{{c2::Rome::city}}", "{{c2::Rome::a city}} and of Germany {{c3::Berlin}}")
         col.update_note(note)

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from tests.helpers import FIXTURES, RNN, import_apkg, pdf_text, project, run, squash
+from tests.helpers import FIXTURES, RNN, import_apkg, pdf_text, places, project, run, squash
 from tests.test_handout import AXE, Watched, browser  # noqa: F401  (the browser fixture)
 
 RICH = FIXTURES / "rich-deck.md"
@@ -37,7 +37,7 @@ def _cards(collection):
         for cid in col.find_cards(""):
             card = col.get_card(cid)
             note = card.note()
-            found.append((note.note_type()["name"], card.ord, card.question(), card.answer(), note["Number"]))
+            found.append((note.note_type()["name"], card.ord, card.question(), card.answer(), note["Id"]))
         return found
     finally:
         col.close()
@@ -61,10 +61,11 @@ def test_anki_note_types_and_cards(collection):
         col.close()
 
 
-def test_anki_renders_mathjax_delimiters_code_spans_and_clozes(collection):
+def test_anki_renders_mathjax_delimiters_code_spans_and_clozes(rich, collection):
     rendered = {}
-    for name, ord_, question, answer, number in _cards(collection):
-        rendered.setdefault(number, []).append((name, ord_, question, answer))
+    place = places(rich)
+    for name, ord_, question, answer, card_id in _cards(collection):
+        rendered.setdefault(str(place[card_id]), []).append((name, ord_, question, answer))
     (_, _, question, answer), = rendered["1"]
     assert "\\(h_t\\)" in question
     assert "\\(h_t = \\tanh(W h_{t-1} + U x_t)\\)" in answer and "\\[y = \\mathrm{softmax}(W h)\\]" in answer
@@ -276,7 +277,7 @@ def test_a_version_1_ids_file_stays_valid_under_locked(tmp_path):
     assert run(["build", "--format", "apkg"], root).exit_code == 0
     ids = root / "source" / (RNN.stem + ".ids.json")
     current = json.loads(ids.read_text())
-    assert current["deckgen-ids"] == 3 and list(current["notetypes"]) == ["basic"]
+    assert current["deckgen-ids"] == 4 and list(current["notetypes"]) == ["basic"]
     # the same identities as version 1 wrote them (one note type, no card types, hashes of the
     # rendered fields: taken from the version 2 file the RNN deck had before format 3)
     lines = (FIXTURES / "rnn-ids-v2.json").read_text().splitlines()
@@ -290,7 +291,7 @@ def test_a_version_1_ids_file_stays_valid_under_locked(tmp_path):
     assert ids.read_bytes() == version_1  # --locked never writes
     assert run(["build", "--format", "apkg"], root).exit_code == 0
     migrated = json.loads(ids.read_text())
-    assert migrated["deckgen-ids"] == 3
+    assert migrated["deckgen-ids"] == 4
     # taken over with every identity and time kept: Anki sees no note changed
     assert [(e["id"], e["modified"]) for e in migrated["cards"]] == [(e["id"], e["modified"]) for e in old["cards"]]
 
@@ -310,4 +311,4 @@ def test_a_card_that_changes_kind_gets_a_new_note_and_the_old_is_reported(tmp_pa
     assert len(second.log.new) == 1 and not second.log.conflicting and not second.log.updated
     assert (second.notes, second.cards) == (2, 3)
     ids = (root / "source" / "d.ids.json").read_text()
-    assert '"deckgen-ids": 3' in ids and '"type": "reversed"' in ids
+    assert '"deckgen-ids": 4' in ids and '"type": "reversed"' in ids

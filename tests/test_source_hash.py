@@ -164,10 +164,12 @@ def test_the_users_own_field_templates_reach_the_notes_and_other_templates_do_no
     assert all(n["fields"]["Answer"].startswith('<div class="mine">') for n in notes(user))
 
 
-def old_hash(note: dict) -> str:
-    """What deckgen before ids file version 3 stored: a hash of the note's fields and tags."""
+def old_hash(note: dict, place: int) -> str:
+    """What deckgen before ids file version 3 stored: a hash of the note's fields and tags (the
+    Number field held a Markdown card's place then)."""
     digest = hashlib.sha256()
-    for part in (*note["fields"].values(), *sorted(note["tags"])):
+    fields = dict(note["fields"], Number=note["fields"]["Number"] or str(place))
+    for part in (*fields.values(), *sorted(note["tags"])):
         digest.update(part.encode("utf-8") + b"\x1f")
     return digest.hexdigest()[:16]
 
@@ -182,7 +184,7 @@ def make_old(root, collection, name: str = "code") -> dict:
         "deckgen-ids": 2,
         "about": data["about"],
         "notetypes": data["notetypes"],
-        "cards": [dict(card, hash=old_hash(held[card["id"]])) for card in data["cards"]],
+        "cards": [dict(card, hash=old_hash(held[card["id"]], n)) for n, card in enumerate(data["cards"], start=1)],
     }
     ids.write_text(json.dumps(old, indent=1), encoding="utf-8")
     return data
@@ -205,14 +207,14 @@ def test_an_old_ids_file_is_taken_over_with_every_time_kept(old_repo):
     locked = build(root, "--locked", epoch=T1)  # nothing changed: CI passes, and writes nothing
     assert locked.exit_code == 0, locked.output
     assert ("source/code.ids.json: written by an older deckgen; `deckgen build` brings it to "
-            "format 3 (no card changed)") in locked.stderr
+            "format 4 (no card changed)") in locked.stderr
     assert ids.read_bytes() == old_text
 
     result = build(root, epoch=T1)
     assert result.exit_code == 0, result.output
-    assert "source/code.ids.json: now in format 3 (hashes of the source; no card changed)" in result.stderr
+    assert "source/code.ids.json: now in format 4 (hashes of the source; no card changed)" in result.stderr
     data = json.loads(ids.read_text(encoding="utf-8"))
-    assert data["deckgen-ids"] == 3
+    assert data["deckgen-ids"] == 4
     assert data == new_format  # the same ids, times and hashes as a build in the new format
     assert {c["modified"] for c in data["cards"]} == {T0}
     imported = import_apkg(root / "build" / "code.apkg", collection)
@@ -268,7 +270,7 @@ def test_pull_reads_an_old_ids_file(tmp_path):
     assert "conflict" not in result.output
     assert (root / "source" / "text.txt").read_text(encoding="utf-8") == TEXT_DECK.replace("immutable", "unchangeable")
     data = json.loads((root / "source" / "text.ids.json").read_text(encoding="utf-8"))
-    assert data["deckgen-ids"] == 3
+    assert data["deckgen-ids"] == 4
     assert data["cards"][0] == new_format["cards"][0]  # the card not pulled: taken over, time kept
     assert data["cards"][1]["modified"] > T0
     assert build(root, "--locked", epoch=T1).exit_code == 0  # the pull wrote what the build makes

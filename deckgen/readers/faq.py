@@ -91,14 +91,14 @@ def with_faq(faq: list[_Faq], visible: list, page: _Page):
     order = [_normal(c.question_text) for _, _, cards in visible for c in cards]
     sections = _Sections(page)
     titles = {title: span for title, span, _ in visible}
-    for number, item in enumerate(faq, start=1):
+    for item in faq:
         title, card = seen.get(_normal(item.question), (None, None))
         if title is not None and title != sections.items[-1][0]:
             sections.items.append((title, titles.get(title), []))
         answer = page.blocks(list(BeautifulSoup(f"<div>{item.answer_html}</div>", "html.parser").div.children),
                              item.line)
         line = card.span.line if card is not None else item.line
-        sections.add(item.question, answer, line, number=number)
+        sections.add(item.question, answer, line)
     mine = [_normal(f.question) for f in faq]
     if order and order != mine:
         difference = next((i for i, (a, b) in enumerate(zip(mine, order, strict=False)) if a != b), min(len(mine), len(order)))

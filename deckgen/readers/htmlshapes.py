@@ -69,7 +69,7 @@ class _Sections:
             number=number if number is not None else position,
             question=text_runs(question), answer=answer, section=self.items[-1][0],
             span=self.page.span(line, col), answer_span=self.page.span(answer_line or line, 1 if answer_line else col),
-            answer_number=number if number is not None else position, extra=extra,
+            answer_number=number if number is not None else position, extra=extra, counted=number is None,
         ))
 
     def skip(self, block: PageBlock, reason: str) -> None:

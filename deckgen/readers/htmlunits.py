@@ -107,13 +107,14 @@ def _sections(found: list[Unit], reading: Reading, page: _Page):
                 body.append(_strip_marker(part.element, pattern))
             else:
                 body.append(part.element)
-        number = mark.number[0] if mark is not None and mark.number and len(mark.number) == 1 else position
+        given = mark.number[0] if mark is not None and mark.number and len(mark.number) == 1 else None
+        number = position if given is None else given
         question = mark.question if mark is not None else unit.text
         items[index][2].append(Card(
             number=number, question=text_runs(question),
             answer=page.blocks(body, answer_line or unit.line), section=items[index][0],
             span=page.span(unit.line, _col(block.element)),
-            answer_span=page.span(answer_line or unit.line), answer_number=number,
+            answer_span=page.span(answer_line or unit.line), answer_number=number, counted=given is None,
         ))
     for unit, role, reason in zip(found, reading.roles, reading.reasons, strict=True):
         if role in ("chrome", "introduction", "closing", "between") and unit.text:

@@ -633,10 +633,11 @@ class _Reader:
         end = max(ends)
         while end > 1 and end <= len(self.lines) and not self.lines[end - 1].strip():
             end -= 1
+        counted = False
         if meta.get("number", "").isdigit():
             number = int(meta["number"])
         elif number is None:
-            number = position
+            number, counted = position, True
         choices, answer = split_choices(tuple(blocks))
         return Card(
             number=number, question=question, answer=answer, section=section, choices=choices,
@@ -645,6 +646,7 @@ class _Reader:
             tags=tuple(t for t in meta.get("tags", "").split(",") if t), explicit_id=meta.get("id", ""),
             extra=tuple(extra), disabled_rules=tuple(c for c in meta.get("disable", "").split(",") if c),
             end=end, reverse="reverse" in meta and meta["reverse"].lower() not in ("false", "no", "0"),
+            counted=counted,
         )
 
     def question_of(self, unit: Unit, family: str) -> tuple[tuple[Inline, ...], list[Block], int | None]:

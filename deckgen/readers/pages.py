@@ -259,7 +259,7 @@ def read_page(text: str, path: str, fallback_title: str, shape: str) -> Deck:
             answer=blocks, section=sections[-1][0], span=span(start.line),
             answer_span=span(start.answer_line if start.answer_line is not None else start.line),
             answer_number=start.number if start.number is not None else sum(len(c) for _, _, c in sections) + 1,
-            extra=extra,
+            extra=extra, counted=start.number is None,
         ))
         current = None
 

@@ -516,7 +516,7 @@ def counted_when_repeated(sections: list) -> list:
     import dataclasses
 
     count = iter(range(1, len(numbers) + 1))
-    return [(title, span, [dataclasses.replace(c, number=(n := next(count)), answer_number=n) for c in cards])
+    return [(title, span, [dataclasses.replace(c, number=(n := next(count)), answer_number=n, counted=True) for c in cards])
             for title, span, cards in sections]
 
 

@@ -296,13 +296,14 @@ def _card(lines: list[str], blocks: list[Unit], planned, family: str, position: 
             answer_line = a
         answer_lines.extend(["", *lines[a:b]])
     blocks_out = _answer_blocks(answer_lines)
-    number = mark.number[0] if mark is not None and mark.number and len(mark.number) == 1 else position
+    given = mark.number[0] if mark is not None and mark.number and len(mark.number) == 1 else None
+    number = position if given is None else given
     last = max([end, *(blocks[a].payload[1] for a in planned.answer)])
     choices, blocks_out = split_choices(blocks_out)
     return Card(number=number, question=text_runs(question), answer=blocks_out, section=section, choices=choices,
                 span=SourceSpan(path, start + 1, 1),
                 answer_span=SourceSpan(path, (answer_line if answer_line is not None else start) + 1, 1),
-                answer_number=number, end=last)
+                answer_number=number, end=last, counted=given is None)
 
 
 def _answer_blocks(lines: list[str]) -> tuple[Block, ...]:

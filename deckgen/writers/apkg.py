@@ -37,7 +37,10 @@ KINDS = {
 # The templates the note fields are rendered with (note_fields), and the card's record fields that
 # reach no note: where the card sits in its source, and what only validation reads.
 FIELD_TEMPLATES = ("anki_question.html.j2", "anki_answer.html.j2", "anki_text.html.j2")
-NOT_IN_NOTE = ("span", "answer_span", "answer_number", "explicit_id", "disabled_rules", "end")
+NOT_IN_NOTE = ("span", "answer_span", "answer_number", "explicit_id", "disabled_rules", "end", "counted")
+# and, where deckgen counted it (the source numbers nothing), the card's place: a card inserted
+# above must change no other note
+PLACE = ("number",)
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 TEXT_RUN = re.compile(r"(^|>)([^<]*)")
 
@@ -94,7 +97,8 @@ def note_fields(
     def field(template: str, **context) -> str:
         return _plain_quotes(render(template, templates, media=media, **context).strip())
 
-    derived = (str(escape(c.section)), "" if c.number is None else str(c.number), str(escape(source_name)), card.id)
+    derived = (str(escape(c.section)), "" if c.number is None or c.counted else str(c.number),
+               str(escape(source_name)), card.id)
     if c.kind == "cloze":
         text = field("anki_text.html.j2", runs=c.question, items=c.answer)
         return (text, field("anki_answer.html.j2", items=c.extra), *derived)
@@ -115,7 +119,8 @@ def note_source(card: StudyCard, source_name: str, media: dict[str, str],
     c = card.card
     images = sorted({run.href for run in (*c.question, *all_inlines(c.answer), *all_inlines(c.extra))
                      if run.kind == "image"})
-    return {"card": identity.record_fields(c, leave_out=NOT_IN_NOTE), "id": card.id, "source": source_name,
+    leave_out = NOT_IN_NOTE + PLACE if c.counted else NOT_IN_NOTE
+    return {"card": identity.record_fields(c, leave_out=leave_out), "id": card.id, "source": source_name,
             "media": {path: media.get(path, "") for path in images}, "templates": own_templates}
 
 
@@ -173,14 +178,16 @@ def write_apkg(
     import genanki
 
     class TimedNote(genanki.Note):
-        """A note that carries its own modification time (genanki stamps one time on all)."""
+        """A note that carries its own modification time (genanki stamps one time on all) and
+        its own ids, which no other card's place changes (genanki counts them in order)."""
 
         def __init__(self, *args, mod_time: int, **kwargs):
             super().__init__(*args, **kwargs)
             self.mod_time = mod_time
 
         def write_to_db(self, cursor, timestamp, deck_id, id_gen):
-            super().write_to_db(cursor, self.mod_time, deck_id, id_gen)
+            own = iter([note_ids[self.guid], *(card_ids[(self.guid, card.ord)] for card in self.cards)])
+            super().write_to_db(cursor, self.mod_time, deck_id, own)
 
     models = {
         name: genanki.Model(
@@ -194,6 +201,9 @@ def write_apkg(
         )
         for name, kind in kinds.items()
     }
+    note_ids = stable_ids({card.id: modified[card.id] for card in deck.cards})
+    card_ids = stable_ids({(card.id, ord_): modified[card.id] for card in deck.cards
+                           for ord_ in _card_ords(card, kinds)})
     top = genanki.Deck(anki_id("deck", deck_name), deck_name)
     decks = [top]
     for section in deck.sections:
@@ -246,6 +256,30 @@ def _set_model_mod(conn: sqlite3.Connection, model_id: int, mod: int) -> None:
     if str(model_id) in models:
         models[str(model_id)]["mod"] = mod
         conn.execute("UPDATE col SET models = ?", (json.dumps(models),))
+
+
+def _card_ords(card: StudyCard, kinds: dict[str, NoteType]) -> tuple[int, ...]:
+    """The ords of the Anki cards a note may make: its cloze numbers less one for a cloze note,
+    one per template otherwise."""
+    if card.card.kind == "cloze":
+        return tuple(n - 1 for n in card.card.cloze_numbers)
+    return tuple(range(len(kinds[card.card.kind].cards)))
+
+
+def stable_ids(times: dict) -> dict:
+    """An Anki id for each key, in the millisecond of its second (`times`, by key) that a hash of
+    the key picks, the next free one where two pick the same. Anki reads a note's id as the time
+    it was added; no other key's place, and no key added later with a newer time, moves it."""
+    wanted = sorted((times[key] * 1000 + int(hashlib.sha256(repr(key).encode()).hexdigest()[:8], 16) % 1000,
+                     repr(key), key) for key in times)
+    taken: set[int] = set()
+    ids = {}
+    for slot, _, key in wanted:
+        while slot in taken:
+            slot += 1
+        taken.add(slot)
+        ids[key] = slot
+    return ids
 
 
 def _ids_from(start: int) -> itertools.count:
