@@ -350,6 +350,19 @@ def pull(package, sources, write, add, resolve) -> None:
 
     settings = _settings(sources=tuple(sources))
     result = run_pull(Path(package), package, settings, Path.cwd(), dict(os.environ), resolve, add)
+    _print_pull(result, "nothing written" if write else "nothing would be written")
+    if not result.changed:
+        click.echo("nothing to pull", err=True)
+    elif write:
+        apply(result)
+        click.echo(f"wrote {', '.join(display for _, _, _, display in result.writes)}", err=True)
+    else:
+        click.echo("dry run: nothing written (--write applies it)", err=True)
+
+
+def _print_pull(result, nothing: str) -> None:
+    """A pull's diffs and conflicts on stdout, its messages and warnings on stderr; exit 1 (after
+    saying `nothing` happened) when a conflict is open."""
     for diff in result.diffs:
         click.echo(diff, nl=False)
     for conflict in result.conflicts:
@@ -359,17 +372,58 @@ def pull(package, sources, write, add, resolve) -> None:
     for warning in result.warnings:
         click.echo(f"{click.style('warning', fg='yellow', bold=True)}: {warning}", err=True, color=_colour())
     if result.conflicts:
-        done = "nothing written" if write else "nothing would be written"
         click.echo(f"error: {len(result.conflicts)} conflict(s): the card changed in the source and in "
-                   f"Anki; {done} (choose with --ours or --theirs)", err=True)
+                   f"Anki; {nothing} (choose with --ours or --theirs)", err=True)
         sys.exit(1)
-    if not result.changed:
-        click.echo("nothing to pull", err=True)
-    elif write:
-        apply(result)
-        click.echo(f"wrote {', '.join(display for _, _, _, display in result.writes)}", err=True)
-    else:
-        click.echo("dry run: nothing written (--write applies it)", err=True)
+
+
+@main.command()
+@click.argument("sources", nargs=-1)
+@click.option("--url", default=None, help="AnkiConnect's address (setting ankiconnect-url; default http://127.0.0.1:8765).")
+@click.option("--api-key", envvar="ANKICONNECT_API_KEY", default=None,
+              help="The key the add-on requires, if it has one (or ANKICONNECT_API_KEY).")
+@click.option("--write", is_flag=True, help="Apply both directions; default: show what would change.")
+@click.option("--add", is_flag=True, help="Also append notes added in Anki to their sections.")
+@click.option("--delete", is_flag=True, help="Also delete the notes whose cards left the source.")
+@click.option("--ours", "resolve", flag_value="ours", default=None, help="On a conflict, keep the source's version.")
+@click.option("--theirs", "resolve", flag_value="theirs", help="On a conflict, take Anki's version.")
+@click.option("--timeout", type=click.FloatRange(0.1, 600), default=30.0, show_default=True,
+              help="Seconds to wait for each answer (an import waits longer).")
+def sync(sources, url, api_key, write, add, delete, resolve, timeout) -> None:
+    """Sync the sources with a running Anki (desktop, with the AnkiConnect add-on), both ways.
+
+    Without --write, print the diff that Anki-side edits would make to the sources and what would
+    be pushed (add, update, unchanged), and change nothing. Anki must run on this machine: the
+    deck is pushed by handing AnkiConnect the path of the built .apkg.
+
+    \b
+    Example:
+        deckgen sync              # show both directions
+        deckgen sync --write      # edits into the sources, the deck into Anki
+    """
+    from deckgen.ankiconnect import AnkiConnect
+    from deckgen.sync import sync as run_sync
+    from deckgen.sync import write as apply_sync
+
+    settings = _settings(sources=tuple(sources), ankiconnect_url=url)
+    client = AnkiConnect(settings.ankiconnect_url, api_key or None, timeout)
+    cwd, env = Path.cwd(), dict(os.environ)
+    result = run_sync(client, settings, cwd, env, resolve, add)
+    _print_pull(result.pull, "nothing written or pushed" if write else "nothing would be written or pushed")
+    for push in result.pushes:
+        click.echo(push.line())
+    for kept in result.kept:
+        fate = "deleted" if delete else "kept in Anki"
+        click.echo(f"{kept.display}: {fate} (its card left the source): “{kept.words}” (note {kept.note_id})"
+                   + ("" if delete else "; --delete removes it"))
+    if not write:
+        click.echo("dry run: nothing written or pushed (--write applies both)", err=True)
+        return
+    apply_sync(client, result, settings, cwd, env, delete)
+    for line in result.done:
+        click.echo(line, err=True)
+    if not result.done:
+        click.echo("nothing to sync", err=True)
 
 
 @main.command("import")

@@ -59,6 +59,8 @@ class Settings:
     max_package_rows: int = field(default=5_000_000, metadata={"range": (1, 10**10)})
     max_field_bytes: int = field(default=16 << 20, metadata={"range": (1, 1 << 30)})
     max_pull_seconds: int = field(default=120, metadata={"range": (1, 86_400)})
+    # where `deckgen sync` finds AnkiConnect (the add-on's own address when Anki runs here)
+    ankiconnect_url: str = "http://127.0.0.1:8765"
     language: str = "en"
     source_format: str = field(default="auto", metadata=_choice(*SHAPES))
     # Which blocks are the questions: auto (the structure finder chooses), a marker (h2...h6,

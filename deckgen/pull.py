@@ -63,6 +63,7 @@ class SourcePull:
     pulled: list[Pulled] = field(default_factory=list)
     added: list[Pulled] = field(default_factory=list)
     missing: list[StudyCard] = field(default_factory=list)
+    kept: list[AnkiNote] = field(default_factory=list)  # notes of cards that left the source
     new_text: str = ""
     new_ids: identity.IdsFile | None = None
 
@@ -101,14 +102,32 @@ def pull(package: Path, display: str, settings: Settings, cwd: Path, env: dict[s
     """Compare the notes in `package` with the sources; nothing is written here (except to
     finish a `--write` that was interrupted, which the messages say)."""
     result = PullResult()
-    result.messages += recover([cwd / raw for raw in settings.sources], cwd)  # where a --write left a journal
     read = read_notes(package, display, ReadLimits.from_settings(settings), wanted=is_deckgen_fields)
-    ours = read.notes
-    if not ours:
+    if not read.notes:
         raise AnkiFileError(
             f"{display}: no notes of deckgen's note type in it ({read.others} other note(s)); "
             f"export the deck that deckgen built, with its note type"
         )
+    sources = load_sources(settings, cwd, env, result)
+    compare(read.notes, read.others, display, sources, settings, env, resolve, add, result)
+    for source in sources:
+        for note in source.kept:
+            result.messages.append(f"{source.job.display}: kept in Anki (its card left the source): "
+                                   f"“{first_words(note)}” (note {note.guid})")
+    return result
+
+
+def load_sources(settings: Settings, cwd: Path, env: dict[str, str], result: PullResult) -> list[SourcePull]:
+    """Every source as a pull reads it (its text, deck and identities), after finishing a
+    `--write` that was interrupted (which `result`'s messages then say)."""
+    result.messages += recover([cwd / raw for raw in settings.sources], cwd)  # where a --write left a journal
+    return [_load(job, settings, env) for job in discover(settings.sources, cwd)]
+
+
+def compare(ours: list[AnkiNote], others: int, display: str, sources: list[SourcePull], settings: Settings,
+            env: dict[str, str], resolve: str | None, add: bool, result: PullResult) -> None:
+    """Compare Anki's notes of deckgen's note types (`ours`, from `display`) with the sources:
+    each source learns what was pulled, added and kept, and `result` what would be written."""
     by_guid: dict[str, AnkiNote] = {}
     twins: dict[str, list[AnkiNote]] = {}  # a GUID two or more notes claim
     for note in ours:
@@ -118,7 +137,6 @@ def pull(package: Path, display: str, settings: Settings, cwd: Path, env: dict[s
             by_guid[note.guid] = note
     said = {guid: _twins(guid, notes, display) for guid, notes in twins.items()}
     claimed: set[str] = set()
-    sources = [_load(job, settings, env) for job in discover(settings.sources, cwd)]
     for source in sources:
         own = settings.for_source(source.job.display)
         in_deck = [n for n in ours if _in_deck(n, source.found.deck_name)]
@@ -128,28 +146,34 @@ def pull(package: Path, display: str, settings: Settings, cwd: Path, env: dict[s
         if not in_deck and not (known & present):
             continue
         _compare(source, by_guid, said, resolve, result)
-        new_notes = [n for n in in_deck if n.guid not in known]
+        current = set(source.found.assignment.ids)
+        # a note deckgen built (its Id field holds its GUID) whose card is gone was kept, not
+        # added; a copy made in Anki has another GUID than its Id says
+        source.kept = [n for n in in_deck if n.guid not in current and n.guid not in twins
+                       and (n.guid in known or n.fields.get("Id", "").strip() == n.guid)]
+        kept = {n.guid for n in source.kept}
+        claimed |= kept
+        new_notes = [n for n in in_deck if n.guid not in known and n.guid not in kept]
         claimed |= {n.guid for n in new_notes}
         for guid in dict.fromkeys(n.guid for n in new_notes if n.guid in twins):
             result.warnings.append(f"{source.job.display}: {said[guid]}")
         _added(source, [n for n in new_notes if n.guid not in twins], add, own, result)
         _finish(source, own, env, result)
-    ignored = read.others + len([n for n in ours if n.guid not in claimed])
+    ignored = others + len([n for n in ours if n.guid not in claimed])
     if ignored:
         result.messages.append(f"{display}: {ignored} note(s) of other note types or decks ignored")
-    return result
 
 
 
 
-def _first_words(note: AnkiNote) -> str:
+def first_words(note: AnkiNote) -> str:
     """The start of a note's question as plain text, to name the note by."""
     question = read_field(_content(note)[0]).inlines
     return "".join(r.text for r in question)[:60]
 
 
 def _twins(guid: str, notes: list[AnkiNote], display: str) -> str:
-    named = ", ".join(f"note {n.note_id} “{_first_words(n)}”" for n in notes)
+    named = ", ".join(f"note {n.note_id} “{first_words(n)}”" for n in notes)
     return (f"{len(notes)} notes in {display} have the id {guid} ({named}); neither is pulled "
             f"(keep one in Anki, export again)")
 
@@ -195,7 +219,9 @@ def _compare(source: SourcePull, by_guid: dict[str, AnkiNote], twins: dict[str, 
         if entry is None or content == built[:len(content)]:
             continue
         if note.modified <= entry.modified:
-            stale += 1  # the collection has not imported the last build
+            # not edited in Anki: the collection has not imported the last build, unless the
+            # source changed since (then the next build updates the note)
+            stale += found.hashes[studied.id] == entry.hash
             continue
         source_changed = found.hashes[studied.id] != entry.hash
         names = tuple(note.fields)
@@ -244,6 +270,24 @@ def _from_note(note: AnkiNote, base: Card) -> tuple[Card, list[str]]:
     return card, lost
 
 
+def holds(note: AnkiNote, studied: StudyCard, built: tuple[str, ...]) -> bool:
+    """Whether Anki's note holds what deckgen built for the card (`built`, its fields): the same
+    content, or content that reads back to the same card (Anki's editor writes <b> where deckgen
+    wrote <strong>), and the same derived fields but Number (a note imported before deckgen kept
+    counted places out of it keeps its old one until its card changes)."""
+    names = CLOZE_FIELDS if studied.card.kind == "cloze" else NOTE_FIELDS
+    if tuple(note.fields) != names:
+        return False
+    wanted = dict(zip(names, built, strict=True))
+    if any(note.fields[name] != wanted[name] for name in DERIVED_FIELDS if name != "Number"):
+        return False
+    content = _content(note)
+    if content == tuple(wanted[name] for name in (CLOZE_CONTENT if _is_cloze(note) else CONTENT_FIELDS)):
+        return True
+    card, lost = _from_note(note, studied.card)
+    return not lost and _same_records(card, studied.card)
+
+
 def _same_records(a: Card, b: Card) -> bool:
     return (a.question, a.answer, a.extra) == (b.question, b.answer, b.extra)
 
@@ -265,7 +309,7 @@ def _added(source: SourcePull, notes: list[AnkiNote], add: bool, settings: Setti
     display = source.job.display
     if not add:
         for note in notes[:MAX_LISTED]:
-            result.messages.append(f"{display}: added in Anki: “{_first_words(note)}” (note {note.guid}); "
+            result.messages.append(f"{display}: added in Anki: “{first_words(note)}” (note {note.guid}); "
                                    f"--add appends it")
         if len(notes) > MAX_LISTED:
             result.messages.append(f"{display}: and {len(notes) - MAX_LISTED:,} more added in Anki; "
@@ -323,8 +367,10 @@ def _finish(source: SourcePull, settings: Settings, env: dict[str, str], result:
         if card is None:
             raise PatchError(f"{display}: the card pulled from note {guid} was not found on reading the "
                              f"source back; nothing written")
-        fresh[guid] = identity.Entry(guid, card.card.question_text, after.hashes[guid], pulled.note.modified,
-                                     card.card.kind)
+        # a note added in Anki lacks what deckgen derives (its Id, Section): one second newer, the
+        # next import fills them in; a pulled note is as Anki holds it
+        modified = pulled.note.modified + (not pulled.old_id)
+        fresh[guid] = identity.Entry(guid, card.card.question_text, after.hashes[guid], modified, card.card.kind)
         before = by_id_before.get(pulled.old_id)
         changed += before is None or not _same_records(before, card.card)
         lost = sorted(set(lost_by_card.get(pulled.old_id, pulled.lost)))

@@ -140,15 +140,16 @@ def test_rnn_edits_come_back_as_exactly_those_lines(rnn_studied, kind):
         "A81. An RNN whose recurrent weights are fixed and random; only the readout is trained.\n")
     assert after == expected
 
-    # the rebuilt deck updates nothing the user has: only the card deleted in Anki (still in the
-    # source, as the pull said) comes back
+    # the rebuilt deck updates nothing the user edited: only the card deleted in Anki (still in
+    # the source, as the pull said) comes back, and the note added in Anki gets its Id in place
     build(root)
     log = import_apkg(root / "build" / (RNN.stem + ".apkg"), collection).log
     assert [n.id.guid if hasattr(n.id, "guid") else n.fields[0] for n in log.new] and len(log.new) == 1
     assert log.new[0].fields[0] == "What challenges arise when training RNNs?"
-    assert len(log.updated) == 0 and not log.conflicting
+    assert [n.fields[0] for n in log.updated] == ["What is an echo state network?"] and not log.conflicting
     by_guid = {n["guid"]: n for n in notes(collection)}
     assert by_guid[ids["added"]]["fields"]["Question"] == "What is an echo state network?"
+    assert by_guid[ids["added"]]["fields"]["Id"] == ids["added"]
     assert "<b>key</b>" in find_fields(by_guid, "5")["Question"]  # bold stays in Anki
     assert find_fields(by_guid, "6")["Extra"] == "Draw the unrolled network."
 
@@ -494,7 +495,9 @@ def test_a_note_added_in_a_new_subdeck_starts_a_section(md_repo):
     assert text == MD + "\n## Extras\n\n### What is *momentum*?\n\n- a running average\n- of gradients\n"
     build(root)
     imported = import_apkg(root / "build" / "deck.apkg", collection)
-    assert (len(imported.log.new), len(imported.log.updated)) == (0, 0)
+    assert (len(imported.log.new), len(imported.log.updated)) == (0, 1)  # its Id and Section filled in
+    momentum = next(n for n in notes(collection) if "momentum" in n["fields"]["Question"])
+    assert (momentum["fields"]["Id"], momentum["fields"]["Section"]) == (momentum["guid"], "Extras")
 
 
 def test_pulling_into_another_page_shape_is_refused_with_the_way_out(tmp_path):
@@ -517,3 +520,16 @@ def test_a_web_page_in_another_charset_beside_the_sources_does_not_stop_a_pull(m
     result = pull(root, export(collection, root / "d.apkg", "apkg", "Markdown Deck"))
     assert result.exit_code == 0, result.output
     assert "+The step length of gradient descent." in result.stdout
+
+
+def test_a_note_whose_card_left_the_source_is_kept_not_added(md_repo):
+    root, collection = md_repo
+    source = root / "source" / "deck.md"
+    source.write_text(MD.replace("## Training\n\n### What is a learning rate?\n\nThe step size of gradient descent.\n", ""),
+                      encoding="utf-8")
+    for _ in range(2):  # before the build forgets the card, and after
+        result = pull(root, export(collection, root / "d.apkg", "apkg", "Markdown Deck"))
+        assert result.exit_code == 0, result.output
+        assert "source/deck.md: kept in Anki (its card left the source): “What is a learning rate?”" in result.stderr
+        assert "added in Anki" not in result.stderr
+        build(root)

@@ -1,0 +1,208 @@
+"""`deckgen sync`: both directions with the Anki a person has open, through AnkiConnect.
+
+Anki to the sources: the notes of each source's deck are read with findNotes and notesInfo and
+compared with the sources by the same rules as `deckgen pull` (pull.compare). notesInfo gives
+neither a note's GUID nor its deck, so a note is matched by deckgen's own Id field (which holds
+the GUID deckgen gave it) and its deck comes from its first card (getDecks).
+
+The sources to Anki: the deck deckgen would build is compared with the notes: a card without a
+note is added, a note that does not hold what was built and is older than the build is updated,
+the rest are unchanged. A note of deckgen's note types whose card left the source is kept (and
+listed every time) unless --delete is given.
+
+Nothing is written or pushed without `write`. With it, sources first (all or nothing, as `pull
+--write`), then the deck is rebuilt and pushed with importPackage (Anki's own importer, which
+updates notes in place by GUID and keeps their reviews), then every note is read back: each must
+hold what was built. The ids file then records each note's modification time, so the next sync
+has nothing to do. A conflict stops everything unless --ours or --theirs chose.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from deckgen import identity
+from deckgen.ankiconnect import IMPORT_TIMEOUT, AnkiConnect, AnkiConnectError, InfoNote, search_deck
+from deckgen.ankifiles import AnkiNote, ReadLimits, read_notes
+from deckgen.build import SUFFIXES
+from deckgen.config import Settings
+from deckgen.errors import DeckgenError
+from deckgen.pull import (
+    PullConflict,
+    PullResult,
+    SourcePull,
+    apply,
+    compare,
+    first_words,
+    holds,
+    is_deckgen_fields,
+    load_sources,
+)
+from deckgen.writers import write_atomic
+
+NO_ID = "anki-note-"  # the GUID a note without deckgen's Id is known by until its real one is read
+
+
+class SyncError(DeckgenError):
+    """The deck could not be rebuilt or pushed, or Anki does not hold what was pushed."""
+
+
+@dataclass
+class Push:
+    """What one source's deck sends to Anki."""
+
+    display: str
+    deck_name: str
+    apkg: Path
+    add: list[str] = field(default_factory=list)  # card ids
+    update: list[str] = field(default_factory=list)
+    unchanged: int = 0
+
+    def line(self) -> str:
+        return (f"{self.display} -> Anki deck “{self.deck_name}”: add {len(self.add)}, "
+                f"update {len(self.update)}, unchanged {self.unchanged}")
+
+
+@dataclass(frozen=True)
+class Kept:
+    """A note of deckgen's note types in a synced deck whose card left the source."""
+
+    display: str
+    note_id: int
+    guid: str
+    words: str
+
+
+@dataclass
+class SyncResult:
+    pull: PullResult
+    pushes: list[Push] = field(default_factory=list)
+    kept: list[Kept] = field(default_factory=list)
+    done: list[str] = field(default_factory=list)  # what --write did, one line each
+
+
+def sync(client: AnkiConnect, settings: Settings, cwd: Path, env: dict[str, str],
+         resolve: str | None = None, add: bool = False) -> SyncResult:
+    """Compare Anki and the sources both ways; nothing is written or pushed here."""
+    client.connect()
+    pulled = PullResult()
+    sources = load_sources(settings, cwd, env, pulled)
+    notes, others = _notes(client, sources, add)
+    compare(notes, others, f"Anki ({client.url})", sources, settings, env, resolve, add, pulled)
+    result = SyncResult(pulled)
+    out = cwd / settings.out
+    by_guid = {n.guid: n for n in notes}
+    for source in sources:
+        result.pushes.append(_push(source, by_guid, out))
+        result.kept += [Kept(source.job.display, n.note_id, n.guid, first_words(n)) for n in source.kept]
+    return result
+
+
+def write(client: AnkiConnect, result: SyncResult, settings: Settings, cwd: Path, env: dict[str, str],
+          delete: bool = False) -> None:
+    """Apply a sync: sources, rebuild, push, read back, record; `delete` also removes the notes
+    whose cards left the source. A conflict left open raises before anything changes."""
+    from deckgen.build import build
+
+    if result.pull.conflicts:
+        raise PullConflict(f"{len(result.pull.conflicts)} conflict(s) open; nothing written or pushed "
+                           f"(resolve with --ours or --theirs)")
+    if result.pull.changed:
+        apply(result.pull)
+        result.done.append(f"wrote {', '.join(display for _, _, _, display in result.pull.writes)}")
+    own = settings.replace(formats=("apkg",), locked=False)
+    built = build(own, cwd, env)
+    if built.check.failed(own):
+        raise SyncError("the sources do not build (run `deckgen check`); nothing pushed")
+    failed = [o for o in built.outputs if not o.ok]
+    if failed:
+        raise SyncError(f"{failed[0].path}: {failed[0].error}; nothing pushed")
+    again = sync(client, own, cwd, env)
+    for push in again.pushes:
+        if push.add or push.update:
+            client.call("importPackage", timeout=IMPORT_TIMEOUT, path=str(push.apkg.resolve()))
+            result.done.append(f"pushed {push.apkg.name}: {len(push.add)} added, {len(push.update)} updated")
+    if delete and result.kept:
+        client.call("deleteNotes", notes=[k.note_id for k in result.kept])
+        result.done.append(f"deleted {len(result.kept)} note(s) whose cards left the source")
+    _record(client, own, cwd, env)
+
+
+def _record(client: AnkiConnect, settings: Settings, cwd: Path, env: dict[str, str]) -> None:
+    """Read every note back: it must hold what was built. Then the ids file takes each note's
+    modification time, so that the next sync finds nothing newer on either side."""
+    scratch = PullResult()
+    sources = load_sources(settings, cwd, env, scratch)
+    notes, _ = _notes(client, sources, False)
+    by_guid = {n.guid: n for n in notes}
+    for source in sources:
+        found = source.found
+        wrong = []
+        times = {}
+        for studied in found.studied.cards:
+            note = by_guid.get(studied.id)
+            entry = found.assignment.matched.get(studied.id)
+            if note is None or not holds(note, studied, found.fields[studied.id]):
+                if note is None or entry is None or note.modified <= entry.modified:
+                    wrong.append(studied.card.label)
+                continue
+            times[studied.id] = note.modified
+        if wrong:
+            raise SyncError(f"{source.job.display}: after the push, Anki does not hold what was built for "
+                            f"{', '.join(wrong[:10])}{' …' if len(wrong) > 10 else ''}")
+        previous = found.current
+        entries = tuple(dataclasses.replace(e, modified=times.get(e.id, e.modified)) for e in previous.entries)
+        if entries != previous.entries:
+            data = identity.dump(dataclasses.replace(previous, entries=entries)).encode("utf-8")
+            write_atomic(found.ids_path, data, found.ids_display)
+
+
+def _notes(client: AnkiConnect, sources: list[SourcePull], add: bool) -> tuple[list[AnkiNote], int]:
+    """The notes of deckgen's note types in the sources' decks, as a package would give them,
+    and how many other notes those decks hold."""
+    infos: dict[int, InfoNote] = {}
+    for name in dict.fromkeys(s.found.deck_name for s in sources):
+        for info in client.notes(search_deck(name)):
+            infos[info.note_id] = info
+    ours = [i for i in infos.values() if is_deckgen_fields(tuple(i.fields))]
+    decks = client.decks_of([i.cards[0] for i in ours if i.cards])
+    guids = {i.note_id: i.fields.get("Id", "").strip() or f"{NO_ID}{i.note_id}" for i in ours}
+    if add and any(g.startswith(NO_ID) for g in guids.values()):
+        guids.update(_real_guids(client, sources, [i.note_id for i in ours if guids[i.note_id].startswith(NO_ID)]))
+    notes = [AnkiNote(guids[i.note_id], i.notetype, dict(i.fields), i.tags, i.modified,
+                      decks.get(i.cards[0], "") if i.cards else "", i.note_id) for i in ours]
+    return notes, len(infos) - len(ours)
+
+
+def _real_guids(client: AnkiConnect, sources: list[SourcePull], wanted: list[int]) -> dict[int, str]:
+    """The GUIDs of notes added in Anki (AnkiConnect does not give them): the decks are exported
+    with exportPackage to a folder on this machine and read back."""
+    found: dict[int, str] = {}
+    with tempfile.TemporaryDirectory(prefix="deckgen-sync-") as folder:
+        for n, name in enumerate(dict.fromkeys(s.found.deck_name for s in sources)):
+            path = Path(folder) / f"deck{n}.apkg"
+            if not client.call("exportPackage", timeout=IMPORT_TIMEOUT, deck=name, path=str(path),
+                               includeSched=False) or not path.exists():
+                raise AnkiConnectError(f"AnkiConnect at {client.url} could not export the deck “{name}”, "
+                                       f"which --add needs to learn the ids of notes added in Anki")
+            read = read_notes(path, f"the export of “{name}”", ReadLimits(), wanted=is_deckgen_fields)
+            found.update((n.note_id, n.guid) for n in read.notes if n.note_id in wanted)
+    return found
+
+
+def _push(source: SourcePull, by_guid: dict[str, AnkiNote], out: Path) -> Push:
+    found = source.found
+    push = Push(source.job.display, found.deck_name, out / (str(source.job.stem) + SUFFIXES["apkg"]))
+    times = {e.id: e.modified for e in found.current.entries}
+    for studied in found.studied.cards:
+        note = by_guid.get(studied.id)
+        if note is None:
+            push.add.append(studied.id)
+        elif not holds(note, studied, found.fields[studied.id]) and times[studied.id] > note.modified:
+            push.update.append(studied.id)
+        else:
+            push.unchanged += 1
+    return push
