@@ -12,15 +12,50 @@ import click
 
 from deckgen import __version__
 from deckgen.config import choices, load_settings
-from deckgen.errors import ValidationFailed
 
 CONTEXT = {"help_option_names": ["-h", "--help"]}
 
 
-QUESTION_OPTION = click.option(
-    "--question", default=None, metavar="MARKER",
-    help="Which blocks are the questions: h2...h6, list-heading, bold, label, details, numbered, or a "
-         "regular expression a question's first line matches (default: found from the document).")
+def _options(*options):
+    """One decorator applying several click options, in the order listed (as they show in --help)."""
+    def apply(command):
+        for option in reversed(options):
+            command = option(command)
+        return command
+    return apply
+
+
+# Options shared by commands, each written once (as sqlite-utils' output_options, MkDocs'
+# common_config_options)
+source_options = _options(
+    click.option("--source-format", type=click.Choice(choices("source_format")), default=None,
+                 help="The shape of the sources, when the guess is wrong (default: auto)."),
+    click.option("--question", default=None, metavar="MARKER",
+                 help="Which blocks are the questions: h2...h6, list-heading, bold, label, details, numbered, "
+                      "or a regular expression a question's first line matches (default: found from the document)."),
+)
+
+
+def print_options(duplex_choices=None, duplex_help="How the flashcards are printed double-sided (none: side "
+                  "by side; fold: fold each sheet).", back_offset_help="Move the back pages by X mm right and "
+                  "Y mm down (read them off `deckgen calibrate`)."):
+    """--paper, --card-size, --duplex and --back-offset: how the flashcards are printed."""
+    return _options(
+        click.option("--paper", type=click.Choice(choices("paper")), default=None, help="Paper size for the PDFs."),
+        click.option("--card-size", type=click.Choice(choices("card_size")), default=None,
+                     help="Flashcard size: 8 a sheet, 3x5 in index cards, business cards."),
+        click.option("--duplex", type=click.Choice(duplex_choices or choices("duplex")), default=None, help=duplex_help),
+        click.option("--back-offset", default=None, metavar="X,Y", help=back_offset_help),
+    )
+
+
+out_option = click.option("-o", "--out", default=None, help="Output folder (default: build/).")
+templates_option = click.option("--templates", default=None, help="Folder of templates searched before the built-in ones.")
+pull_options = _options(
+    click.option("--add", is_flag=True, help="Also append notes added in Anki to their sections."),
+    click.option("--ours", "resolve", flag_value="ours", default=None, help="On a conflict, keep the source's version."),
+    click.option("--theirs", "resolve", flag_value="theirs", help="On a conflict, take Anki's version."),
+)
 
 
 def _settings(**overrides):
@@ -88,8 +123,6 @@ def _progress(quiet: bool):
 def _report_build(result, settings, verbose: bool) -> None:
     """Print a build's diagnostics and outcome; raise when it failed (exit 1). The per-output
     summary lines were printed as the outputs were written."""
-    from deckgen.errors import OutputError
-
     _print_diagnostics(result.check.diagnostics, stream_err=True)
     if verbose:
         for job, deck in result.check.decks:
@@ -97,36 +130,16 @@ def _report_build(result, settings, verbose: bool) -> None:
             for skipped in deck.skipped:
                 click.echo(_visible(f"{skipped.span}: skipped {skipped.reason}: {skipped.text}"), err=True)
     if result.check.failed(settings):
-        raise ValidationFailed(
-            _summary(result.check.diagnostics, len(result.check.decks))
-            + ("; warnings fail under --strict" if settings.strict else "")
-            + "; nothing was written"
-        )
+        raise result.verdict(settings)
     for message in result.messages:
         click.echo(_visible(message), err=True)
-    rendered_warnings = [d for o in result.outputs for d in o.diagnostics]
-    _print_diagnostics(rendered_warnings, stream_err=True)
+    _print_diagnostics(result.rendered_warnings(), stream_err=True)
     for output in result.outputs:
         if output.unchanged:
             click.echo(_summary_line(output))
-    failed = [o for o in result.outputs if not o.ok]
-    if failed:
-        raise OutputError(f"{len(failed)} of {len(result.outputs)} output(s) failed; {_the_others(result.outputs)}")
-    if settings.strict and rendered_warnings:
-        raise ValidationFailed(f"{len(rendered_warnings)} warning(s) while rendering; they fail under --strict")
-
-
-def _the_others(outputs) -> str:
-    """What became of the outputs that did not fail (a failed one leaves its previous file)."""
-    written = sum(o.ok and not o.unchanged for o in outputs)
-    unchanged = sum(o.ok and o.unchanged for o in outputs)
-    if not written and not unchanged:
-        return "none was written"
-    if not unchanged:
-        return "the others were written" if written > 1 else "the other was written"
-    if not written:
-        return "the others are unchanged" if unchanged > 1 else "the other is unchanged"
-    return f"{written} written, {unchanged} unchanged"
+    error = result.verdict(settings)
+    if error is not None:
+        raise error
 
 
 SEVERITY_COLOURS = {"error": "red", "warning": "yellow", "info": "cyan"}
@@ -142,12 +155,6 @@ def _print_diagnostics(diagnostics, stream_err: bool) -> None:
         severity = click.style(d.severity, fg=SEVERITY_COLOURS[d.severity], bold=True)
         click.echo(f"{_visible(d.span)}: {severity}: {_visible(d.message)} [{d.code}]", err=stream_err,
                    color=_colour())
-
-
-def _summary(diagnostics, files: int) -> str:
-    errors = sum(d.severity == "error" for d in diagnostics)
-    warnings = sum(d.severity == "warning" for d in diagnostics)
-    return f"{files} source(s) checked: {errors} error(s), {warnings} warning(s)"
 
 
 def _github_data(text: object) -> str:
@@ -174,35 +181,27 @@ def main() -> None:
     """
 
 
-@main.command()
+@main.command("build")
 @click.argument("paths", nargs=-1)
-@click.option("-o", "--out", default=None, help="Output folder (default: build/).")
+@out_option
 @click.option("--format", "formats", multiple=True, type=click.Choice(choices("formats")),
               help="Output to build; repeat for several (default: all).")
-@click.option("--paper", type=click.Choice(choices("paper")), default=None, help="Paper size for the PDFs.")
 @click.option("--orientation", type=click.Choice(choices("orientation")), default=None,
               help="Cheat-sheet page orientation.")
 @click.option("--columns", type=click.IntRange(1, 4), default=None, help="Cheat-sheet columns.")
-@click.option("--card-size", type=click.Choice(choices("card_size")),
-              default=None, help="Flashcard size: 8 a sheet, 3x5 in index cards, business cards.")
-@click.option("--duplex", type=click.Choice(choices("duplex")), default=None,
-              help="How the flashcards are printed double-sided (none: side by side; fold: fold each sheet).")
-@click.option("--back-offset", default=None, metavar="X,Y",
-              help="Move the back pages by X mm right and Y mm down (read them off `deckgen calibrate`).")
+@print_options()
 @click.option("--strict/--no-strict", default=None, help="Fail the build on warnings too.")
 @click.option("--locked/--no-locked", default=None,
               help="Never write the ids file; fail if it is out of date (implied by CI=true).")
-@click.option("--templates", default=None, help="Folder of templates searched before the built-in ones.")
-@click.option("--source-format", type=click.Choice(choices("source_format")), default=None,
-              help="The shape of the sources, when the guess is wrong (default: auto).")
-@QUESTION_OPTION
+@templates_option
+@source_options
 @click.option("--cache/--no-cache", default=None,
               help="Reuse PDF parts laid out by earlier builds (default: on; ~/.cache/deckgen).")
 @click.option("--summary", "summary_file", type=click.Path(dir_okay=False), default=None,
               help="Append a Markdown summary of the build to this file (e.g. $GITHUB_STEP_SUMMARY).")
 @click.option("-v", "--verbose", is_flag=True, help="Also say how each source was read and what was skipped.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress: only a summary line per output, and problems.")
-def build(paths, out, formats, paper, orientation, columns, card_size, duplex, back_offset, strict, locked,
+def build_command(paths, out, formats, paper, orientation, columns, card_size, duplex, back_offset, strict, locked,
           templates, source_format, question, cache, summary_file, verbose, quiet) -> None:
     """Build every source into the output folder.
 
@@ -211,7 +210,7 @@ def build(paths, out, formats, paper, orientation, columns, card_size, duplex, b
         deckgen build
         deckgen build source/rnn.txt -o dist --format apkg --format html --paper letter
     """
-    from deckgen.build import build as run_build
+    from deckgen.build import build
 
     settings = _settings(sources=tuple(paths), out=out, formats=tuple(formats), paper=paper,
                          orientation=orientation, columns=columns, card_size=card_size,
@@ -219,32 +218,31 @@ def build(paths, out, formats, paper, orientation, columns, card_size, duplex, b
                          locked=locked, templates=templates, source_format=source_format, question=question,
                          cache=cache)
     if summary_file is None:
-        _report_build(run_build(settings, Path.cwd(), report=_progress(quiet)), settings, verbose)
+        _report_build(build(settings, Path.cwd(), report=_progress(quiet)), settings, verbose)
         return
     from deckgen import summary
-    from deckgen.errors import DeckgenError
+    from deckgen.errors import DeckgenError, LockError
 
     result = None
     try:
-        result = run_build(settings, Path.cwd(), report=_progress(quiet))
+        result = build(settings, Path.cwd(), report=_progress(quiet))
         _report_build(result, settings, verbose)
     except DeckgenError as err:  # the summary says why, then the error is shown as usual
-        result = result or getattr(err, "result", None)
-        summary.append(Path(summary_file), summary.markdown(result, err.message, getattr(err, "stale", None)))
+        locked = err if isinstance(err, LockError) else None
+        result = result or (locked.result if locked else None)
+        summary.append(Path(summary_file), summary.markdown(result, err.message, locked.stale if locked else None))
         raise
     summary.append(Path(summary_file), summary.markdown(result, None))
 
 
-@main.command()
+@main.command("check")
 @click.argument("paths", nargs=-1)
 @click.option("--strict/--no-strict", default=None, help="Exit 1 on warnings too.")
 @click.option("--output-format", type=click.Choice(["text", "json", "github"]), default="text",
               help="How to print diagnostics.")
 @click.option("-v", "--verbose", is_flag=True, help="Also say what each reader skipped as page chrome.")
-@click.option("--source-format", type=click.Choice(choices("source_format")), default=None,
-              help="The shape of the sources, when the guess is wrong (default: auto).")
-@QUESTION_OPTION
-def check(paths, strict, output_format, verbose, source_format, question) -> None:
+@source_options
+def check_command(paths, strict, output_format, verbose, source_format, question) -> None:
     """Validate sources without building; exit 1 on errors.
 
     \b
@@ -252,12 +250,12 @@ def check(paths, strict, output_format, verbose, source_format, question) -> Non
         deckgen check
         deckgen check source/ --strict --output-format github
     """
-    from deckgen.build import check as run_check
     from deckgen.errors import DeckgenError
+    from deckgen.sources import check
 
     try:
         settings = _settings(sources=tuple(paths), strict=strict, source_format=source_format, question=question)
-        result = run_check(settings, Path.cwd())
+        result = check(settings, Path.cwd())
     except DeckgenError as err:
         if output_format != "github":
             raise
@@ -290,7 +288,7 @@ def check(paths, strict, output_format, verbose, source_format, question) -> Non
                 for skipped in deck.skipped:
                     click.echo(_visible(f"{skipped.span}: skipped {skipped.reason}: {skipped.text}"))
         _print_diagnostics(diagnostics, stream_err=False)
-        click.echo(_summary(diagnostics, len(result.decks)))
+        click.echo(result.summary())
     if result.failed(settings):
         sys.exit(1)
 
@@ -309,32 +307,29 @@ def rules() -> None:
         click.echo(f"{rule.code}  {rule.name:<26} {rule.severity:<8} {rule.summary}")
 
 
-@main.command()
+@main.command("convert")
 @click.argument("source")
 @click.option("-o", "--output", required=True, help="The Markdown file to write.")
-def convert(source, output) -> None:
+def convert_command(source, output) -> None:
     """Write a source in the Markdown form (the format to edit by hand and keep in git).
 
     \b
     Example:
         deckgen convert source/rnn.txt -o source/rnn.md
     """
-    from deckgen.build import convert as run_convert
+    from deckgen.convert import convert_file
 
     settings = _settings()
-    written = run_convert(Path(source), Path(output), settings, Path.cwd())
+    written = convert_file(Path(source), Path(output), settings, Path.cwd())
     click.echo(f"wrote {output} ({written} cards)")
 
 
-@main.command()
+@main.command("pull")
 @click.argument("package")
 @click.argument("sources", nargs=-1)
 @click.option("--write", is_flag=True, help="Apply the changes (every file or none); default: show the diff.")
-@click.option("--add", is_flag=True, help="Also append notes added in Anki to their sections.")
-@click.option("--ours", "resolve", flag_value="ours", default=None,
-              help="On a conflict, keep the source's version.")
-@click.option("--theirs", "resolve", flag_value="theirs", help="On a conflict, take Anki's version.")
-def pull(package, sources, write, add, resolve) -> None:
+@pull_options
+def pull_command(package, sources, write, add, resolve) -> None:
     """Bring edits made in Anki back into the sources.
 
     PACKAGE is a deck exported from Anki (.apkg), a collection package (.colpkg) or a profile's
@@ -345,11 +340,10 @@ def pull(package, sources, write, add, resolve) -> None:
         deckgen pull ~/Downloads/rnn.apkg            # show what would change
         deckgen pull ~/Downloads/rnn.apkg --write    # apply it
     """
-    from deckgen.pull import apply
-    from deckgen.pull import pull as run_pull
+    from deckgen.pull import apply, pull
 
     settings = _settings(sources=tuple(sources))
-    result = run_pull(Path(package), package, settings, Path.cwd(), dict(os.environ), resolve, add)
+    result = pull(Path(package), package, settings, Path.cwd(), dict(os.environ), resolve, add)
     _print_pull(result, "nothing written" if write else "nothing would be written")
     if not result.changed:
         click.echo("nothing to pull", err=True)
@@ -377,19 +371,17 @@ def _print_pull(result, nothing: str) -> None:
         sys.exit(1)
 
 
-@main.command()
+@main.command("sync")
 @click.argument("sources", nargs=-1)
 @click.option("--url", default=None, help="AnkiConnect's address (setting ankiconnect-url; default http://127.0.0.1:8765).")
 @click.option("--api-key", envvar="ANKICONNECT_API_KEY", default=None,
               help="The key the add-on requires, if it has one (or ANKICONNECT_API_KEY).")
 @click.option("--write", is_flag=True, help="Apply both directions; default: show what would change.")
-@click.option("--add", is_flag=True, help="Also append notes added in Anki to their sections.")
+@pull_options
 @click.option("--delete", is_flag=True, help="Also delete the notes whose cards left the source.")
-@click.option("--ours", "resolve", flag_value="ours", default=None, help="On a conflict, keep the source's version.")
-@click.option("--theirs", "resolve", flag_value="theirs", help="On a conflict, take Anki's version.")
 @click.option("--timeout", type=click.FloatRange(0.1, 600), default=30.0, show_default=True,
               help="Seconds to wait for each answer (an import waits longer).")
-def sync(sources, url, api_key, write, add, delete, resolve, timeout) -> None:
+def sync_command(sources, url, api_key, write, add, resolve, delete, timeout) -> None:
     """Sync the sources with a running Anki (desktop, with the AnkiConnect add-on), both ways.
 
     Without --write, print the diff that Anki-side edits would make to the sources and what would
@@ -401,14 +393,13 @@ def sync(sources, url, api_key, write, add, delete, resolve, timeout) -> None:
         deckgen sync              # show both directions
         deckgen sync --write      # edits into the sources, the deck into Anki
     """
+    from deckgen import sync
     from deckgen.ankiconnect import AnkiConnect
-    from deckgen.sync import sync as run_sync
-    from deckgen.sync import write as apply_sync
 
     settings = _settings(sources=tuple(sources), ankiconnect_url=url)
     client = AnkiConnect(settings.ankiconnect_url, api_key or None, timeout)
     cwd, env = Path.cwd(), dict(os.environ)
-    result = run_sync(client, settings, cwd, env, resolve, add)
+    result = sync.sync(client, settings, cwd, env, resolve, add)
     _print_pull(result.pull, "nothing written or pushed" if write else "nothing would be written or pushed")
     for push in result.pushes:
         click.echo(push.line())
@@ -419,7 +410,7 @@ def sync(sources, url, api_key, write, add, delete, resolve, timeout) -> None:
     if not write:
         click.echo("dry run: nothing written or pushed (--write applies both)", err=True)
         return
-    apply_sync(client, result, settings, cwd, env, delete)
+    sync.write(client, result, settings, cwd, env, delete)
     for line in result.done:
         click.echo(line, err=True)
     if not result.done:
@@ -450,11 +441,7 @@ def import_(source, output, force, offline, timeout) -> None:
 
 
 @main.command()
-@click.option("--paper", type=click.Choice(choices("paper")), default=None, help="Paper size.")
-@click.option("--card-size", type=click.Choice(choices("card_size")), default=None, help="Flashcard size.")
-@click.option("--duplex", type=click.Choice(["long-edge", "short-edge"]), default=None,
-              help="How the printer turns the sheet.")
-@click.option("--back-offset", default=None, metavar="X,Y", help="The offset to check (mm).")
+@print_options(["long-edge", "short-edge"], "How the printer turns the sheet.", "The offset to check (mm).")
 @click.option("-o", "--output", required=True, help="The PDF to write.")
 def calibrate(paper, card_size, duplex, back_offset, output) -> None:
     """Write a two-page sheet that measures how far a printer's backs drift from its fronts.
@@ -519,11 +506,11 @@ def stats(paths, as_json) -> None:
         deckgen stats
         deckgen stats source/rnn.txt --json
     """
-    from deckgen.build import check as run_check
+    from deckgen.sources import check
     from deckgen.stats import deck_stats
 
     settings = _settings(sources=tuple(paths))
-    found = deck_stats(run_check(settings, Path.cwd()))
+    found = deck_stats(check(settings, Path.cwd()))
     if as_json:
         click.echo(json.dumps([s.as_dict() for s in found], indent=2, ensure_ascii=False))
         return
@@ -536,37 +523,27 @@ def stats(paths, as_json) -> None:
         click.echo(f"  near-duplicate findings: {s.near_duplicates}, repeated questions: {s.exact_duplicates}")
 
 
-@main.command()
+@main.command("watch")
 @click.argument("paths", nargs=-1)
-@click.option("-o", "--out", default=None, help="Output folder (default: build/).")
-@click.option("--templates", default=None, help="Folder of templates searched before the built-in ones.")
-def watch(paths, out, templates) -> None:
+@out_option
+@templates_option
+def watch_command(paths, out, templates) -> None:
     """Build, then build again whenever a source, the settings or a template changes.
 
     \b
     Example:
         deckgen watch
     """
-    from deckgen.build import build as run_build
-    from deckgen.build import pdf_parts_at_most, wants_pdfs
-    from deckgen.layout import start_workers
-    from deckgen.watch import watch as run_watch
+    from deckgen.build import build
+    from deckgen.watch import watch
 
-    settings = _settings(sources=tuple(paths), out=out, templates=templates)
-    # the PDF workers stay between builds: a rebuild does not wait for them to load WeasyPrint
-    workers = start_workers(pdf_parts_at_most(settings, Path.cwd())) if wants_pdfs(settings) else None
-
-    def once() -> None:
+    def once(workers) -> None:
         settings = _settings(sources=tuple(paths), out=out, templates=templates)
         try:
-            _report_build(run_build(settings, Path.cwd(), report=_progress(False), workers=workers),
+            _report_build(build(settings, Path.cwd(), report=_progress(False), workers=workers),
                           settings, verbose=False)
         except click.ClickException as err:
             err.show()
         click.echo("watching for changes (Ctrl-C to stop)", err=True)
 
-    try:
-        run_watch(settings, Path.cwd(), once)
-    finally:
-        if workers is not None:
-            workers.close()
+    watch(_settings(sources=tuple(paths), out=out, templates=templates), Path.cwd(), once)

@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from deckgen.errors import ConfigError
-from deckgen.readers import SHAPES
+from deckgen.formats import NAMES as FORMATS
+from deckgen.shapes import SHAPES
 
-FORMATS = ("apkg", "cheatsheet", "cards", "html")
 PAPERS = ("a4", "letter")
 
 

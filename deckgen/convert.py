@@ -4,7 +4,9 @@ a whole Deck as Markdown, and single cards as Markdown or as plain Q/A text (for
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
+from deckgen.config import Settings
 from deckgen.model import (
     Block,
     Card,
@@ -17,6 +19,9 @@ from deckgen.model import (
     TableBlock,
     blocks_text,
 )
+from deckgen.readers import read_source
+from deckgen.sources import discover, refuse_errors
+from deckgen.writers import write_atomic
 
 # Characters CommonMark could read as markup inside a line of text, and at the start of one.
 SPECIAL = re.compile(r"([\\`*_\[\]<>&!$])")
@@ -227,3 +232,14 @@ def text_blocks(items: tuple[Block, ...], marker: str, bullet: str, lost: list[s
         else:
             lines += ["", text]
     return lines or [marker.rstrip()]
+
+
+def convert_file(source: Path, output: Path, settings: Settings, cwd: Path) -> int:
+    """Read `source` and write its Markdown form to `output`; refuse when it has errors."""
+    job = discover((str(source),), cwd)[0]
+    deck = read_source(job.path, job.display, settings.max_source_bytes, settings.source_format,
+                           settings.question)
+    refuse_errors(deck, settings, f"{job.display}: not converted")
+    target = output if output.is_absolute() else cwd / output
+    write_atomic(target, to_markdown(deck).encode("utf-8"), str(output))
+    return len(deck.cards)

@@ -50,4 +50,11 @@ class OutputError(DeckgenError):
 
 
 class LockError(DeckgenError):
-    """Raised when the ids file is out of date under --locked, or cannot be read."""
+    """Raised when the ids file is out of date under --locked, or cannot be read. `stale`: per
+    ids file, what is out of date (for the build summary); `result`: the build as far as it got
+    (a build.BuildResult), set by the build that raised it."""
+
+    def __init__(self, message: str, stale: dict[str, list[str]] | None = None):
+        super().__init__(message)
+        self.stale: dict[str, list[str]] = stale or {}
+        self.result: object = None

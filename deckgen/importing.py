@@ -35,8 +35,8 @@ def is_url(source: str) -> bool:
 def import_page(source: str, output: Path, settings: Settings, cwd: Path, force: bool = False,
                 offline: bool = False, timeout: float = 15.0) -> Imported:
     """Read the page (fetched when `source` is a URL) and write its Markdown form to `output`."""
-    from deckgen.build import refuse_errors
     from deckgen.convert import to_markdown
+    from deckgen.sources import refuse_errors
     from deckgen.writers import write_atomic
 
     target = output if output.is_absolute() else cwd / output

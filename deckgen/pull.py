@@ -25,7 +25,8 @@ from pathlib import Path
 
 from deckgen import identity
 from deckgen.ankifiles import AnkiFileError, AnkiNote, ReadLimits, read_notes
-from deckgen.build import Identity, SourceJob, discover, identify, read_deck, refuse_errors
+from deckgen.plan import Identity, identify
+from deckgen.sources import SourceJob, discover, read_deck, refuse_errors
 from deckgen.config import Settings
 from deckgen.errors import DeckgenError, SourceError
 from deckgen.fromanki import FieldContent, read_field

@@ -59,7 +59,7 @@ def environment(user_templates: str = "") -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    from deckgen import rich
+    from deckgen import richtext as rich
 
     env.filters["slug"] = _slug
     env.filters["direction"] = _direction

@@ -53,8 +53,9 @@ def _write_ids(folder: Path) -> Path:
     import os
 
     from deckgen import identity
-    from deckgen.build import discover, identify, read_deck
     from deckgen.config import load_settings
+    from deckgen.plan import identify
+    from deckgen.sources import discover, read_deck
     from deckgen.writers import write_atomic
 
     settings = load_settings(folder).settings

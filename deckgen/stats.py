@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from deckgen.build import CheckResult
+from deckgen.sources import CheckResult
 
 
 @dataclass(frozen=True)

@@ -27,9 +27,10 @@ from pathlib import Path
 from deckgen import identity
 from deckgen.ankiconnect import IMPORT_TIMEOUT, AnkiConnect, AnkiConnectError, InfoNote, search_deck
 from deckgen.ankifiles import AnkiNote, ReadLimits, read_notes
-from deckgen.build import SUFFIXES
+from deckgen.build import build
 from deckgen.config import Settings
 from deckgen.errors import DeckgenError
+from deckgen.formats import file_name
 from deckgen.pull import (
     PullConflict,
     PullResult,
@@ -105,8 +106,6 @@ def write(client: AnkiConnect, result: SyncResult, settings: Settings, cwd: Path
           delete: bool = False) -> None:
     """Apply a sync: sources, rebuild, push, read back, record; `delete` also removes the notes
     whose cards left the source. A conflict left open raises before anything changes."""
-    from deckgen.build import build
-
     if result.pull.conflicts:
         raise PullConflict(f"{len(result.pull.conflicts)} conflict(s) open; nothing written or pushed "
                            f"(resolve with --ours or --theirs)")
@@ -195,7 +194,7 @@ def _real_guids(client: AnkiConnect, sources: list[SourcePull], wanted: list[int
 
 def _push(source: SourcePull, by_guid: dict[str, AnkiNote], out: Path) -> Push:
     found = source.found
-    push = Push(source.job.display, found.deck_name, out / (str(source.job.stem) + SUFFIXES["apkg"]))
+    push = Push(source.job.display, found.deck_name, out / file_name(str(source.job.stem), "apkg"))
     times = {e.id: e.modified for e in found.current.entries}
     for studied in found.studied.cards:
         note = by_guid.get(studied.id)

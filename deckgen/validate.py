@@ -233,7 +233,7 @@ def limits(deck: Deck, settings: Settings) -> Iterator[tuple[str, str, SourceSpa
 @check
 def rich(deck: Deck, settings: Settings) -> Iterator[tuple[str, str, SourceSpan]]:
     from deckgen.readers.inline import CLOZE_START
-    from deckgen.rich import check_rich_content, formula_problem
+    from deckgen.richtext import check_rich_content, formula_problem
 
     yield from check_rich_content(deck, settings)
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from deckgen.build import pdf_parts_at_most, wants_pdfs
 from deckgen.config import Settings
+from deckgen.layout import Workers, start_workers
 from deckgen.render import builtin_templates
 from deckgen.writers import TEMP_MARK
 
@@ -25,13 +27,19 @@ def relevant(change: tuple[object, str]) -> bool:
     return not path.endswith(".ids.json") and TEMP_MARK not in path
 
 
-def watch(settings: Settings, cwd: Path, rebuild: Callable[[], None]) -> None:
+def watch(settings: Settings, cwd: Path, rebuild: Callable[[Workers | None], None]) -> None:
+    """Call `rebuild` now and after every relevant change, until Ctrl-C. The PDF workers stay
+    between builds (a rebuild does not wait for them to load WeasyPrint) and are stopped here."""
     from watchfiles import watch as changes
 
-    rebuild()
+    workers = start_workers(pdf_parts_at_most(settings, cwd)) if wants_pdfs(settings) else None
     try:
+        rebuild(workers)
         for batch in changes(*watched_paths(settings, cwd), watch_filter=lambda c, p: relevant((c, p))):
             if batch:
-                rebuild()
+                rebuild(workers)
     except KeyboardInterrupt:
         pass
+    finally:
+        if workers is not None:
+            workers.close()

@@ -21,7 +21,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from deckgen import rich
+from deckgen import richtext as rich
 from tests.helpers import project, run
 from tests.test_handout import CHROMIUM
 

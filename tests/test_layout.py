@@ -71,7 +71,8 @@ def test_a_cheatsheet_in_parts_reads_as_one(tmp_path, monkeypatch, cache_env):
 
 
 def cheatsheet_parts_of(root: Path):
-    from deckgen.build import check, study_deck
+    from deckgen.plan import study_deck
+    from deckgen.sources import check
     from deckgen.writers.pdf import cheatsheet_parts
 
     checked = check(load_settings(root).settings, root)

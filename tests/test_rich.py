@@ -101,7 +101,7 @@ def _contrast(a: str, b: str) -> float:
 @pytest.mark.parametrize(("theme", "background"), [("light", "#f2f2f4"), ("light", "#eff0f2"), ("dark", "#2c2c31"),
                                                    ("dark", "#2a2a30"), ("dark", "#1e1e21"), ("print", "#f4f4f4")])
 def test_code_colours_are_readable_on_their_background(theme, background):
-    from deckgen.rich import code_css
+    from deckgen.richtext import code_css
 
     colours = re.findall(r"\.hl-(\w+) \{ color: (#[0-9A-Fa-f]{3,6})", str(code_css(theme, "")))
     assert len(colours) > 10

@@ -81,7 +81,7 @@ def test_a_new_pygments_changes_no_hash_and_no_time(repo, monkeypatch):
 
     from pygments.formatters import HtmlFormatter
 
-    from deckgen import rich
+    from deckgen import richtext as rich
 
     real = HtmlFormatter.format
 

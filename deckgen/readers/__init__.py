@@ -9,13 +9,10 @@ from pathlib import Path
 
 from deckgen.errors import SourceError
 from deckgen.model import Deck, Diagnostic, SourceSpan
+from deckgen.shapes import PAGE_SHAPES, SHAPES  # noqa: F401 (the shapes of text documents: shapes.py)
 
 QA_START = re.compile(r"^\s*[QA]\s?\d{1,6}\s*[.):]")
 Reader = Callable[[str, str, str, Path, str, str], Deck]
-# The shapes of text documents readers/pages.py reads, in the order `auto` tries them
-# (readers/text.py reads qa-markers, tried first); the values of the source-format setting.
-PAGE_SHAPES = ("qa-labels", "coaching", "numbered-inline", "numbered", "headings")
-SHAPES = ("auto", "qa-markers", *PAGE_SHAPES, "markdown")
 
 
 def _text_reader(text: str, path: str, title: str, folder: Path, shape: str, question: str = "auto") -> Deck:

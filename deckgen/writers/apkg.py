@@ -19,7 +19,7 @@ from typing import Any
 from markupsafe import escape
 
 from deckgen import identity
-from deckgen.model import StudyCard, StudyDeck, all_inlines
+from deckgen.model import Rendered, StudyCard, StudyDeck, all_inlines
 from deckgen.render import environment, render
 
 # Frozen: Anki updates existing notes only when the note type keeps the same fields.
@@ -291,3 +291,11 @@ def _add(archive: zipfile.ZipFile, name: str, data: bytes) -> None:
     info.compress_type = zipfile.ZIP_DEFLATED
     info.external_attr = 0o644 << 16
     archive.writestr(info, data)
+
+
+def output(plan, settings) -> Rendered:
+    """The Anki deck of a build's plan (plan.Plan), as formats.FORMATS["apkg"] names it."""
+    entries = {e.id: e.modified for e in plan.ids_file.entries}
+    notetype_times = {kind: modified for kind, _, modified in plan.ids_file.notetypes}
+    return Rendered(write_apkg(plan.deck, plan.deck_name, plan.note_types, notetype_times,
+                              plan.anki_fields, entries, plan.media.files))

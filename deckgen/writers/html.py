@@ -8,8 +8,9 @@ import re
 
 from markupsafe import Markup
 
-from deckgen.model import StudyDeck
+from deckgen.model import Rendered, StudyDeck
 from deckgen.render import render
+from deckgen.writers.apkg import anki_id
 
 
 def handout(deck: StudyDeck, templates: str, media: dict[str, str], storage_key: str) -> bytes:
@@ -39,3 +40,10 @@ def places_of_cards(deck: StudyDeck) -> dict[str, str]:
         for name in names:
             places.setdefault("#" + github_slug(name), "#" + item.anchor)
     return places
+
+
+def output(plan, settings) -> Rendered:
+    """The handout of a build's plan (plan.Plan), as formats.FORMATS["html"] names it; its
+    progress is kept under the Anki deck's id, so renaming the file keeps it."""
+    key = f"deckgen:{anki_id('deck', plan.deck_name)}"
+    return Rendered(handout(plan.deck, settings.templates, plan.media.inline, key))

@@ -264,6 +264,11 @@ class Geometry:
         return "data:image/svg+xml," + quote(svg)
 
 
+def check_print_settings(settings) -> None:
+    """The flashcards' settings checked before a build writes anything."""
+    check_print(settings.paper, settings.card_size, settings.duplex, settings.back_offset)
+
+
 def check_print(paper: str, size_name: str, duplex: str, back_offset: str) -> None:
     """The flashcard settings fit together; a ConfigError saying what to change if not."""
     from deckgen.config import parse_offset

@@ -1,4 +1,4 @@
-"""What shapes each output, and the record of what the last build wrote: the keys that decide
+"""The record of what the last build wrote: the keys that decide
 whether an output (or a PDF part) is up to date. `build/.deckgen-record.json` keeps, per output,
 the key of its inputs, the hash of its bytes and its pages."""
 
@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from deckgen.config import Settings
+from deckgen.formats import FORMATS
 
 
 def _versions() -> str:
@@ -27,15 +28,6 @@ def _versions() -> str:
         except metadata.PackageNotFoundError:
             found.append(f"{name}=?")
     return f"deckgen={__version__};" + ";".join(found)
-
-
-# What shapes each output, beyond the records: its settings and its templates (by name prefix).
-SHAPED_BY = {
-    "apkg": (("deck_name", "note_type"), ("anki", "_blocks")),
-    "cheatsheet": (("paper", "orientation", "columns", "language"), ("cheatsheet", "print", "_blocks")),
-    "cards": (("paper", "card_size", "duplex", "back_offset", "language"), ("flashcards", "_blocks")),
-    "html": (("language",), ("handout", "_blocks")),
-}
 
 
 def _templates_digest(settings: Settings, prefixes: tuple[str, ...]) -> str:
@@ -71,7 +63,7 @@ def layout_key(fmt: str, plan: Any, settings: Settings) -> str:
     settings and templates, the fonts, the media."""
     import hashlib
 
-    names, prefixes = SHAPED_BY[fmt]
+    names, prefixes = FORMATS[fmt].settings, FORMATS[fmt].templates
     digest = hashlib.sha256()
     for part in (fmt, _versions(), repr([getattr(settings, n) for n in names]),
                  _templates_digest(settings, prefixes), _fonts_digest()):
@@ -88,7 +80,7 @@ def input_key(fmt: str, plan: Any, settings: Settings) -> str:
     import dataclasses
     import hashlib
 
-    names, prefixes = SHAPED_BY[fmt]
+    names, prefixes = FORMATS[fmt].settings, FORMATS[fmt].templates
     deck = dataclasses.replace(plan.deck, build_date="") if fmt == "apkg" else plan.deck
     digest = hashlib.sha256()
     for part in (fmt, _versions(), repr([getattr(settings, n) for n in names]),

@@ -1,0 +1,7 @@
+"""The shapes a source can be read in (`--source-format`), named without importing the readers.
+
+PAGE_SHAPES: the shapes of text documents readers/pages.py reads, in the order `auto` tries them
+(readers/text.py reads qa-markers, tried first)."""
+
+PAGE_SHAPES = ("qa-labels", "coaching", "numbered-inline", "numbered", "headings")
+SHAPES = ("auto", "qa-markers", *PAGE_SHAPES, "markdown")
