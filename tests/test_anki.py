@@ -60,6 +60,7 @@ def repo(tmp_path):
     return Repo(tmp_path)
 
 
+@pytest.mark.slow
 def test_first_import(repo):
     repo.build()
     imported = repo.import_()
@@ -76,6 +77,7 @@ def test_first_import(repo):
     assert epoch["fields"]["Id"] == epoch["guid"]
 
 
+@pytest.mark.slow
 def test_unchanged_rebuild_is_byte_identical_and_imports_as_nothing(repo):
     repo.build()
     repo.import_()
@@ -88,6 +90,7 @@ def test_unchanged_rebuild_is_byte_identical_and_imports_as_nothing(repo):
     assert len(imported.log.duplicate) == 4  # Anki's word for "already there, not newer"
 
 
+@pytest.mark.slow
 def test_edited_answer_updates_exactly_that_note(repo):
     repo.build()
     repo.import_()
@@ -100,6 +103,7 @@ def test_edited_answer_updates_exactly_that_note(repo):
     assert rate["fields"]["Answer"] == "<p>How far each gradient step moves.</p>"
 
 
+@pytest.mark.slow
 def test_fixed_typo_in_a_question_updates_the_note(tmp_path):
     repo = Repo(tmp_path, DECK.replace("What is a gradient?", "What is a gradiant?"))
     repo.build()
@@ -113,6 +117,7 @@ def test_fixed_typo_in_a_question_updates_the_note(tmp_path):
     assert set(repo.notes()) == guids
 
 
+@pytest.mark.slow
 def test_inserted_question_adds_one_note_and_keeps_the_others(repo):
     repo.build()
     repo.import_()
@@ -132,6 +137,7 @@ def test_inserted_question_adds_one_note_and_keeps_the_others(repo):
     assert numbers["What is an epoch?"] == "5"  # the renumbered notes were updated in place
 
 
+@pytest.mark.slow
 def test_removed_question_is_reported_with_an_anki_search(repo):
     repo.build()
     repo.import_()
@@ -149,6 +155,7 @@ def test_removed_question_is_reported_with_an_anki_search(repo):
         col.close()
 
 
+@pytest.mark.slow
 def test_an_edit_made_in_anki_survives_an_unchanged_rebuild(repo):
     from anki.collection import Collection
 
@@ -168,6 +175,7 @@ def test_an_edit_made_in_anki_survives_an_unchanged_rebuild(repo):
     assert next(n for n in repo.notes().values() if n["fields"]["Number"] == "1")["fields"]["Answer"] == "My own words."
 
 
+@pytest.mark.slow
 def test_a_changed_note_type_reaches_users(repo):
     repo.build()
     repo.import_()
@@ -186,6 +194,7 @@ def test_a_changed_note_type_reaches_users(repo):
         col.close()
 
 
+@pytest.mark.slow
 def test_locked_build_fails_on_a_stale_ids_file_and_writes_nothing(repo):
     repo.build()
     ids = repo.source.with_name("deck.ids.json")
@@ -212,6 +221,7 @@ def test_ids_file_is_one_card_per_line(repo):
     assert sum(1 for line in text.splitlines() if line.strip().startswith('{"id"')) == 4
 
 
+@pytest.mark.slow
 def test_html_and_mathjax_in_answers(tmp_path):
     repo = Repo(tmp_path, "Q1. What does <b>bold</b> do?\nA1. It is <script>alert(1)</script> "
                           "and \\( x^2 \\) stays math.\n")
@@ -230,6 +240,7 @@ def test_html_and_mathjax_in_answers(tmp_path):
         col.close()
 
 
+@pytest.mark.slow
 def test_deck_and_note_type_names_are_configurable_and_ids_derive_from_them(tmp_path):
     repo = Repo(tmp_path)
     (repo.root / "deckgen.toml").write_text('deck-name = "ML::Basics deck"\nnote-type = "My Q&A"\n',
@@ -242,6 +253,7 @@ def test_deck_and_note_type_names_are_configurable_and_ids_derive_from_them(tmp_
     assert anki_id("notetype", "My Q&A") == anki_id("notetype", "My Q&A") != anki_id("notetype", "deckgen Q&A")
 
 
+@pytest.mark.slow
 def test_rnn_deck_updates_in_place_after_an_edit(tmp_path):
     repo = Repo(tmp_path, RNN.read_text(encoding="utf-8"), name=RNN.name)
     repo.build()
@@ -300,6 +312,7 @@ def package_rows(apkg) -> dict[str, tuple]:
             conn.close()
 
 
+@pytest.mark.slow
 def test_inserting_moving_and_removing_markdown_cards_changes_no_other_note(tmp_path):
     """Markdown numbers nothing: deckgen counts the places (the handout shows them), and no place
     reaches a note, so an edit made in Anki to a later card survives every one of these."""
@@ -339,6 +352,7 @@ def test_inserting_moving_and_removing_markdown_cards_changes_no_other_note(tmp_
     assert shown.index("Q1</a> <span class=\"q-text\">What is a loss?") < shown.index("Q5</a> <span class=\"q-text\">What is a batch?")
 
 
+@pytest.mark.slow
 def test_an_ids_file_that_hashed_counted_places_is_taken_over_with_every_time_kept(tmp_path):
     """deck.md built by deckgen before ids file format 4 (its places in the Number field and in
     the hashes; tests/fixtures/md-v3): the first build after it changes no note in Anki."""

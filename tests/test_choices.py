@@ -3,6 +3,8 @@ with the question and the right ones are marked on the answer side, in every out
 
 from __future__ import annotations
 
+import pytest
+
 from deckgen.readers import read_source
 from tests.helpers import import_apkg, notes, pdf_text, project, run, squash
 
@@ -41,6 +43,7 @@ def test_options_are_read_as_choices_with_the_right_ones_marked(tmp_path):
     assert not third.answered  # no option marked: nothing to show as the answer
 
 
+@pytest.mark.slow
 def test_every_output_shows_the_options_and_marks_the_right_ones(tmp_path):
     root = project(tmp_path, {"quiz.md": QUIZ.replace("- [ ] lambda", "- [x] def")})
     result = run(["build"], root)

@@ -29,6 +29,7 @@ def test_usage_error_exits_2(tmp_path):
     assert "'a3' is not one of" in result.output
 
 
+@pytest.mark.slow
 def test_build_writes_every_format(tmp_path):
     root = project(tmp_path, {"deck.txt": GOOD})
     result = run(["build"], root)
@@ -54,6 +55,7 @@ def test_invalid_source_fails_with_file_and_line_and_writes_nothing(tmp_path):
     assert not (root / "build").exists()
 
 
+@pytest.mark.slow
 def test_a_failed_build_leaves_previous_outputs_intact(tmp_path):
     root = project(tmp_path, {"deck.txt": GOOD})
     assert run(["build"], root).exit_code == 0
@@ -144,6 +146,7 @@ def test_bad_settings_name_key_and_file(tmp_path, toml, message):
     assert "Traceback" not in result.output
 
 
+@pytest.mark.slow
 def test_user_templates_override_one_and_inherit_the_rest(tmp_path):
     root = project(tmp_path, {"deck.txt": GOOD})
     mine = root / "mytemplates"
@@ -158,6 +161,7 @@ def test_user_templates_override_one_and_inherit_the_rest(tmp_path):
     assert (root / "build" / "deck.cheatsheet.pdf").exists()  # built-in templates still used
 
 
+@pytest.mark.slow
 def test_python_m_deckgen_works(tmp_path):
     import subprocess
     import sys

@@ -20,6 +20,7 @@ from tests.helpers import RNN, ROOT, children, import_apkg, outputs, pdf_text, p
 GOOD = "Deck\n\nPart\n\nQ1. What?\nA1. That.\n\nQ3. Why?\nA3. Because.\n"
 
 
+@pytest.mark.slow
 def test_init_makes_a_repository_that_builds_right_away(tmp_path):
     result = run(["init", "deck"], tmp_path)
     assert result.exit_code == 0, result.output
@@ -42,6 +43,7 @@ def test_init_refuses_to_overwrite(tmp_path):
     assert run(["init", "--force"], tmp_path).exit_code == 0
 
 
+@pytest.mark.slow
 def test_generated_workflow_is_a_valid_github_workflow(tmp_path):
     assert run(["init"], tmp_path).exit_code == 0
     workflow = tmp_path / ".github" / "workflows" / "deckgen.yml"
@@ -58,6 +60,7 @@ def test_generated_workflow_is_a_valid_github_workflow(tmp_path):
     assert run(["build", "--locked"], tmp_path).exit_code == 0
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("path", "schema"), [
     ("action.yml", "vendor.github-actions"),
     (".github/workflows/release.yml", "vendor.github-workflows"),
@@ -95,6 +98,7 @@ def test_config_prints_every_setting_and_its_origin(tmp_path):
     assert f'deck-name = "Mine"  # {root / "deckgen.toml"}' in lines
 
 
+@pytest.mark.slow
 def test_per_source_settings(tmp_path):
     root = project(tmp_path, {"a.txt": GOOD, "b.txt": GOOD})
     (root / "deckgen.toml").write_text(
@@ -177,6 +181,7 @@ def test_verbose_build_says_how_it_read_each_source(tmp_path):
     assert "source/rnn-interview-questions.txt:315:1: skipped page chrome after the last card: Comments" in result.stderr
 
 
+@pytest.mark.slow
 def test_watch_rebuilds_when_a_source_changes(tmp_path):
     root = project(tmp_path, {"d.txt": GOOD})
     (root / "theme").mkdir()
@@ -225,6 +230,7 @@ def test_watch_rebuilds_when_a_source_changes(tmp_path):
     assert not [pid for pid in workers if Path(f"/proc/{pid}").exists()]
 
 
+@pytest.mark.slow
 def test_pre_commit_hook_runs_from_this_checkout(tmp_path):
     repo = tmp_path / "decks"
     project(repo, {"good.txt": GOOD, "bad.txt": "Q1. What?\n"})
@@ -244,12 +250,14 @@ def test_pre_commit_hook_runs_from_this_checkout(tmp_path):
     assert "source/bad.txt:1:1: error: Q1 has no answer [DG002]" in bad.stdout
 
 
+@pytest.mark.slow
 def test_shell_completion_script(tmp_path):
     env = {**os.environ, "_DECKGEN_COMPLETE": "bash_source"}
     out = subprocess.run([shutil.which("deckgen") or "deckgen"], env=env, capture_output=True, text=True)
     assert out.returncode == 0 and "_deckgen_completion" in out.stdout
 
 
+@pytest.mark.slow
 def test_build_summary_for_the_job_page(tmp_path):
     root = project(tmp_path, {"d.txt": GOOD})
     summary = tmp_path / "summary.md"

@@ -12,6 +12,8 @@ import pytest
 from deckgen.readers.text import read_text
 from tests.helpers import RNN, ROOT, project, run
 
+pytestmark = pytest.mark.slow
+
 NAME = "rnn-interview-questions"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"

@@ -53,12 +53,14 @@ def record_text(root: Path, title: bool = True) -> str:
                     + [c.question_text + " " + c.answer_text for c in deck.cards])
 
 
+@pytest.mark.slow
 def test_control_characters_are_removed_consistently(hostile):
     text = record_text(hostile)
     assert "\u200b" not in text and "\x07" not in text and "\u2067" not in text
     assert "\u200d" in text  # joiners are part of scripts and emoji
 
 
+@pytest.mark.slow
 def test_handout_shows_everything_as_text_and_runs_nothing(hostile):
     from playwright.sync_api import sync_playwright
 
@@ -86,6 +88,7 @@ def test_handout_shows_everything_as_text_and_runs_nothing(hostile):
         browser.close()
 
 
+@pytest.mark.slow
 def test_anki_fields_are_escaped_and_the_card_runs_nothing(hostile, tmp_path):
     from anki.collection import Collection
     from playwright.sync_api import sync_playwright
@@ -119,6 +122,7 @@ def words(text: str) -> set[str]:
     return set(unicodedata.normalize("NFKC", text).split())
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["h.cheatsheet.pdf", "h.cards.pdf"])
 def test_pdfs_show_the_text_with_real_glyphs(hostile, name):
     pdf = hostile / "build" / name
@@ -136,6 +140,7 @@ def test_pdfs_show_the_text_with_real_glyphs(hostile, name):
     assert "\\text" not in flat and "<b>" not in flat  # the formula is drawn, not printed as TeX
 
 
+@pytest.mark.slow
 def test_fetcher_reaches_no_file_and_no_network(tmp_path):
     import http.server
     import threading
@@ -209,6 +214,7 @@ def snapshot(folder: Path) -> dict[str, bytes]:
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
+@pytest.mark.slow
 def test_a_failing_output_does_not_stop_the_others(tmp_path):
     root = project(tmp_path, {"d.txt": GOOD})
     theme = root / "theme"
@@ -242,6 +248,7 @@ def test_output_folder_that_cannot_be_written(tmp_path):
     assert "Traceback" not in result.output
 
 
+@pytest.mark.slow
 def test_disk_full_leaves_previous_outputs_and_no_temporary_file(tmp_path, monkeypatch):
     root = project(tmp_path, {"d.txt": GOOD})
     assert run(["build"], root).exit_code == 0
@@ -266,6 +273,7 @@ def test_disk_full_leaves_previous_outputs_and_no_temporary_file(tmp_path, monke
     assert snapshot(root / "build") == {k[len("build/"):]: v for k, v in before.items() if k.startswith("build/")}
 
 
+@pytest.mark.slow
 def test_killed_build_leaves_previous_outputs_and_the_next_build_cleans_up(tmp_path):
     big = "Deck\n\n" + "".join(f"Q{n}. Question number {n} about topic {n % 17}?\nA{n}. Answer {n}: "
                                + "words " * 30 + "\n\n" for n in range(1, 301))
@@ -336,6 +344,7 @@ def valid(path: Path) -> bool:
     return path.read_text(encoding="utf-8").rstrip().endswith("</html>")
 
 
+@pytest.mark.slow
 def test_two_builds_at_once_end_with_complete_outputs(tmp_path):
     root = project(tmp_path, {"d.txt": GOOD}, rnn=True)
     env = {k: v for k, v in os.environ.items() if k != "CI"}
@@ -377,6 +386,7 @@ piece = st.sampled_from(["Q1.", "A1.", "Q2)", "A2:", "•", "- ", "1.", "Comment
 documents = st.lists(st.one_of(piece, st.text(max_size=8)), max_size=40).map("".join)
 
 
+@pytest.mark.slow
 @settings(max_examples=FUZZ_EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(text=documents, suffix=st.sampled_from(["txt", "md"]))
 def test_fuzz_the_whole_pipeline(tmp_path_factory, text, suffix):
@@ -391,6 +401,7 @@ def test_fuzz_the_whole_pipeline(tmp_path_factory, text, suffix):
         assert result.stderr.startswith(("source/", "error: source/")) or "error:" in result.stderr
 
 
+@pytest.mark.slow
 def test_right_to_left_paragraphs_get_their_direction_everywhere(tmp_path):
     text = ("Q1. What is deep learning?\nA1. التعلم العميق هو فرع من التعلم الآلي.\n\n"
             "Q2. And in English?\nA2. A branch of machine learning.\n")

@@ -92,6 +92,7 @@ def _cached_parts(cache: Path) -> list[Path]:
     return sorted((cache / "deckgen" / "parts").glob("*/*.pdf"))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("copied", ["the part's PDF", "the whole entry"])
 def test_a_cached_part_copied_over_another_is_laid_out_again(tmp_path, copied):
     """A layout cache restored from CI is shared: one entry put in another's place (the flashcards'
@@ -169,6 +170,7 @@ def harness(root: Path, temp: Path, how: str, *args: str, path: str | None = Non
     return json.loads(done.stdout.splitlines()[-1])
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("signal_name", ["SIGTERM", "SIGINT"])
 def test_a_stopped_build_cleans_up_after_itself(tmp_path, signal_name):
     """SIGTERM (a CI job cancelled, `timeout`, `kill`) stops a build as Ctrl-C does: the workers
@@ -195,6 +197,7 @@ def _folder(temp: Path, name: str, owner: dict | None) -> Path:
     return folder
 
 
+@pytest.mark.slow
 def test_the_next_build_removes_what_a_killed_build_left(tmp_path):
     """SIGKILL runs no cleanup: the workers' folder (with the pickled deck) stays; the next build
     removes it, and only folders whose process is gone: a running build's folder stays."""
@@ -248,6 +251,7 @@ print(json.dumps({"started": started, "left": left, "folder": os.path.exists(wor
 """
 
 
+@pytest.mark.slow
 def test_workers_stopped_early_are_joined_with_what_they_started(tmp_path):
     """A build that ends while its workers still load WeasyPrint (nothing to lay out) stops them:
     each is joined, and so is the gcc it was running, before deckgen goes on to exit: nothing of
@@ -274,6 +278,7 @@ GOOD = "Deck\n\nQ1. What?\nA1. That.\n\nQ2. Why?\nA2. Because.\n"
 OUTPUTS = ("d.apkg", "d.cheatsheet.pdf", "d.cards.pdf", "d.html")
 
 
+@pytest.mark.slow
 def test_when_every_output_fails_none_is_said_to_be_written(tmp_path):
     root = project(tmp_path, {"d.txt": GOOD})
     for name in OUTPUTS:  # a folder where each output goes: none can be written
@@ -284,6 +289,7 @@ def test_when_every_output_fails_none_is_said_to_be_written(tmp_path):
     assert result.stderr.splitlines()[-1] == "error: 4 of 4 output(s) failed; none was written"
 
 
+@pytest.mark.slow
 def test_outputs_left_unchanged_are_not_said_to_be_written(tmp_path):
     root = project(tmp_path, {"d.txt": GOOD})
     assert run(["build", "--no-cache"], root).exit_code == 0

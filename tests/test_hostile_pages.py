@@ -191,6 +191,7 @@ PATHOLOGICAL = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", PATHOLOGICAL)
 def test_pages_nested_10000_deep_read_in_bounded_time(tmp_path, name):
     root = project(tmp_path)

@@ -140,6 +140,7 @@ CREATE VIEW notes AS SELECT id, guid, mid, mod, tags, flds || printf('%.*c', 900
 """
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name, sql", [("endless", ENDLESS), ("padded", PADDED)], ids=["endless", "padded"])
 def test_a_view_in_place_of_notes_is_refused_before_it_runs(repo, name, sql):
     # before: the endless view ran until TMPDIR was full, deaf to Ctrl-C; the padded one took 3.1 GB
@@ -151,6 +152,7 @@ def test_a_view_in_place_of_notes_is_refused_before_it_runs(repo, name, sql):
     assert leftovers(repo) == []
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name, sql, said", [
     ("trigger", "CREATE TRIGGER t AFTER UPDATE ON notes BEGIN SELECT 1; END;", "'t' is a trigger"),
     ("virtual", """ALTER TABLE notes RENAME TO stored_notes;
@@ -184,6 +186,7 @@ def zstd_bomb(root: Path, size: int) -> Path:
     return package
 
 
+@pytest.mark.slow
 def test_a_zstd_bomb_stops_at_the_byte_budget_in_bounded_memory(repo):
     # before: 160 KB of zstd reached 4.1 GB of memory (read whole, then decompressed whole)
     package = zstd_bomb(repo, 3 << 30)
@@ -194,6 +197,7 @@ def test_a_zstd_bomb_stops_at_the_byte_budget_in_bounded_memory(repo):
     assert leftovers(repo) == []
 
 
+@pytest.mark.slow
 def test_a_deflate_bomb_stops_at_the_byte_budget(repo):
     # before: a 4 MB deflate zip reached 8.2 GB of memory and wrote a 4 GiB temp file
     settings(repo, "max-package-bytes = 4_000_000\n")
@@ -209,6 +213,7 @@ def test_a_deflate_bomb_stops_at_the_byte_budget(repo):
     assert leftovers(repo) == []
 
 
+@pytest.mark.slow
 def test_a_sparse_collection_file_is_refused_by_its_size(repo):
     # before: a 4 KB sparse collection.anki2 was copied whole (6 GB)
     sparse = repo / "collection.anki2"
@@ -221,6 +226,7 @@ def test_a_sparse_collection_file_is_refused_by_its_size(repo):
     assert leftovers(repo) == []
 
 
+@pytest.mark.slow
 def test_row_and_value_size_limits_are_settings(repo, own_tmpdir):
     package = craft(repo, "big-field", """
         UPDATE notes SET flds = replace(flds, 'step length', 'step ' || printf('%.*c', 100000, 'x'))
@@ -235,6 +241,7 @@ def test_row_and_value_size_limits_are_settings(repo, own_tmpdir):
     assert leftovers(repo) == []
 
 
+@pytest.mark.slow
 def test_a_huge_field_in_a_note_of_another_type_is_never_loaded(repo, own_tmpdir):
     package = craft(repo, "other-type", """
         INSERT INTO notes SELECT id + 7, 'other', 42, mod, usn, tags, printf('%.*c', 200000, 'x'), sfld, csum, flags, data
@@ -267,6 +274,7 @@ def test_queries_stop_at_the_deadline_and_at_ctrl_c():
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
 
 
+@pytest.mark.slow
 def test_ctrl_c_stops_a_pull_and_leaves_no_temporary_files(repo):
     # the package is read under the guard's SIGINT handler: a pull that a query holds up still stops
     script = (
@@ -296,6 +304,7 @@ def test_ctrl_c_stops_a_pull_and_leaves_no_temporary_files(repo):
 
 
 # -- 6. two notes, one GUID ------------------------------------------------------------------
+@pytest.mark.slow
 def test_two_notes_with_one_guid_are_both_named_and_neither_is_pulled(repo, own_tmpdir):
     # before: the later note won and Q3's real edit became Q1's text, under a misleading warning
     package = craft(repo, "twins", """
@@ -319,6 +328,7 @@ def test_two_notes_with_one_guid_are_both_named_and_neither_is_pulled(repo, own_
 
 
 # -- 7. what a field holds that is not text ----------------------------------------------------
+@pytest.mark.slow
 def test_script_and_style_bodies_are_not_pulled_as_answer_text(repo, own_tmpdir):
     collection = repo / "user" / "collection.anki2"
     col = anki_session(collection)
@@ -340,6 +350,7 @@ def test_script_and_style_bodies_are_not_pulled_as_answer_text(repo, own_tmpdir)
 
 
 # -- 8. one line for a broken collection or a full disk ----------------------------------------
+@pytest.mark.slow
 def test_null_tags_are_one_line_naming_the_file(repo, own_tmpdir):
     package = craft(repo, "null-tags", """
         ALTER TABLE notes RENAME TO stored_notes;
@@ -354,6 +365,7 @@ def test_null_tags_are_one_line_naming_the_file(repo, own_tmpdir):
     assert leftovers(repo) == []
 
 
+@pytest.mark.slow
 def test_a_full_tmpdir_is_one_line_naming_the_file(repo, own_tmpdir, monkeypatch):
     def full(*args, **kwargs):
         raise OSError(errno.ENOSPC, "No space left on device")
@@ -364,6 +376,7 @@ def test_a_full_tmpdir_is_one_line_naming_the_file(repo, own_tmpdir, monkeypatch
         f"error: {package}: cannot make a private copy of it in {own_tmpdir}: the disk is full")
 
 
+@pytest.mark.slow
 def test_a_tmpdir_that_fills_up_while_copying_is_one_line_and_leaves_nothing(repo):
     # a write failing half-way through the private copy (the file-size limit stands in for the disk)
     done = limited_pull(repo, repo / "modern.apkg", file_size=64 << 10)
@@ -381,6 +394,7 @@ def _consistent(repo: Path) -> None:
     assert sorted(p.name for p in (repo / "source").iterdir()) == ["deck.ids.json", "deck.md"]
 
 
+@pytest.mark.slow
 def test_a_pull_killed_between_its_two_renames_is_finished_by_the_next_pull(repo):
     # before: the source was new, its ids file old, and a temporary file stayed in source/
     script = (
@@ -409,6 +423,7 @@ def test_a_pull_killed_between_its_two_renames_is_finished_by_the_next_pull(repo
     _consistent(repo)
 
 
+@pytest.mark.slow
 def test_a_rename_failing_half_way_says_so_and_the_next_pull_finishes(repo, own_tmpdir, monkeypatch):
     replace, calls = os.replace, []
 
@@ -429,6 +444,7 @@ def test_a_rename_failing_half_way_says_so_and_the_next_pull_finishes(repo, own_
     _consistent(repo)
 
 
+@pytest.mark.slow
 def test_a_file_changed_after_the_interruption_is_not_overwritten(repo, own_tmpdir, monkeypatch):
     replace = os.replace
 
@@ -449,6 +465,7 @@ def test_a_file_changed_after_the_interruption_is_not_overwritten(repo, own_tmpd
     assert ids.read_bytes() == mine and (repo / "source" / ".deckgen-pull-journal.json").exists()
 
 
+@pytest.mark.slow
 def test_a_full_disk_while_staging_writes_nothing_and_leaves_nothing(repo, own_tmpdir, monkeypatch):
     # before: the partial temporary file stayed beside the source although the message said nothing was written
     source, ids = repo / "source" / "deck.md", repo / "source" / "deck.ids.json"
@@ -464,6 +481,7 @@ def test_a_full_disk_while_staging_writes_nothing_and_leaves_nothing(repo, own_t
     assert sorted(p.name for p in source.parent.iterdir()) == ["deck.ids.json", "deck.md"]
 
 
+@pytest.mark.slow
 def test_temporary_files_of_a_pull_killed_before_its_journal_are_removed(repo):
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
     dead.wait()
@@ -476,6 +494,7 @@ def test_temporary_files_of_a_pull_killed_before_its_journal_are_removed(repo):
 
 
 # -- the "added in Anki" listing stays short ---------------------------------------------------
+@pytest.mark.slow
 def test_notes_added_in_anki_are_listed_up_to_twenty(repo, own_tmpdir):
     package = craft(repo, "many", """
         WITH RECURSIVE k(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM k WHERE n < 25)

@@ -163,6 +163,7 @@ def test_a_theme_script_is_allowed_by_its_own_hash(tmp_path):
     assert _policy(page)["script-src"] == [f"'sha256-{digest}'"]
 
 
+@pytest.mark.slow
 def test_chromium_runs_the_page_script_and_no_formula_or_injected_script(attack):
     from playwright.sync_api import sync_playwright
 
@@ -281,6 +282,7 @@ class Marionette:
 FIREFOX = shutil.which("firefox-esr") or shutil.which("firefox")
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(FIREFOX is None, reason="Firefox is not installed (Debian: apt-get install firefox-esr)")
 def test_firefox_follows_no_formula_link_to_script(attack):
     root, _ = attack

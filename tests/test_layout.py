@@ -38,6 +38,7 @@ def cache_env(tmp_path):
     return {"XDG_CACHE_HOME": str(tmp_path / "cache"), "HOME": str(tmp_path)}
 
 
+@pytest.mark.slow
 def test_a_cheatsheet_in_parts_reads_as_one(tmp_path, monkeypatch, cache_env):
     monkeypatch.setattr("deckgen.writers.pdf.PART_CARDS", 25)  # the RNN deck in several parts
     from deckgen.writers.pdf import cheatsheet_parts
@@ -80,6 +81,7 @@ def cheatsheet_parts_of(root: Path):
     return cheatsheet_parts(study_deck(deck, job, tuple(str(i) for i in range(len(deck.cards))), "", "en"))
 
 
+@pytest.mark.slow
 def test_warm_cache_gives_the_bytes_of_a_clean_build_and_an_edit_lays_out_one_part(tmp_path, monkeypatch, cache_env):
     monkeypatch.setattr("deckgen.writers.pdf.PART_CARDS", 25)
     monkeypatch.setattr("deckgen.writers.pdf.CHUNK_SHEETS", 3)
@@ -107,6 +109,7 @@ def test_warm_cache_gives_the_bytes_of_a_clean_build_and_an_edit_lays_out_one_pa
     assert "rescales gradients" in squash(" ".join(pdf_text(root / "build" / f"{NAME}.cheatsheet.pdf")))
 
 
+@pytest.mark.slow
 def test_no_cache_writes_nothing_to_the_cache_and_the_cache_stays_out_of_build(tmp_path, cache_env):
     root = project(tmp_path, rnn=True)
     assert run(["build", "--no-cache"], root, env=cache_env).exit_code == 0
@@ -156,6 +159,7 @@ def _on_a_terminal(root: Path, args: list[str], env: dict[str, str]) -> str:
     return shown.decode("utf-8", "replace")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("args", "env", "bar"), [
     ([], {}, True), (["--quiet"], {}, False), ([], {"TERM": "dumb"}, False),
 ])
@@ -167,6 +171,7 @@ def test_a_progress_bar_only_on_a_real_terminal(tmp_path, args, env, bar):
     assert ("laying out PDFs [" in shown and "3/3 parts" in shown) == bar  # 1 cheat sheet part, 2 of flashcards
 
 
+@pytest.mark.slow
 def test_links_survive_the_imposition(tmp_path):
     text = ("# Links\n\n## One\n\n### Where is the paper?\n\nRead [the paper](https://example.com/rnn.pdf) "
             "or write to [us](mailto:a@example.com).\n")
@@ -196,6 +201,7 @@ def test_links_survive_the_imposition(tmp_path):
     assert inside("paper", "https://example.com/rnn.pdf") and inside("us", "mailto:a@example.com")
 
 
+@pytest.mark.slow
 def test_a_damaged_cache_file_is_laid_out_again(tmp_path, cache_env):
     root = project(tmp_path, rnn=True)
     assert run(["build", "--format", "cheatsheet"], root, env={**cache_env, **EPOCH}).exit_code == 0
@@ -220,6 +226,7 @@ print(code, len(left))
 """
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", ["ok", "noop", "bad source"])
 def test_the_early_workers_end_with_every_build(tmp_path, case):
     """The PDF workers are forked as a build starts (they load WeasyPrint meanwhile); whether the
@@ -288,6 +295,7 @@ def test_a_worker_reads_the_templates_anew_for_each_build(tmp_path):
     assert [key for key in layout._JOBS if key] == [str(second)]  # the last build's jobs only
 
 
+@pytest.mark.slow
 def test_a_big_machine_starts_only_the_workers_the_sources_can_keep_busy(tmp_path, monkeypatch):
     """Workers are forked before the sources are read: their number comes from the sources'
     size, not only the cores (the RNN document makes 3 parts; 64 workers would each load
@@ -308,6 +316,7 @@ def test_a_big_machine_starts_only_the_workers_the_sources_can_keep_busy(tmp_pat
     assert len(started) == 1 and 3 <= started[0] <= 6
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fails", ["folder", "jobs file"])
 def test_a_full_temporary_folder_lays_the_pdfs_out_here(tmp_path, monkeypatch, fails):
     """No room in the temporary folder for the workers (a full /tmp on a CI runner): the PDFs are

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
+import pytest
+
 from deckgen.readers.text import read_text
 from tests.helpers import RNN, import_apkg, notes, pdf_text, run, squash
 
@@ -16,6 +18,7 @@ def test_the_real_questions_are_80():
     assert len(QUESTIONS) == 80  # the list the checks below look for
 
 
+@pytest.mark.slow
 def test_anki_imports_80_notes_in_a_subdeck_per_section(rnn_build, tmp_path):
     imported = import_apkg(rnn_build / "build" / f"{NAME}.apkg", tmp_path / "c.anki2")
     assert imported.notes == 80 and imported.cards == 80
@@ -33,6 +36,7 @@ def test_anki_imports_80_notes_in_a_subdeck_per_section(rnn_build, tmp_path):
     assert "&lt;UNK&gt;" in q60["fields"]["Answer"]
 
 
+@pytest.mark.slow
 def test_cheatsheet_has_every_question(rnn_build):
     pages = pdf_text(rnn_build / "build" / f"{NAME}.cheatsheet.pdf")
     text = squash(" ".join(pages))
@@ -41,6 +45,7 @@ def test_cheatsheet_has_every_question(rnn_build):
     assert squash(pages[0]).endswith(f"page 1 of {len(pages)}")
 
 
+@pytest.mark.slow
 def test_cheatsheet_is_a4_by_default(rnn_build):
     from pypdf import PdfReader
 
@@ -48,6 +53,7 @@ def test_cheatsheet_is_a4_by_default(rnn_build):
     assert (round(float(box.width) * 25.4 / 72), round(float(box.height) * 25.4 / 72)) == (210, 297)
 
 
+@pytest.mark.slow
 def test_letter_paper(tmp_path):
     from pypdf import PdfReader
 
@@ -75,6 +81,7 @@ class _Resources(HTMLParser):
             self.external.append((tag, a["href"]))
 
 
+@pytest.mark.slow
 def test_html_holds_80_cards_and_loads_nothing_from_outside(rnn_build):
     html = (rnn_build / "build" / f"{NAME}.html").read_text(encoding="utf-8")
     parser = _Resources()
@@ -85,6 +92,7 @@ def test_html_holds_80_cards_and_loads_nothing_from_outside(rnn_build):
     assert html.count('<nav class="toc"') == 1
 
 
+@pytest.mark.slow
 def test_blog_chrome_appears_in_no_output(rnn_build):
     build = rnn_build / "build"
     texts = [
@@ -105,6 +113,7 @@ def notes_of(apkg):
     return notes(folder / "c.anki2")
 
 
+@pytest.mark.slow
 def test_rebuild_gives_identical_bytes(rnn_build):
     build = rnn_build / "build"
     before = {p.name: p.read_bytes() for p in build.iterdir()}

@@ -34,6 +34,7 @@ def wheel(dist) -> Path:
 SHIPPED = sorted(p.relative_to(ROOT / "templates").as_posix() for p in (ROOT / "templates").rglob("*.j2"))
 
 
+@pytest.mark.slow
 def test_wheel_contains_templates_and_the_console_script(wheel):
     import deckgen
 
@@ -44,6 +45,7 @@ def test_wheel_contains_templates_and_the_console_script(wheel):
     assert wheel.name.startswith(f"deckgen_qa-{deckgen.__version__}-")  # one source for the version
 
 
+@pytest.mark.slow
 def test_sdist_contains_templates(dist):
     import tarfile
 
@@ -53,6 +55,7 @@ def test_sdist_contains_templates(dist):
     assert all(f"{top}/templates/{name}" in names for name in SHIPPED)
 
 
+@pytest.mark.slow
 def test_installed_wheel_builds_outside_the_repository(wheel, tmp_path):
     target = tmp_path / "site"
     subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target",

@@ -226,6 +226,7 @@ def server():
     httpd.shutdown()
 
 
+@pytest.mark.slow
 def test_import_a_saved_page_writes_markdown_and_copies_its_images(tmp_path):
     root = project(tmp_path)
     result = run(["import", str(PAGES / "medium.html"), "-o", "source/python.md"], root)

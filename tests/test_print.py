@@ -35,6 +35,7 @@ def last_words(card, n=4):
     return squash(" ".join(card.answer_text.split()[-n:]))
 
 
+@pytest.mark.slow
 def test_cheatsheet_keeps_every_card_on_one_page(rnn_build):
     pages = [squash(t) for t in pdf_text(rnn_build / "build" / f"{NAME}.cheatsheet.pdf")]
     assert len(pages) >= 2  # the test means something only if there are page breaks
@@ -44,6 +45,7 @@ def test_cheatsheet_keeps_every_card_on_one_page(rnn_build):
         assert last_words(card) in pages[holding[0]], f"Q{card.number} is split across pages"
 
 
+@pytest.mark.slow
 def test_cheatsheet_outline_metadata_and_fonts(rnn_build):
     reader = PdfReader(str(rnn_build / "build" / f"{NAME}.cheatsheet.pdf"))
     assert [o["/Title"] for o in reader.outline] == [
@@ -58,6 +60,7 @@ def test_cheatsheet_outline_metadata_and_fonts(rnn_build):
     assert len(fonts) >= 2 and all(fonts)
 
 
+@pytest.mark.slow
 def test_cheatsheet_header_and_footer(rnn_build):
     reader = PdfReader(str(rnn_build / "build" / f"{NAME}.cheatsheet.pdf"))
     sections = {"Basics of RNNs", "Advanced Topics"}
@@ -70,6 +73,7 @@ def test_cheatsheet_header_and_footer(rnn_build):
         assert f"page {number} of {len(reader.pages)}" in footer
 
 
+@pytest.mark.slow
 def test_cheatsheet_date_comes_from_source_date_epoch(tmp_path):
     root, _ = build(tmp_path, "--format", "cheatsheet", env={"SOURCE_DATE_EPOCH": "1767225600"})
     assert "2026-01-01" in pdf_text(root / "build" / f"{NAME}.cheatsheet.pdf")[0]
@@ -77,6 +81,7 @@ def test_cheatsheet_date_comes_from_source_date_epoch(tmp_path):
     assert not re.search(r"\d{4}-\d\d-\d\d", " ".join(pdf_text(plain / "build" / f"{NAME}.cheatsheet.pdf")))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("args", "size"), [
     ((), (210.0, 297.0)), (("--paper", "letter"), (215.9, 279.4)),
     (("--orientation", "landscape"), (297.0, 210.0)),
@@ -87,6 +92,7 @@ def test_cheatsheet_paper(tmp_path, args, size):
     assert {page_mm(p) for p in reader.pages} == {size}
 
 
+@pytest.mark.slow
 def test_cheatsheet_columns(tmp_path):
     two, _ = build(tmp_path / "two", "--format", "cheatsheet", "--columns", "2")
     three, _ = build(tmp_path / "three", "--format", "cheatsheet", "--columns", "3")
@@ -109,6 +115,7 @@ def faces(reader):
     return found
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("paper", "size", "card", "per_sheet"), [
     ("a4", "auto", (95.0, 64.0), 8), ("letter", "auto", (95.0, 64.0), 8),
     ("letter", "index-3x5", (127.0, 76.2), 3), ("a4", "business", (88.9, 50.8), 10),
@@ -135,6 +142,7 @@ def test_flashcards_long_edge_backs_lie_behind_fronts(tmp_path, paper, size, car
     assert all(squash(c.question_text) in text and last_words(c) in text for c in CARDS)
 
 
+@pytest.mark.slow
 def test_flashcards_short_edge_mirrors_rows(tmp_path):
     root, _ = build(tmp_path, "--format", "cards", "--duplex", "short-edge")
     reader = PdfReader(str(root / "build" / f"{NAME}.cards.pdf"))
@@ -149,6 +157,7 @@ def test_flashcards_short_edge_mirrors_rows(tmp_path):
     assert pages[1]["Q1"][1] > height / 2 > pages[0]["Q1"][1]  # top row's backs at the bottom
 
 
+@pytest.mark.slow
 def test_flashcards_side_by_side_for_single_sided_printers(tmp_path):
     root, _ = build(tmp_path, "--format", "cards", "--duplex", "none")
     reader = PdfReader(str(root / "build" / f"{NAME}.cards.pdf"))
@@ -160,6 +169,7 @@ def test_flashcards_side_by_side_for_single_sided_printers(tmp_path):
     assert positions["Q1 · Basics of RNNs"][1] == pytest.approx(positions["Q1 · Basics of RNNs · answer"][1])
 
 
+@pytest.mark.slow
 def test_long_answer_gets_smaller_type_then_a_warning(tmp_path):
     medium = " ".join(["A sentence of moderate length about recurrent networks."] * 9)
     huge = " ".join(["word"] * 700)
@@ -180,6 +190,7 @@ def test_long_answer_gets_smaller_type_then_a_warning(tmp_path):
     assert strict.exit_code == 1
 
 
+@pytest.mark.slow
 def test_only_the_sheet_with_a_spilled_face_is_laid_out_again(tmp_path, monkeypatch):
     """A long answer on the second of three sheets: that sheet comes back at the smaller type,
     in its place; the other sheets keep the first layout's pages (and their full-size type)."""
@@ -215,6 +226,7 @@ def test_only_the_sheet_with_a_spilled_face_is_laid_out_again(tmp_path, monkeypa
     assert sizes[(3, "Short answer")] == pytest.approx(10, abs=0.01) == sizes[(1, "Short answer")]
 
 
+@pytest.mark.slow
 def test_an_answer_far_past_its_sheet_does_not_shift_the_others(tmp_path):
     """An answer of many blocks runs so far past the sheet that WeasyPrint never lays out its end;
     the faces after it on the page are still judged by their own ends: the long one is warned
@@ -235,6 +247,7 @@ def test_an_answer_far_past_its_sheet_does_not_shift_the_others(tmp_path):
     assert sizes["Short answer"] == pytest.approx(10, abs=0.01) and sizes["word"] == pytest.approx(7, abs=0.01)
 
 
+@pytest.mark.slow
 def test_cheatsheet_never_splits_a_card_across_columns_or_strands_a_heading(rnn_build):
     pdf = rnn_build / "build" / f"{NAME}.cheatsheet.pdf"
     runs = poppler_boxes(pdf) + [(p, text, x, y) for p, text, x, y in poppler_boxes(pdf, "line")
@@ -257,6 +270,7 @@ def test_cheatsheet_never_splits_a_card_across_columns_or_strands_a_heading(rnn_
         assert hp == qp and abs(hx - qx) < 4 and 0 < qy - hy < 10, heading
 
 
+@pytest.mark.slow
 def test_big_decks_are_laid_out_in_parts_and_joined(tmp_path, monkeypatch):
     monkeypatch.setattr("deckgen.writers.pdf.CHUNK_SHEETS", 3)  # 24 cards a part: 4 parts for 80
     root, _ = build(tmp_path, "--format", "cards", env={"SOURCE_DATE_EPOCH": "1767225600"})
@@ -274,6 +288,7 @@ def test_big_decks_are_laid_out_in_parts_and_joined(tmp_path, monkeypatch):
     assert pdf.read_bytes() == first
 
 
+@pytest.mark.slow
 def test_type_scales_with_the_card_size(tmp_path):
     def answer_size(card_size):
         root, _ = build(tmp_path / card_size, "--format", "cards", "--paper", "letter", "--card-size", card_size)
@@ -288,6 +303,7 @@ def test_type_scales_with_the_card_size(tmp_path):
     assert answer_size("business") < answer_size("eight-up") < answer_size("index-3x5")
 
 
+@pytest.mark.slow
 def test_back_offset_moves_the_backs_only_and_by_exactly_that(tmp_path):
     plain, _ = build(tmp_path / "plain", "--format", "cards")
     moved, _ = build(tmp_path / "moved", "--format", "cards", "--back-offset", "1.5,-0.5")
@@ -300,12 +316,14 @@ def test_back_offset_moves_the_backs_only_and_by_exactly_that(tmp_path):
             assert abs(new[label][0] - x - dx) < 0.05 and abs(new[label][1] - y - dy) < 0.05, (page, label)
 
 
+@pytest.mark.slow
 def test_back_offset_decides_whether_the_cards_are_up_to_date(tmp_path):
     root, _ = build(tmp_path, "--format", "cards")
     again = run(["build", "--format", "cards", "--back-offset", "2,0"], root)
     assert again.exit_code == 0 and "wrote build/" in again.stdout and "unchanged" not in again.stdout
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("size", "first", "width", "height"), [
     ("avery-5388", (44.45, 25.4), 127.0, 76.2),   # Avery 5388: 1.75 in side, 1 in top margin
     ("avery-5371", (19.05, 12.7), 88.9, 50.8),    # Avery 5371: 0.75 in side, 0.5 in top margin
@@ -325,6 +343,7 @@ def test_label_stock_presets_sit_on_the_templates(tmp_path, size, first, width, 
     assert abs((ys[0] - top_eight) - (first[1] - (279.4 - 4 * 64.0) / 2)) < 0.5
 
 
+@pytest.mark.slow
 def test_fold_puts_each_back_beside_its_front_mirrored(tmp_path):
     root, _ = build(tmp_path, "--format", "cards", "--duplex", "fold")
     reader = PdfReader(str(root / "build" / f"{NAME}.cards.pdf"))
@@ -353,6 +372,7 @@ def test_print_settings_that_do_not_fit_together(tmp_path, args, message):
     assert result.exit_code == 1 and message in result.stderr and "Traceback" not in result.output
 
 
+@pytest.mark.slow
 def test_calibration_sheet_geometry(tmp_path):
     pdf = tmp_path / "cal.pdf"
     result = run(["calibrate", "--duplex", "long-edge", "--back-offset", "1.5,-0.5", "-o", str(pdf)], tmp_path)

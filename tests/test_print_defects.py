@@ -12,6 +12,8 @@ from pypdf import PdfReader
 
 from tests.helpers import import_apkg, notes, project, run
 
+pytestmark = pytest.mark.slow
+
 CODE = [f"value_{n:03d} = compute({n:03d}) + 1" for n in range(1, 551)]
 LONG = """# Long Code Deck
 

@@ -98,6 +98,7 @@ def rnn_studied(tmp_path):
     return root, collection, ids
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", ["apkg", "legacy", "colpkg"])
 def test_rnn_edits_come_back_as_exactly_those_lines(rnn_studied, kind):
     root, collection, ids = rnn_studied
@@ -189,6 +190,7 @@ def edit_note(collection, number, **changes):
         col.close()
 
 
+@pytest.mark.slow
 def test_markdown_keeps_bold_extra_and_lists_and_rebuilds_to_the_same_notes(md_repo):
     root, collection = md_repo
     edit_note(collection, 1, Question=("What is a", "What is a <b>rank-n</b>"),
@@ -234,6 +236,7 @@ def read_apkg_fields(apkg):
         path.unlink()
 
 
+@pytest.mark.slow
 def test_derived_field_edits_are_ignored_with_a_warning(md_repo):
     root, collection = md_repo
     edit_note(collection, 3, Answer=("step size", "step length"), Section=("Training", "Optimisation"))
@@ -243,6 +246,7 @@ def test_derived_field_edits_are_ignored_with_a_warning(md_repo):
     assert changed_lines(result.stdout) == (["The step size of gradient descent."], ["The step length of gradient descent."])
 
 
+@pytest.mark.slow
 def test_a_card_changed_on_both_sides_is_a_conflict_until_resolved(md_repo):
     root, collection = md_repo
     edit_note(collection, 3, Answer=("step size", "step length in Anki"))
@@ -267,6 +271,7 @@ def test_a_card_changed_on_both_sides_is_a_conflict_until_resolved(md_repo):
     assert source.read_text(encoding="utf-8") == MD.replace("step size", "step length in Anki")
 
 
+@pytest.mark.slow
 def test_a_stale_collection_is_not_pulled(md_repo):
     root, collection = md_repo
     edit_note(collection, 3, Answer=("step size", "step length"))
@@ -279,6 +284,7 @@ def test_a_stale_collection_is_not_pulled(md_repo):
     assert "1 note(s) differ but are not newer than the last build; not pulled" in result.stderr
 
 
+@pytest.mark.slow
 def test_unchanged_collection_pulls_nothing_and_other_notes_are_counted(md_repo):
     root, collection = md_repo
     col = anki_session(collection)
@@ -297,6 +303,7 @@ def test_unchanged_collection_pulls_nothing_and_other_notes_are_counted(md_repo)
     assert "nothing to pull" in result.stderr
 
 
+@pytest.mark.slow
 def test_a_profile_collection_file_is_read_and_never_written(md_repo):
     root, collection = md_repo
     edit_note(collection, 3, Answer=("step size", "step length"))
@@ -314,6 +321,7 @@ def _zip(path, members):
     return path
 
 
+@pytest.mark.slow
 def test_bad_packages_give_one_clear_line_and_leave_sources_alone(md_repo, tmp_path):
     root, collection = md_repo
     real = export(collection, root / "real.apkg", "legacy", "Markdown Deck")
@@ -355,6 +363,7 @@ def _write(path, data):
     return path
 
 
+@pytest.mark.slow
 def test_write_is_all_or_nothing_when_a_source_changes_underneath(md_repo, monkeypatch):
     root, collection = md_repo
     edit_note(collection, 3, Answer=("step size", "step length"))
@@ -375,6 +384,7 @@ def test_write_is_all_or_nothing_when_a_source_changes_underneath(md_repo, monke
     assert not [p for p in source.parent.iterdir() if "deckgen-pull" in p.name]
 
 
+@pytest.mark.slow
 def test_ids_file_records_the_pulled_hash_and_time(md_repo):
     root, collection = md_repo
     guid = edit_note(collection, 3, Answer=("step size", "step length"))
@@ -455,6 +465,7 @@ Madrid.
 """
 
 
+@pytest.mark.slow
 def test_cloze_notes_come_back_too(tmp_path):
     root, collection = studied(tmp_path, "caps.md", CLOZE_MD)
     col = anki_session(collection)
@@ -478,6 +489,7 @@ def test_cloze_notes_come_back_too(tmp_path):
     assert imported.cards == 4  # three clozes and the Q&A card
 
 
+@pytest.mark.slow
 def test_a_note_added_in_a_new_subdeck_starts_a_section(md_repo):
     root, collection = md_repo
     col = anki_session(collection)
@@ -500,6 +512,7 @@ def test_a_note_added_in_a_new_subdeck_starts_a_section(md_repo):
     assert (momentum["fields"]["Id"], momentum["fields"]["Section"]) == (momentum["guid"], "Extras")
 
 
+@pytest.mark.slow
 def test_pulling_into_another_page_shape_is_refused_with_the_way_out(tmp_path):
     text = "Prep\n\n1. What is a mutex?\n\nA lock only one thread holds.\n\n2. What is a semaphore?\n\nA counter of permits.\n"
     root, collection = studied(tmp_path, "p.txt", text)
@@ -512,6 +525,7 @@ def test_pulling_into_another_page_shape_is_refused_with_the_way_out(tmp_path):
     assert (root / "source" / "p.txt").read_text(encoding="utf-8") == text
 
 
+@pytest.mark.slow
 def test_a_web_page_in_another_charset_beside_the_sources_does_not_stop_a_pull(md_repo):
     root, collection = md_repo
     (root / "source" / "legacy.html").write_bytes(
@@ -522,6 +536,7 @@ def test_a_web_page_in_another_charset_beside_the_sources_does_not_stop_a_pull(m
     assert "+The step length of gradient descent." in result.stdout
 
 
+@pytest.mark.slow
 def test_a_note_whose_card_left_the_source_is_kept_not_added(md_repo):
     root, collection = md_repo
     source = root / "source" / "deck.md"

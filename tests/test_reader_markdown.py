@@ -70,6 +70,7 @@ def built(tmp_path_factory):
     return root
 
 
+@pytest.mark.slow
 def test_structure_survives_into_the_html(built):
     html = (built / "build" / "deck.html").read_text(encoding="utf-8")
     assert "<strong>bold</strong>" in html and "<code>code</code>" in html
@@ -81,6 +82,7 @@ def test_structure_survives_into_the_html(built):
     assert "<ol>" in html and "<em>X</em>" in html
 
 
+@pytest.mark.slow
 def test_structure_survives_into_anki(built, tmp_path):
     import_apkg(built / "build" / "deck.apkg", tmp_path / "c.anki2")
     found = {n["fields"]["Id"]: n for n in notes(tmp_path / "c.anki2")}
@@ -95,6 +97,7 @@ def test_structure_survives_into_anki(built, tmp_path):
     assert [p.name.endswith("-dot.png") for p in media.iterdir()] == [True]
 
 
+@pytest.mark.slow
 def test_structure_survives_into_the_pdf(built):
     from pypdf import PdfReader
 

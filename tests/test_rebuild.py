@@ -24,6 +24,7 @@ def built(tmp_path):
     return root
 
 
+@pytest.mark.slow
 def test_nothing_changed_nothing_is_written(built):
     before = stamps(built)
     result = run(["build"], built)
@@ -33,6 +34,7 @@ def test_nothing_changed_nothing_is_written(built):
     assert stamps(built) == before
 
 
+@pytest.mark.slow
 def test_an_edited_or_deleted_output_is_rebuilt(built):
     (built / "build" / "d.html").write_text("edited by hand", encoding="utf-8")
     (built / "build" / "d.apkg").unlink()
@@ -42,6 +44,7 @@ def test_an_edited_or_deleted_output_is_rebuilt(built):
     assert "<!DOCTYPE html>" in (built / "build" / "d.html").read_text(encoding="utf-8")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("change", "rebuilt"), [
     ("source", NAMES),
     ("template", ("d.html",)),

@@ -43,6 +43,7 @@ def _cards(collection):
         col.close()
 
 
+@pytest.mark.slow
 def test_anki_note_types_and_cards(collection):
     cards = sorted((name, ord_) for name, ord_, *_ in _cards(collection))
     assert cards == [("deckgen Q&A", 0), ("deckgen Q&A", 0), ("deckgen Q&A (and reversed)", 0),
@@ -61,6 +62,7 @@ def test_anki_note_types_and_cards(collection):
         col.close()
 
 
+@pytest.mark.slow
 def test_anki_renders_mathjax_delimiters_code_spans_and_clozes(rich, collection):
     rendered = {}
     place = places(rich)
@@ -132,6 +134,7 @@ def _colour_runs(pdf_path):
     return runs
 
 
+@pytest.mark.slow
 def test_cheatsheet_draws_math_colours_code_and_lays_out_tables(rich):
     pdf = rich / "build" / "rich.cheatsheet.pdf"
     text = " ".join(pdf_text(pdf))
@@ -174,6 +177,7 @@ def word_boxes(pdf) -> dict[str, tuple[float, float]]:
     return found
 
 
+@pytest.mark.slow
 def test_flashcards_one_card_per_cloze_number(rich):
     pages = pdf_text(rich / "build" / "rich.cards.pdf")
     front = squash(pages[0])
@@ -184,6 +188,7 @@ def test_flashcards_one_card_per_cloze_number(rich):
     assert back.count("The capital of France is Paris and of Italy Rome.") == 2
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_handout_mathml_code_colours_and_cloze_quiz(rich, browser, scheme):  # noqa: F811
     watched = Watched(browser, (rich / "build" / "rich.html").as_uri(), color_scheme=scheme, bypass_csp=True)
@@ -211,6 +216,7 @@ def test_handout_mathml_code_colours_and_cloze_quiz(rich, browser, scheme):  # n
     watched.context.close()
 
 
+@pytest.mark.slow
 def test_handout_code_colours_follow_the_theme(rich, browser):  # noqa: F811
     seen = {}
     for scheme in ("light", "dark"):
@@ -233,6 +239,7 @@ def test_bad_rich_content_is_reported_with_file_and_line(tmp_path, source, messa
     assert message in result.stdout, result.output
 
 
+@pytest.mark.slow
 def test_a_formula_that_does_not_parse_is_shown_as_written(tmp_path):
     root = project(tmp_path, {"d.md": "### Q?\n\nBroken \\( \\frac{a}{ \\) formula.\n"})
     assert run(["build", "--format", "html", "--format", "cheatsheet"], root).exit_code == 0
@@ -296,6 +303,7 @@ def test_a_version_1_ids_file_stays_valid_under_locked(tmp_path):
     assert [(e["id"], e["modified"]) for e in migrated["cards"]] == [(e["id"], e["modified"]) for e in old["cards"]]
 
 
+@pytest.mark.slow
 def test_a_card_that_changes_kind_gets_a_new_note_and_the_old_is_reported(tmp_path):
     text = "# D\n\n### What does GRU stand for?\n\nGated recurrent unit.\n"
     root = project(tmp_path, {"d.md": text})

@@ -69,6 +69,7 @@ def repo(tmp_path):
     return root
 
 
+@pytest.mark.slow
 def test_a_new_pygments_changes_no_hash_and_no_time(repo, monkeypatch):
     ids = repo / "source" / "code.ids.json"
     before = ids.read_bytes()
@@ -134,6 +135,7 @@ def test_moving_cards_in_the_source_changes_no_hash(repo):
     assert (repo / "source" / "code.ids.json").read_bytes() == before
 
 
+@pytest.mark.slow
 def test_hashes_are_the_same_under_any_hash_seed(tmp_path):
     written = []
     for seed in ("1", "2"):
@@ -145,6 +147,7 @@ def test_hashes_are_the_same_under_any_hash_seed(tmp_path):
     assert written[0] == written[1]
 
 
+@pytest.mark.slow
 def test_the_users_own_field_templates_reach_the_notes_and_other_templates_do_not(repo):
     user = repo / "user" / "collection.anki2"
     user.parent.mkdir()
@@ -200,6 +203,7 @@ def old_repo(repo):
     return repo, collection, new_format
 
 
+@pytest.mark.slow
 def test_an_old_ids_file_is_taken_over_with_every_time_kept(old_repo):
     root, collection, new_format = old_repo
     ids = root / "source" / "code.ids.json"
@@ -222,6 +226,7 @@ def test_an_old_ids_file_is_taken_over_with_every_time_kept(old_repo):
     assert build(root, "--locked", epoch=T1).exit_code == 0
 
 
+@pytest.mark.slow
 def test_an_old_ids_file_and_an_edit_give_that_card_alone_a_new_time(old_repo):
     root, collection, new_format = old_repo
     source = root / "source" / "code.md"
@@ -250,6 +255,7 @@ A2. An immutable sequence.
 """
 
 
+@pytest.mark.slow
 def test_pull_reads_an_old_ids_file(tmp_path):
     root = project(tmp_path, {"text.txt": TEXT_DECK})
     assert build(root).exit_code == 0
@@ -276,6 +282,7 @@ def test_pull_reads_an_old_ids_file(tmp_path):
     assert build(root, "--locked", epoch=T1).exit_code == 0  # the pull wrote what the build makes
 
 
+@pytest.mark.slow
 def test_pull_knows_a_note_that_holds_what_was_built_from_a_source_edit(tmp_path):
     root = project(tmp_path, {"text.txt": TEXT_DECK})
     assert build(root).exit_code == 0

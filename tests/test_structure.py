@@ -312,6 +312,7 @@ def test_a_large_document_is_read_in_linear_time(tmp_path, count):
     assert elapsed < 30  # a bound, not a benchmark: quadratic reading of 4,000 items took minutes
 
 
+@pytest.mark.slow
 def test_a_link_to_a_question_in_the_document_leads_to_its_card_in_the_handout_only(tmp_path):
     root = project(tmp_path, {"front.md": LIST_HEADINGS})
     result = run(["build", "--format", "html", "--format", "apkg"], root)

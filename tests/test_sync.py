@@ -11,6 +11,8 @@ import pytest
 from tests.ankiconnect_server import FakeAnki, Server
 from tests.helpers import RNN, anki_session, project, run
 
+pytestmark = pytest.mark.slow
+
 DECK = "RNN frequent Interview Questions"
 
 
