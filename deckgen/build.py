@@ -13,20 +13,21 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
+from deckgen import layout
 from deckgen.buildrecord import BuildRecord, input_key, layout_key
+from deckgen.cache import PartCache, folder
 from deckgen.config import Settings
 from deckgen.errors import DeckgenError, LockError, OutputError, ValidationFailed
 from deckgen.formats import FORMATS, file_name, is_pdf
+from deckgen.layout import PdfLayout, Workers, start_workers
 from deckgen.model import OutputResult, Progress, Rendered
 from deckgen.patch import recover
 from deckgen.plan import Plan, plan_source
+from deckgen.render import builtin_templates, environment
 from deckgen.sources import CheckResult, check, discover, display_path
 from deckgen.writers import remove_leftovers, write_atomic
-
-if TYPE_CHECKING:
-    from deckgen.layout import PdfLayout, Workers
+from deckgen.writers.pdf import PART_CARDS, flashcards_a_part
 
 
 @dataclass
@@ -78,14 +79,12 @@ def build(
     written; outputs that fail are listed with their error, the others are written. An output
     whose inputs and bytes are as the last build left them is not rendered again. `workers`:
     PDF workers that outlive this build (`deckgen watch`); else the build starts its own."""
-    from deckgen.render import environment
 
     environment.cache_clear()  # the templates as they are now (`deckgen watch` builds many times)
     env = dict(os.environ) if env is None else env
     own = None
     if workers is None and wants_pdfs(settings):
         # PDF workers first: they load WeasyPrint while the sources are read, checked and identified
-        from deckgen.layout import start_workers
 
         workers = own = start_workers(pdf_parts_at_most(settings, cwd))
     try:
@@ -102,7 +101,6 @@ def wants_pdfs(settings: Settings) -> bool:
 def pdf_parts_at_most(settings: Settings, cwd: Path) -> int:
     """About how many PDF parts the sources make, judged by their size before they are read (150
     bytes a card, a short one): a build does not start more workers than that on a big machine."""
-    from deckgen.writers.pdf import PART_CARDS, flashcards_a_part
 
     try:
         cards = sum(job.path.stat().st_size for job in discover(settings.sources, cwd)) // 150 + 1
@@ -201,9 +199,6 @@ class _Output:
 def _start_pdfs(pdfs: list[_Output], settings: Settings, env: dict[str, str],
                 report: Callable[[str, OutputResult | None], None], workers: Workers | None) -> PdfLayout:
     """The PDF outputs, their parts handed to the workers (those the layout cache lacks)."""
-    from deckgen import layout
-    from deckgen.cache import PartCache, folder
-    from deckgen.render import builtin_templates
 
     jobs = []
     for o in pdfs:

@@ -10,14 +10,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from deckgen import __version__
 from deckgen.config import Settings
 from deckgen.formats import FORMATS
+from deckgen.render import builtin_templates
+from deckgen.writers import write_atomic
 
 
 def _versions() -> str:
     from importlib import metadata
 
-    from deckgen import __version__
 
     names = ("weasyprint", "genanki", "jinja2", "markdown-it-py", "pydyf", "pikepdf", "ziamath",
              "latex2mathml", "Pygments")
@@ -33,7 +35,6 @@ def _versions() -> str:
 def _templates_digest(settings: Settings, prefixes: tuple[str, ...]) -> str:
     import hashlib
 
-    from deckgen.render import builtin_templates
 
     digest = hashlib.sha256()
     for rank, folder in enumerate((Path(settings.templates) if settings.templates else None, builtin_templates())):
@@ -130,7 +131,6 @@ class BuildRecord:
     def save(self, folder: Path) -> None:
         import json
 
-        from deckgen.writers import write_atomic
 
         if folder.is_dir():
             text = json.dumps({"deckgen-record": 1, "outputs": dict(sorted(self.entries.items()))}, indent=1)

@@ -13,7 +13,7 @@ from typing import Any
 
 from deckgen.errors import ConfigError
 from deckgen.formats import NAMES as FORMATS
-from deckgen.shapes import SHAPES
+from deckgen.shapes import QUESTION_SETTING_NAMES, SHAPES
 
 PAPERS = ("a4", "letter")
 
@@ -154,7 +154,6 @@ def check_question(value: str, where: str) -> None:
     """A question marker is a known marker or a regular expression that compiles."""
     import re
 
-    from deckgen.readers.structure import QUESTION_SETTING_NAMES
 
     if value in QUESTION_SETTING_NAMES:
         return

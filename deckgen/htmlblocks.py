@@ -15,7 +15,7 @@ from bs4.builder import HTMLParserTreeBuilder
 from bs4.builder._htmlparser import BeautifulSoupHTMLParser
 from markdownify import MarkdownConverter
 
-from deckgen.model import Block, Diagnostic, Inlines, ListBlock, Paragraph, TableBlock
+from deckgen.model import Block, Diagnostic, Inlines, ListBlock, Paragraph, SourceSpan, TableBlock
 from deckgen.readers.inline import paragraph_block, text_runs
 
 # Elements inside each other: a page (or a field) may nest MAX_DEPTH deep and is read as it is;
@@ -113,7 +113,6 @@ def html_blocks(soup, folder: Path | None = None) -> tuple[tuple[Block, ...], li
     flattened: list[Diagnostic] = []
     if depth(soup) > MAX_KEPT_DEPTH:
         soup = parse_html(str(soup))
-        from deckgen.model import SourceSpan
 
         flattened.append(Diagnostic("warning", "DG022", f"{NESTED_TOO_DEEP}: read flattened (the deepest "
                                     f"lists, tables and blocks as plain text)", SourceSpan("", 1)))
@@ -124,7 +123,7 @@ def html_blocks(soup, folder: Path | None = None) -> tuple[tuple[Block, ...], li
 def markdown_blocks(markdown: str, folder: Path | None = None) -> tuple[tuple[Block, ...], list[Diagnostic], list[str]]:
     """Markdown converted from HTML, read by deckgen's reader; TeX delimiters and clozes that
     the HTML held as text become formulas and clozes."""
-    from deckgen.readers.markdown import read_blocks
+    from deckgen.readers.markdown import read_blocks  # a cycle: the Markdown reader reads raw HTML here
 
     blocks, problems, images = read_blocks(markdown, folder)
     return tuple(_special(b) for b in blocks), problems, images

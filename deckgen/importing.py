@@ -14,8 +14,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from deckgen.config import Settings
+from deckgen.convert import to_markdown
 from deckgen.errors import DeckgenError, SourceError
-from deckgen.model import Diagnostic
+from deckgen.fetch import TEXT_TYPES, fetch
+from deckgen.model import Diagnostic, Inline, SourceSpan
+from deckgen.readers import READERS, read_source
+from deckgen.readers.html import charset_codec
+from deckgen.sources import refuse_errors
+from deckgen.writers import write_atomic
 
 
 @dataclass(frozen=True)
@@ -35,9 +41,6 @@ def is_url(source: str) -> bool:
 def import_page(source: str, output: Path, settings: Settings, cwd: Path, force: bool = False,
                 offline: bool = False, timeout: float = 15.0) -> Imported:
     """Read the page (fetched when `source` is a URL) and write its Markdown form to `output`."""
-    from deckgen.convert import to_markdown
-    from deckgen.sources import refuse_errors
-    from deckgen.writers import write_atomic
 
     target = output if output.is_absolute() else cwd / output
     if target.suffix.lower() not in (".md", ".markdown"):
@@ -50,7 +53,6 @@ def import_page(source: str, output: Path, settings: Settings, cwd: Path, force:
                 raise DeckgenError(f"{source}: --offline refuses to fetch a URL")
             page, display, folder = _fetched(source, Path(tmp), timeout, settings)
         else:
-            from deckgen.readers import READERS
 
             page = (cwd / source) if not Path(source).is_absolute() else Path(source)
             if page.suffix.lower() not in READERS:
@@ -58,7 +60,6 @@ def import_page(source: str, output: Path, settings: Settings, cwd: Path, force:
                                   f"http(s) URL")
             display, folder = source, page.parent
             page, legacy = as_utf8(page, Path(tmp), display)
-        from deckgen.readers import read_source
 
         deck = read_source(page, display, settings.max_source_bytes, question=settings.question)
         deck, dropped = without_unanswered(deck)
@@ -115,7 +116,6 @@ def with_images_renamed(deck, names: dict[str, str]):
     choices and Extra)."""
     import dataclasses
 
-    from deckgen.model import Inline
 
     if all(old == new for old, new in names.items()):
         return deck
@@ -154,7 +154,6 @@ def as_utf8(page: Path, tmp: Path, display: str) -> tuple[Path, tuple[Diagnostic
         pass
     from charset_normalizer import from_bytes
 
-    from deckgen.model import SourceSpan
 
     best = from_bytes(data).best()
     if best is None or best.chaos > 0.2:
@@ -169,7 +168,6 @@ def without_unanswered(deck):
     listing them (a Kubernetes page with 26 empty answers imports its 315 answered ones)."""
     import dataclasses
 
-    from deckgen.model import SourceSpan
 
     empty = [c for c in deck.cards if not c.answered and not c.cloze_numbers and c.question]
     if not empty:
@@ -187,8 +185,6 @@ def without_unanswered(deck):
 
 def _fetched(url: str, tmp: Path, timeout: float, settings: Settings) -> tuple[Path, str, Path]:
     """The fetched page saved in `tmp` (re-encoded as UTF-8 when the server named a charset)."""
-    from deckgen.fetch import fetch
-    from deckgen.readers.html import charset_codec
 
     got = fetch(url, timeout=timeout, max_bytes=settings.max_source_bytes)
     data = got.data
@@ -202,7 +198,6 @@ def _fetched(url: str, tmp: Path, timeout: float, settings: Settings) -> tuple[P
             data = b'<meta charset="utf-8">' + data
         except UnicodeError:
             pass  # let the page's own <meta charset> decide, and say so if it is wrong
-    from deckgen.fetch import TEXT_TYPES
 
     suffix = TEXT_TYPES.get(got.kind, ".html")
     if suffix == ".txt" and got.url.lower().split("?")[0].endswith((".md", ".markdown")):

@@ -10,6 +10,7 @@ from typing import Any
 
 import jinja2
 
+from deckgen import richtext as rich
 from deckgen.errors import TemplateError
 
 
@@ -59,7 +60,6 @@ def environment(user_templates: str = "") -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    from deckgen import richtext as rich
 
     env.filters["slug"] = _slug
     env.filters["direction"] = _direction

@@ -28,11 +28,24 @@ from typing import TYPE_CHECKING, Literal
 
 from markupsafe import Markup, escape
 
+from deckgen.config import Settings
+from deckgen.model import (
+    Block,
+    Card,
+    CodeBlock,
+    Deck,
+    Diagnostic,
+    Inline,
+    ListBlock,
+    MathBlock,
+    Paragraph,
+    SourceSpan,
+    TableBlock,
+)
+
 if TYPE_CHECKING:
     import xml.etree.ElementTree as ET
 
-    from deckgen.config import Settings
-    from deckgen.model import Block, Card, Deck, SourceSpan
 
 Output = Literal["anki", "handout", "print"]
 CLASS_PREFIX = "hl-"
@@ -356,7 +369,6 @@ def _clip(text: str, width: int = 60) -> str:
 
 
 def _blocks_of(blocks: tuple[Block, ...]) -> Iterator[Block]:
-    from deckgen.model import ListBlock
 
     for block in blocks:
         yield block
@@ -373,7 +385,6 @@ def card_formulas(card: Card) -> list[str]:
 def _placed_formulas(card: Card) -> list[tuple[SourceSpan, str]]:
     """Every formula of a card with the place a message about it names: the question's line for
     the question and its options, the answer's for the answer and the extra."""
-    from deckgen.model import MathBlock, Paragraph, TableBlock
 
     asked = [run.text for run in card.question if run.kind == "math"]
     asked += [run.text for choice in card.choices for run in choice.inlines if run.kind == "math"]
@@ -398,7 +409,6 @@ def limit_formulas(deck: Deck, limit: int) -> Deck:
     as it is read, so that every output and the ids file see the same cards."""
     import dataclasses
 
-    from deckgen.model import CodeBlock, Diagnostic, Inline, ListBlock, MathBlock, Paragraph, TableBlock
 
     def runs(inlines, seen):
         kept = []

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from deckgen import __version__
+from deckgen import __version__, identity
+from deckgen.config import load_settings
 from deckgen.errors import OutputError
+from deckgen.plan import identify
 from deckgen.render import render
+from deckgen.sources import discover, read_deck
+from deckgen.writers import write_atomic
 
 FILES = {
     "source/example.md": "init/example.md.j2",
@@ -33,7 +37,6 @@ def action_reference() -> str:
 def init(folder: Path, force: bool = False) -> list[Path]:
     """Write the scaffold into `folder`, and the example's ids file (so that the first CI run, which
     builds --locked, passes); refuses to overwrite a file unless `force`."""
-    from deckgen.writers import write_atomic
 
     existing = [folder / name for name in FILES if (folder / name).exists()]
     if existing and not force:
@@ -52,11 +55,6 @@ def _write_ids(folder: Path) -> Path:
     """The example's ids file, as a first local build would write it."""
     import os
 
-    from deckgen import identity
-    from deckgen.config import load_settings
-    from deckgen.plan import identify
-    from deckgen.sources import discover, read_deck
-    from deckgen.writers import write_atomic
 
     settings = load_settings(folder).settings
     (job,) = discover(("source/example.md",), folder)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
+import importlib
 import re
 from collections.abc import Callable
 from pathlib import Path
+from types import ModuleType
 
 from deckgen.errors import SourceError
 from deckgen.model import Deck, Diagnostic, SourceSpan
@@ -15,26 +17,30 @@ QA_START = re.compile(r"^\s*[QA]\s?\d{1,6}\s*[.):]")
 Reader = Callable[[str, str, str, Path, str, str], Deck]
 
 
+def _module(name: str) -> ModuleType:
+    """A reader module, loaded when a source of its kind is read (an Anki deck of a .txt never
+    loads the HTML reader and BeautifulSoup). The reader modules use this package's helpers, so
+    they are loaded by name here, as formats.py loads the writers."""
+    return importlib.import_module(f"deckgen.readers.{name}")
+
+
 def _text_reader(text: str, path: str, title: str, folder: Path, shape: str, question: str = "auto") -> Deck:
     """A plain-text document through the structure finder. Two shapes keep a card builder of their
     own, chosen when the finder's reading says the document is in that shape: `Q12.`/`A12.`
     markers (an answer carries its own number, checked against its question's) and coaching pages
     (advice apart from the example answer, which goes to Extra)."""
-    from deckgen.readers.textblocks import FAMILY_OF_SHAPE, read_structured
+    textblocks = _module("textblocks")
 
     if shape == "markdown":
         return _markdown_reader(text, path, title, folder, "auto", question)
-    if question == "auto" and shape in FAMILY_OF_SHAPE:
-        question = FAMILY_OF_SHAPE[shape]  # a text shape named in the settings is a marker family
+    if question == "auto" and shape in textblocks.FAMILY_OF_SHAPE:
+        question = textblocks.FAMILY_OF_SHAPE[shape]  # a text shape named in the settings is a marker family
     if shape in ("qa-markers", "coaching"):
         return _shaped(text, path, title, shape, [])
-    found = read_structured(text, path, title, question)
+    found = textblocks.read_structured(text, path, title, question)
     if question != "auto":
         return found
-    from deckgen.readers.pages import choose
-    from deckgen.readers.text import normalise
-
-    older, mixed = choose(normalise(text), path)
+    older, mixed = _module("pages").choose(_module("text").normalise(text), path)
     family = found.shape.removeprefix("text:")
     if (family == "qa-markers" or older == "coaching") and older in ("qa-markers", "coaching"):
         deck = _shaped(text, path, title, older, mixed)
@@ -45,35 +51,29 @@ def _text_reader(text: str, path: str, title: str, folder: Path, shape: str, que
 
 
 def _shaped(text: str, path: str, title: str, shape: str, mixed: list[Diagnostic]) -> Deck:
-    from deckgen.readers.pages import read_page
-    from deckgen.readers.text import read_text
-
-    deck = read_text(text, path, title) if shape == "qa-markers" else read_page(text, path, title, shape)
+    if shape == "qa-markers":
+        deck = _module("text").read_text(text, path, title)
+    else:
+        deck = _module("pages").read_page(text, path, title, shape)
     return dataclasses.replace(deck, diagnostics=tuple(mixed) + deck.diagnostics) if mixed else deck
 
 
 def _markdown_reader(text: str, path: str, title: str, folder: Path, shape: str, question: str = "auto") -> Deck:
     """Markdown through the structure finder; with a text shape named (setting source-format),
     the document's lines read as that shape, as a .txt would be."""
-    from deckgen.readers.markdown import read_markdown
-
     if shape not in ("auto", "markdown"):
         return _text_reader(text, path, title, folder, shape, question)
-    return read_markdown(text, path, title, folder, question)
+    return _module("markdown").read_markdown(text, path, title, folder, question)
 
 
 def _html_reader(text: str, path: str, title: str, folder: Path, shape: str, question: str = "auto") -> Deck:
-    from deckgen.readers.html import read_html
-
     if shape not in ("auto",):
         raise SourceError(f"{path}: a web page is read by its own structure, not as {shape} (setting 'source-format')")
-    return read_html(text, path, title, folder, question)
+    return _module("html").read_html(text, path, title, folder, question)
 
 
 def _decode_html(data: bytes, display: str) -> str:
-    from deckgen.readers.html import decode_html
-
-    return decode_html(data, display)
+    return _module("html").decode_html(data, display)
 
 
 READERS: dict[str, Reader] = {

@@ -23,7 +23,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from deckgen.errors import SourceError
+from deckgen.htmlblocks import NESTED_TOO_DEEP, html_blocks, parse_html
 from deckgen.model import Block, Deck, Diagnostic, Section, Skipped, SourceSpan
+from deckgen.readers import byte_position
+from deckgen.readers.structure import describe, reads_as_question, seen
 
 META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 NEVER_CONTENT = ("script", "style", "noscript", "template", "iframe", "form", "button", "input", "select",
@@ -71,7 +74,6 @@ class _Page:
         """Elements as answer blocks; what the Markdown reader warns about gets this line."""
         from bs4 import BeautifulSoup
 
-        from deckgen.htmlblocks import html_blocks
 
         holder = BeautifulSoup("<div></div>", "html.parser")
         wrapper = holder.div
@@ -156,7 +158,6 @@ def decode_html(data: bytes, display: str) -> str:
     try:
         return data.decode(codec)
     except UnicodeDecodeError as err:
-        from deckgen.readers import byte_position
 
         line, col = byte_position(data, err.start)
         said = f"its <meta charset> says {charset}" if declared else "no <meta charset>, so UTF-8"
@@ -171,7 +172,6 @@ def decode_html(data: bytes, display: str) -> str:
 
 def read_html(text: str, path: str, fallback_title: str, folder: Path | None = None, question: str = "auto") -> Deck:
     """Read a saved web page into a Deck."""
-    from deckgen.htmlblocks import NESTED_TOO_DEEP, parse_html
 
     _check_complete(text, path)
     soup = parse_html(text)
@@ -180,7 +180,11 @@ def read_html(text: str, path: str, fallback_title: str, folder: Path | None = N
         page.diagnostics.append(Diagnostic(
             "warning", "DG022", f"{NESTED_TOO_DEEP}: from this line on the page is read flattened (its "
             f"deepest lists, tables and blocks as plain text)", page.span(soup.flattened)))
+
+    # the ways of reading a page; each reads a _Page from this module, hence imported here
     from deckgen.readers.faq import faq_data, with_faq
+    from deckgen.readers.htmlshapes import read_shapes
+    from deckgen.readers.htmlunits import read_found
 
     faq = faq_data(soup, page)
     title = _title(soup)
@@ -192,8 +196,6 @@ def read_html(text: str, path: str, fallback_title: str, folder: Path | None = N
     blocks = _flatten(root)
     if not blocks and not faq:
         raise SourceError(f"{path}: the page has no text content")
-    from deckgen.readers.htmlshapes import read_shapes
-    from deckgen.readers.htmlunits import read_found
 
     found_page = _Page(path, folder, page.base, list(page.skipped), list(page.diagnostics), list(page.images))
     sections, shape = read_shapes(root, blocks, page, fallback_title)
@@ -210,7 +212,6 @@ def read_html(text: str, path: str, fallback_title: str, folder: Path | None = N
             f"answer blocks, accordions, definition lists, Q/A markers, lists of questions, numbered "
             f"questions and question headings)")
     built = tuple(Section(name, where, tuple(cards)) for name, where, cards in sections if cards or name)
-    from deckgen.readers.structure import describe, seen
 
     return Deck(title=title or fallback_title, source=path, sections=built, shape=shape,
                 skipped=tuple(page.skipped), images=tuple(page.images), diagnostics=tuple(page.diagnostics),
@@ -291,7 +292,6 @@ def _remove_permalinks(soup) -> None:
 
 
 def _chrome_reason(element) -> str:
-    from deckgen.readers.structure import reads_as_question
 
     name = element.name
     # an id or class is evidence, not a verdict: a question stays a question even when its id

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import re
 
+from deckgen.htmlblocks import fragment_markdown, markdown_blocks
 from deckgen.model import Block, Card, Diagnostic, Skipped, SourceSpan
+from deckgen.readers import _text_reader
 from deckgen.readers.html import PageBlock, _col, _copy, _line, _Page, _text
 from deckgen.readers.inline import text_runs
 from deckgen.readers.pages import INLINE_ANSWER, LABEL_A, LABEL_Q, QUESTION_WORDS, SKIP_HEADING
@@ -216,7 +218,6 @@ def _question_headings(blocks: list[PageBlock], page: _Page):
 
 
 def _answered_list(block: PageBlock, page: _Page, sections: _Sections) -> None:
-    from deckgen.htmlblocks import fragment_markdown, markdown_blocks
 
     start = int(block.element.get("start") or 1)
     for offset, item in enumerate(block.element.find_all("li", recursive=False)):
@@ -254,7 +255,6 @@ def _escape(text: str) -> str:
 def _as_text(blocks: list[PageBlock], page: _Page, fallback_title: str):
     """The page's text, laid out as lines the text readers read (one line per paragraph, list items
     with their markers), and the resulting cards placed back on the HTML's lines."""
-    from deckgen.readers import _text_reader
 
     lines: list[str] = []
     origin: list[int] = []

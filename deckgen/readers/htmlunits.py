@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import re
 
-from deckgen.model import Card, SourceSpan
+from deckgen.model import Card, Skipped, SourceSpan
 from deckgen.readers.html import PageBlock, _col, _line, _Page, _text
+from deckgen.readers.htmlshapes import _strip_marker
 from deckgen.readers.inline import text_runs
 from deckgen.readers.structure import (
     QUESTION_END,
@@ -75,7 +76,6 @@ def read_found(blocks: list[PageBlock], page: _Page, question: str = "auto"):
 
 
 def _sections(found: list[Unit], reading: Reading, page: _Page):
-    from deckgen.model import Skipped
 
     items: list[tuple[str, SourceSpan | None, list[Card]]] = [("", None, [])]
     where: dict[int | None, int] = {None: 0}
@@ -101,7 +101,6 @@ def _sections(found: list[Unit], reading: Reading, page: _Page):
                 summary = part.element.find("summary")
                 body.extend(c for c in part.element.children if c is not summary)
             elif part.kind == "p" and (LABEL_A.match(part.text) or A_MARKER.match(part.text)):
-                from deckgen.readers.htmlshapes import _strip_marker
 
                 pattern = re.compile(r"^\s*(?:A\s?\d{1,5}\s*[.):]|A|Answer)\s*[:：]?\s*(?P<text>.*)$", re.IGNORECASE | re.DOTALL)
                 body.append(_strip_marker(part.element, pattern))

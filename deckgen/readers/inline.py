@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from deckgen.model import Block, Inline, MathBlock
+from deckgen.model import Block, Choice, Inline, ListBlock, MathBlock, Paragraph
 
 CLOZE = re.compile(r"\{\{c([1-9]\d{0,2})::(.+?)(?:::([^{}]*?))?\}\}", re.DOTALL)
 CLOZE_START = re.compile(r"\{\{c\d*::")  # what is left of a cloze that did not parse
@@ -57,7 +57,6 @@ CHECKBOX = re.compile(r"^\s*\[(?P<mark>[ xX×✓✔])\]\s*")
 def split_choices(blocks: tuple[Block, ...]) -> tuple[tuple, tuple[Block, ...]]:
     """A multiple-choice answer: its first list whose items are all `[ ] option` / `[x] option`
     becomes the card's choices (x marks a right one); the other blocks stay its answer."""
-    from deckgen.model import Choice, ListBlock, Paragraph
 
     for index, block in enumerate(blocks):
         if not isinstance(block, ListBlock) or len(block.items) < 2:

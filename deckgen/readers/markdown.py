@@ -60,6 +60,7 @@ from deckgen.readers.structure import (
     seen,
     strip_number,
 )
+from deckgen.readers.textblocks import read_structured
 
 META = re.compile(r"^<!--\s*deckgen:(?P<body>.*?)-->$", re.DOTALL)
 EXTRA = re.compile(r"^<!--\s*deckgen:\s*extra\s*-->$")
@@ -826,7 +827,6 @@ def read_markdown(text: str, path: str, fallback_title: str, folder: Path | None
     if question == "auto" and (not deck.cards or deck.coverage.share < 0.5):
         # Markdown is text too: a document pasted without Markdown's structure (`1):What is X`
         # lines in one paragraph) may read better line by line
-        from deckgen.readers.textblocks import read_structured
 
         plain = read_structured(text, path, fallback_title)
         if len(plain.cards) > len(deck.cards) and plain.coverage.share > deck.coverage.share:

@@ -30,8 +30,7 @@ FAMILIES = ("h1", "h2", "h3", "h4", "h5", "h6", "list-heading", "list-item", "de
             "qa-markers", "bold", "numbered", "question-line")
 HEADING_FAMILIES = ("h1", "h2", "h3", "h4", "h5", "h6")
 # What the setting accepts: a family, or a regular expression over a block's first line.
-QUESTION_SETTING_NAMES = ("auto", "h2", "h3", "h4", "h5", "h6", "list-heading", "bold", "label", "details",
-                          "numbered")
+from deckgen.shapes import QUESTION_SETTING_NAMES  # noqa: E402,F401 (the question setting's markers)
 
 QUESTION_END = re.compile(r"[?？؟՞⸮][\s\"'”’»)\]*_`:.。]*$")
 GREEK_END = re.compile(r"[\u0370-\u03ff\u1f00-\u1fff][^;]*;\s*$")

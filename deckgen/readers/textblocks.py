@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from deckgen.model import Block, Card, CodeBlock, Deck, Section, Skipped, SourceSpan
+from deckgen.model import Block, Card, CodeBlock, Deck, Diagnostic, Section, Skipped, SourceSpan
 from deckgen.readers.inline import split_choices, text_runs
 from deckgen.readers.lines import BULLET, AnswerBuilder
 from deckgen.readers.pages import BYLINE
@@ -245,7 +245,6 @@ FAMILY_OF_SHAPE = {"qa-labels": "label", "numbered": "numbered", "numbered-inlin
 
 def _mixed(readings, chosen, path: str) -> tuple:
     """A warning when the document is almost as well read another way (DG014)."""
-    from deckgen.model import Diagnostic
 
     if chosen.family not in SHAPE_NAMES:
         return ()
