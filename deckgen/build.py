@@ -114,8 +114,8 @@ def pdf_parts_at_most(settings: Settings, cwd: Path) -> int:
 
 def _build(settings: Settings, cwd: Path, env: dict[str, str],
            report: Callable[[str | Progress, OutputResult | None], None], workers: Workers | None) -> BuildResult:
-    # read and check every source (after finishing a pull --write that was interrupted)
-    finished = recover([cwd / place for place in settings.sources], cwd)  # an interrupted pull --write
+    # 1. read and check every source (after finishing a pull --write that was interrupted)
+    finished = recover([cwd / place for place in settings.sources], cwd)
     checked = check(settings, cwd)
     result = BuildResult(checked)
     result.messages.extend(finished)
@@ -125,7 +125,7 @@ def _build(settings: Settings, cwd: Path, env: dict[str, str],
         own = settings.for_source(job.display)
         for fmt in own.formats:
             FORMATS[fmt].check_settings(own)
-    # plan each source: identities, the ids file
+    # 2. plan each source: identities, the ids file
     out_dir = cwd / settings.out
     remove_leftovers(out_dir)
     record = BuildRecord.load(out_dir)
@@ -135,7 +135,21 @@ def _build(settings: Settings, cwd: Path, env: dict[str, str],
     except LockError as err:
         err.result = result  # what was read and checked, for the summary of a failed build
         raise
-    # the outputs out of date: those whose inputs or bytes differ from the build record's
+    # 3. the outputs out of date: those whose inputs or bytes differ from the build record's
+    todo = _outdated(plans, settings, out_dir, cwd, record, result)
+    # 4. render and write them
+    _bring_up_to_date(todo, settings, env, report, workers, record, result)
+    # 5. the build record, for the next build to know what is up to date
+    try:
+        record.save(out_dir)
+    except OutputError as err:  # only a cache: the next build renders everything again
+        result.messages.append(f"{err.message} (the build record; the next build redoes every output)")
+    return result
+
+
+def _outdated(plans: list[Plan], settings: Settings, out_dir: Path, cwd: Path, record: BuildRecord,
+              result: BuildResult) -> list[_Output]:
+    """The outputs to render; those the build record says are up to date go into `result`."""
     todo: list[_Output] = []
     for plan in plans:
         own = settings.for_source(plan.job.display)
@@ -148,8 +162,14 @@ def _build(settings: Settings, cwd: Path, env: dict[str, str],
                                                    pages=record.pages(output.display)))
             else:
                 todo.append(output)
-    # the PDFs' parts go to the workers first; the deck and the handout are written while they
-    # are laid out, then each PDF as it is put together
+    return todo
+
+
+def _bring_up_to_date(todo: list[_Output], settings: Settings, env: dict[str, str],
+                      report: Callable[[str | Progress, OutputResult | None], None], workers: Workers | None,
+                      record: BuildRecord, result: BuildResult) -> None:
+    """Render and write `todo`. The PDFs' parts go to the workers first; the deck and the handout
+    are written while they are laid out, then each PDF as it is put together."""
     quick = [o for o in todo if not is_pdf(o.fmt)]
     pdfs = {o.display: o for o in todo if is_pdf(o.fmt)}
     laying = _start_pdfs(list(pdfs.values()), settings, env, report, workers) if pdfs else None
@@ -176,12 +196,6 @@ def _build(settings: Settings, cwd: Path, env: dict[str, str],
             f"note: {laying.cache.root}: {n} cached PDF part{' was' if n == 1 else 's were'} not what "
             f"{'its entry says' if n == 1 else 'their entries say'} (damaged, or copied from another); "
             "laid out again")
-    # the build record, for the next build to know what is up to date
-    try:
-        record.save(out_dir)
-    except OutputError as err:  # only a cache: the next build renders everything again
-        result.messages.append(f"{err.message} (the build record; the next build redoes every output)")
-    return result
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import sys
 from pathlib import Path
 
@@ -12,6 +11,15 @@ import click
 
 from deckgen import __version__
 from deckgen.config import choices, load_settings
+from deckgen.terminal import (
+    github_data,
+    github_property,
+    print_diagnostics,
+    print_pull,
+    progress,
+    report_build,
+    visible,
+)
 
 CONTEXT = {"help_option_names": ["-h", "--help"]}
 
@@ -60,113 +68,6 @@ pull_options = _options(
 
 def _settings(**overrides):
     return load_settings(Path.cwd(), overrides).settings
-
-
-CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029]")
-
-
-def _visible(text: object) -> str:
-    """One line of output, whatever a file name holds: line breaks and other control characters
-    shown as escapes. A name is text from whoever wrote the source (a pull request in CI), and a
-    line of it starting with `::` would be a GitHub workflow command; an escape sequence would
-    drive the terminal."""
-    return CONTROL_CHARACTERS.sub(lambda found: repr(found.group())[1:-1], str(text))
-
-
-def _summary_line(output) -> str:
-    if output.unchanged:
-        return f"unchanged {_visible(output.path)} ({output.size:,} bytes, {output.cards} cards)"
-    pages = f", {output.pages} pages" if output.pages else ""
-    return f"wrote {_visible(output.path)} ({output.size:,} bytes, {output.cards} cards{pages}, {output.seconds:.2f} s)"
-
-
-def _progress(quiet: bool):
-    """What the build reports as it goes: on a terminal, what it is doing and a progress bar of
-    the PDF parts being laid out (with an estimate of the time left); everywhere, a summary line
-    per output as it is written (stdout); with --quiet, without a terminal or with TERM=dumb, only
-    those."""
-    import time
-
-    from deckgen.model import Progress
-
-    live = not quiet and sys.stderr.isatty() and os.environ.get("TERM") != "dumb"
-    started: list[float] = []
-
-    def bar(done: int, total: int) -> None:
-        elapsed = time.monotonic() - (started[0] if started else time.monotonic())
-        left = elapsed / done * (total - done) if done else 0.0
-        width = 30
-        filled = width * done // max(total, 1)
-        line = f"\r  laying out PDFs [{'#' * filled}{'-' * (width - filled)}] {done}/{total} parts"
-        line += f", about {left:.0f} s left" if done and done < total else ""
-        click.echo(line.ljust(80) + ("\n" if done >= total else ""), err=True, nl=False)
-
-    def report(message, output) -> None:
-        if output is None:
-            if not live:
-                return
-            if isinstance(message, Progress) and message.done == 0:  # the work starts: the clock too
-                started[:] = [time.monotonic()]
-                click.echo(f"... {message.what}", err=True)
-            elif isinstance(message, Progress):
-                bar(message.done, message.total)
-            else:
-                click.echo(f"... {message}", err=True)
-        elif output.ok:
-            click.echo(_summary_line(output))
-        else:
-            click.echo(f"error: {_visible(output.error)}", err=True)
-
-    return report
-
-
-def _report_build(result, settings, verbose: bool) -> None:
-    """Print a build's diagnostics and outcome; raise when it failed (exit 1). The per-output
-    summary lines were printed as the outputs were written."""
-    _print_diagnostics(result.check.diagnostics, stream_err=True)
-    if verbose:
-        for job, deck in result.check.decks:
-            click.echo(f"{_visible(job.display)}: {len(deck.cards)} card(s), read as {deck.shape}", err=True)
-            for skipped in deck.skipped:
-                click.echo(_visible(f"{skipped.span}: skipped {skipped.reason}: {skipped.text}"), err=True)
-    if result.check.failed(settings):
-        raise result.verdict(settings)
-    for message in result.messages:
-        click.echo(_visible(message), err=True)
-    _print_diagnostics(result.rendered_warnings(), stream_err=True)
-    for output in result.outputs:
-        if output.unchanged:
-            click.echo(_summary_line(output))
-    error = result.verdict(settings)
-    if error is not None:
-        raise error
-
-
-SEVERITY_COLOURS = {"error": "red", "warning": "yellow", "info": "cyan"}
-
-
-def _colour() -> bool | None:
-    """Colour only on a terminal (click decides) and never when NO_COLOR is set."""
-    return False if os.environ.get("NO_COLOR") else None
-
-
-def _print_diagnostics(diagnostics, stream_err: bool) -> None:
-    for d in diagnostics:
-        severity = click.style(d.severity, fg=SEVERITY_COLOURS[d.severity], bold=True)
-        click.echo(f"{_visible(d.span)}: {severity}: {_visible(d.message)} [{d.code}]", err=stream_err,
-                   color=_colour())
-
-
-def _github_data(text: object) -> str:
-    """Text as a workflow command's data (its message), escaped as GitHub documents: a line break
-    in it can start no command of its own."""
-    return str(text).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
-def _github_property(text: object) -> str:
-    """Text as a workflow command's property value (file=, title=): escaped as data, and `:` and
-    `,` too, which would end the value (a file name holding `::` would start the message early)."""
-    return _github_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
 @click.group(context_settings=CONTEXT)
@@ -218,15 +119,15 @@ def build_command(paths, out, formats, paper, orientation, columns, card_size, d
                          locked=locked, templates=templates, source_format=source_format, question=question,
                          cache=cache)
     if summary_file is None:
-        _report_build(build(settings, Path.cwd(), report=_progress(quiet)), settings, verbose)
+        report_build(build(settings, Path.cwd(), report=progress(quiet)), settings, verbose)
         return
     from deckgen import summary
     from deckgen.errors import DeckgenError, LockError
 
     result = None
     try:
-        result = build(settings, Path.cwd(), report=_progress(quiet))
-        _report_build(result, settings, verbose)
+        result = build(settings, Path.cwd(), report=progress(quiet))
+        report_build(result, settings, verbose)
     except DeckgenError as err:  # the summary says why, then the error is shown as usual
         locked = err if isinstance(err, LockError) else None
         result = result or (locked.result if locked else None)
@@ -261,7 +162,7 @@ def check_command(paths, strict, output_format, verbose, source_format, question
             raise
         # an annotation too, escaped: a file name is text from the pull request, and a line of it
         # starting with "::" would be a workflow command of its own
-        click.echo(f"::error::{_github_data(err.message)}", err=True)
+        click.echo(f"::error::{github_data(err.message)}", err=True)
         sys.exit(1)
     diagnostics = result.diagnostics
     if output_format == "json":
@@ -273,21 +174,21 @@ def check_command(paths, strict, output_format, verbose, source_format, question
         for d in diagnostics:
             level = "error" if d.severity == "error" else "warning"
             properties = {"file": d.span.path, "line": d.span.line, "col": d.span.col, "title": d.code}
-            click.echo(f"::{level} " + ",".join(f"{key}={_github_property(value)}" for key, value in properties.items())
-                       + f"::{_github_data(d.message)}")
+            click.echo(f"::{level} " + ",".join(f"{key}={github_property(value)}" for key, value in properties.items())
+                       + f"::{github_data(d.message)}")
     else:
         for job, deck in result.decks:
             n = len(deck.cards)
-            shown = _visible(job.display)
+            shown = visible(job.display)
             click.echo(f"{shown}: {n} card(s) in {len(deck.sections)} section(s), read as {deck.shape}")
             if deck.coverage is not None:
                 click.echo(f"{shown}: {n} cards {deck.coverage.line()}")
             if verbose:
                 for line in deck.candidates:
-                    click.echo(f"{shown}: {_visible(line)}")
+                    click.echo(f"{shown}: {visible(line)}")
                 for skipped in deck.skipped:
-                    click.echo(_visible(f"{skipped.span}: skipped {skipped.reason}: {skipped.text}"))
-        _print_diagnostics(diagnostics, stream_err=False)
+                    click.echo(visible(f"{skipped.span}: skipped {skipped.reason}: {skipped.text}"))
+        print_diagnostics(diagnostics, stream_err=False)
         click.echo(result.summary())
     if result.failed(settings):
         sys.exit(1)
@@ -344,7 +245,7 @@ def pull_command(package, sources, write, add, resolve) -> None:
 
     settings = _settings(sources=tuple(sources))
     result = pull(Path(package), package, settings, Path.cwd(), dict(os.environ), resolve, add)
-    _print_pull(result, "nothing written" if write else "nothing would be written")
+    print_pull(result, "nothing written" if write else "nothing would be written")
     if not result.changed:
         click.echo("nothing to pull", err=True)
     elif write:
@@ -352,23 +253,6 @@ def pull_command(package, sources, write, add, resolve) -> None:
         click.echo(f"wrote {', '.join(display for _, _, _, display in result.writes)}", err=True)
     else:
         click.echo("dry run: nothing written (--write applies it)", err=True)
-
-
-def _print_pull(result, nothing: str) -> None:
-    """A pull's diffs and conflicts on stdout, its messages and warnings on stderr; exit 1 (after
-    saying `nothing` happened) when a conflict is open."""
-    for diff in result.diffs:
-        click.echo(diff, nl=False)
-    for conflict in result.conflicts:
-        click.echo(conflict)
-    for message in result.messages:
-        click.echo(message, err=True)
-    for warning in result.warnings:
-        click.echo(f"{click.style('warning', fg='yellow', bold=True)}: {warning}", err=True, color=_colour())
-    if result.conflicts:
-        click.echo(f"error: {len(result.conflicts)} conflict(s): the card changed in the source and in "
-                   f"Anki; {nothing} (choose with --ours or --theirs)", err=True)
-        sys.exit(1)
 
 
 @main.command("sync")
@@ -400,7 +284,7 @@ def sync_command(sources, url, api_key, write, add, resolve, delete, timeout) ->
     client = AnkiConnect(settings.ankiconnect_url, api_key or None, timeout)
     cwd, env = Path.cwd(), dict(os.environ)
     result = sync.sync(client, settings, cwd, env, resolve, add)
-    _print_pull(result.pull, "nothing written or pushed" if write else "nothing would be written or pushed")
+    print_pull(result.pull, "nothing written or pushed" if write else "nothing would be written or pushed")
     for push in result.pushes:
         click.echo(push.line())
     for kept in result.kept:
@@ -435,7 +319,7 @@ def import_(source, output, force, offline, timeout) -> None:
     from deckgen.importing import import_page
 
     done = import_page(source, Path(output), _settings(), Path.cwd(), force, offline, timeout)
-    _print_diagnostics(done.diagnostics, stream_err=True)
+    print_diagnostics(done.diagnostics, stream_err=True)
     images = f", {len(done.images)} image(s) copied" if done.images else ""
     click.echo(f"wrote {done.output} ({done.cards} cards, read as {done.shape}{images})")
 
@@ -540,7 +424,7 @@ def watch_command(paths, out, templates) -> None:
     def once(workers) -> None:
         settings = _settings(sources=tuple(paths), out=out, templates=templates)
         try:
-            _report_build(build(settings, Path.cwd(), report=_progress(False), workers=workers),
+            report_build(build(settings, Path.cwd(), report=progress(False), workers=workers),
                           settings, verbose=False)
         except click.ClickException as err:
             err.show()

@@ -72,7 +72,7 @@ def test_a_changed_input_rebuilds_what_it_shapes(built, change, rebuilt):
 
 
 def test_progress_on_a_terminal_and_only_summaries_elsewhere(monkeypatch, capsys):
-    from deckgen.cli import _progress
+    from deckgen.terminal import progress as _progress
     from deckgen.model import OutputResult, Progress
 
     done = OutputResult("build/d.html", "html", size=1234, cards=2, seconds=0.5)
