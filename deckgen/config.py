@@ -62,6 +62,8 @@ class Settings:
     # where `deckgen sync` finds AnkiConnect (the add-on's own address when Anki runs here)
     ankiconnect_url: str = "http://127.0.0.1:8765"
     language: str = "en"
+    # new cards the handout's study mode brings in per day (a UTC day), in source order
+    study_new_per_day: int = field(default=20, metadata={"range": (0, 100_000)})
     source_format: str = field(default="auto", metadata=_choice(*SHAPES))
     # Which blocks are the questions: auto (the structure finder chooses), a marker (h2...h6,
     # list-heading, bold, label, details, numbered) or a regular expression a question's first line matches
