@@ -7,6 +7,7 @@ formats.py; what a source is, in sources.py; a source's plan, in plan.py."""
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import itertools
 import os
 import time
@@ -19,15 +20,14 @@ from deckgen.buildrecord import BuildRecord, input_key, layout_key
 from deckgen.cache import PartCache, folder
 from deckgen.config import Settings
 from deckgen.errors import DeckgenError, LockError, OutputError, ValidationFailed
-from deckgen.formats import FORMATS, file_name, is_pdf
+from deckgen.formats import FORMATS, file_name, is_pdf, of_repository
 from deckgen.layout import PdfLayout, Workers, start_workers
 from deckgen.model import OutputResult, Progress, Rendered
 from deckgen.patch import recover
 from deckgen.plan import Plan, plan_source
 from deckgen.render import builtin_templates, environment
 from deckgen.sources import CheckResult, check, discover, display_path
-from deckgen.writers import remove_leftovers, write_atomic
-from deckgen.writers.pdf import PART_CARDS, flashcards_a_part
+from deckgen.writers import pdf, remove_leftovers, write_atomic
 
 
 @dataclass
@@ -106,9 +106,10 @@ def pdf_parts_at_most(settings: Settings, cwd: Path) -> int:
         cards = sum(job.path.stat().st_size for job in discover(settings.sources, cwd)) // 150 + 1
     except (DeckgenError, OSError):
         return 1  # the build says what is wrong with the sources
-    parts = -(-cards // PART_CARDS) if "cheatsheet" in settings.formats else 0
+    # the part sizes read where the writers read them (a test that makes parts smaller sets them there)
+    parts = -(-cards // pdf.PART_CARDS) if "cheatsheet" in settings.formats else 0
     if "cards" in settings.formats:
-        parts += -(-cards // flashcards_a_part(settings.paper, settings.card_size, settings.duplex))
+        parts += -(-cards // pdf.flashcards_a_part(settings.paper, settings.card_size, settings.duplex))
     return parts
 
 
@@ -139,7 +140,11 @@ def _build(settings: Settings, cwd: Path, env: dict[str, str],
     todo = _outdated(plans, settings, out_dir, cwd, record, result)
     # 4. render and write them
     _bring_up_to_date(todo, settings, env, report, workers, record, result)
-    # 5. the build record, for the next build to know what is up to date
+    # 5. what is made of every source at once (the Anki package of every deck, the deck site),
+    # when every output of every source is there: a failed build changes nothing of the kind
+    if all(o.ok for o in result.outputs):
+        _repository_outputs(plans, settings, out_dir, cwd, record, result, report)
+    # 6. the build record, for the next build to know what is up to date
     try:
         record.save(out_dir)
     except OutputError as err:  # only a cache: the next build renders everything again
@@ -153,7 +158,7 @@ def _outdated(plans: list[Plan], settings: Settings, out_dir: Path, cwd: Path, r
     todo: list[_Output] = []
     for plan in plans:
         own = settings.for_source(plan.job.display)
-        for fmt in own.formats:
+        for fmt in (f for f in own.formats if not of_repository(f)):
             target = out_dir / file_name(str(plan.job.stem), fmt)
             output = _Output(fmt, target, display_path(target, cwd), plan, own, input_key(fmt, plan, own))
             if record.unchanged(output.display, output.key, target):
@@ -198,6 +203,77 @@ def _bring_up_to_date(todo: list[_Output], settings: Settings, env: dict[str, st
             "laid out again")
 
 
+@dataclass
+class RepositoryBuild:
+    """What a format of the repository (formats.py) is made from: every source's plan, what the
+    build checked and wrote, and the repository's title."""
+
+    plans: list[Plan]
+    diagnostics: list
+    settings: Settings
+    out_dir: Path
+    title: str
+    description: str
+    files: dict[str, tuple[Path, int]] = field(default_factory=dict)  # repository format -> (path, size)
+
+    @property
+    def language(self) -> str:
+        return self.settings.language
+
+    @property
+    def templates(self) -> str:
+        return self.settings.templates
+
+    def built(self, job) -> list[tuple[str, Path, int]]:
+        """The files in the output folder for a source, per format: (format, path, size)."""
+        found = []
+        for fmt in (f for f in FORMATS if not of_repository(f)):
+            target = self.out_dir / file_name(str(job.stem), fmt)
+            if target.is_file():
+                found.append((fmt, target.relative_to(self.out_dir), target.stat().st_size))
+        return found
+
+
+def _repository_outputs(plans: list[Plan], settings: Settings, out_dir: Path, cwd: Path, record: BuildRecord,
+                        result: BuildResult, report: Callable[[str | Progress, OutputResult | None], None]) -> None:
+    """Bring the repository's own outputs up to date, in the registry's order (the site links what
+    comes before it). The site is cheap and made every time; it is written when its bytes change."""
+    wanted = [f for f in FORMATS if of_repository(f) and f in settings.formats and len(plans) >= FORMATS[f].at_least]
+    title = settings.site_title or cwd.resolve().name
+    repository = RepositoryBuild(plans, result.check.diagnostics, settings, out_dir, title, settings.site_description)
+    cards = sum(len(p.deck.cards) for p in plans)
+    for fmt in wanted:
+        target = out_dir / FORMATS[fmt].file
+        display = display_path(target, cwd)
+        key = _repository_key(fmt, plans, settings, title)
+        if key and record.unchanged(display, key, target):
+            outcome = OutputResult(display, fmt, cards=cards, size=target.stat().st_size, unchanged=True)
+        else:
+            started = time.perf_counter()
+            outcome = _write(_Output(fmt, target, display, None, settings, key),
+                             _render_safely(fmt, repository, settings), cards)
+            outcome.seconds = time.perf_counter() - started
+            if outcome.ok and not outcome.unchanged:
+                record.remember(display, key, target, 0)
+                report(display, outcome)
+            elif not outcome.ok:
+                report(display, outcome)
+        result.outputs.append(outcome)
+        if outcome.ok:
+            repository.files[fmt] = (target.relative_to(out_dir), target.stat().st_size)
+
+
+def _repository_key(fmt: str, plans: list[Plan], settings: Settings, title: str) -> str:
+    """What shapes a repository output but the files it links: its title, its settings and every
+    source's Anki deck (for all.apkg); the site is keyed by nothing and compared by its bytes."""
+    if fmt == "site":
+        return ""
+    parts = [fmt, title, repr([getattr(settings, n) for n in FORMATS[fmt].settings])]
+    for plan in plans:
+        parts += [str(plan.job.stem), input_key("apkg", plan, settings.for_source(plan.job.display))]
+    return hashlib.sha256("\x00".join(parts).encode("utf-8")).hexdigest()
+
+
 @dataclass(frozen=True)
 class _Output:
     """One output to bring up to date."""
@@ -205,7 +281,7 @@ class _Output:
     fmt: str
     target: Path
     display: str
-    plan: Plan
+    plan: Plan | None  # None for an output of the repository
     settings: Settings
     key: str
 
@@ -239,10 +315,13 @@ def _render_safely(fmt: str, plan: Plan, settings: Settings) -> Rendered | str:
         return f"{type(err).__name__}: {err}"
 
 
-def _write(output: _Output, rendered: Rendered | str) -> OutputResult:
-    outcome = OutputResult(output.display, output.fmt, cards=len(output.plan.deck.cards))
+def _write(output: _Output, rendered: Rendered | str, cards: int | None = None) -> OutputResult:
+    outcome = OutputResult(output.display, output.fmt, cards=len(output.plan.deck.cards) if cards is None else cards)
     if isinstance(rendered, str):
         outcome.ok, outcome.error = False, f"{output.display}: {rendered}"
+        return outcome
+    if cards is not None and output.target.is_file() and output.target.read_bytes() == rendered.data:
+        outcome.unchanged, outcome.size = True, len(rendered.data)  # a repository output, as it was
         return outcome
     try:
         write_atomic(output.target, rendered.data, output.display)

@@ -61,6 +61,13 @@ class Settings:
     max_pull_seconds: int = field(default=120, metadata={"range": (1, 86_400)})
     # where `deckgen sync` finds AnkiConnect (the add-on's own address when Anki runs here)
     ankiconnect_url: str = "http://127.0.0.1:8765"
+    # Anki deck names: the title alone, or the folder tree under the sources and the title
+    # (ml::Sequence Models); the deck-name setting, where given, wins
+    deck_tree: str = field(default="title", metadata=_choice("title", "folders"))
+    # the deck site (build/index.html) and the repository's Anki package (build/all.apkg): their
+    # title (default: the working folder's name) and the site's description
+    site_title: str = ""
+    site_description: str = ""
     language: str = "en"
     # new cards the handout's study mode brings in per day (a UTC day), in source order
     study_new_per_day: int = field(default=20, metadata={"range": (0, 100_000)})

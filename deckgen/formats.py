@@ -10,6 +10,10 @@ Two kinds of writer:
 - `pdf`: a module offering `parts`, `lay_out` and `assemble` (writers/cheatsheet.py,
   writers/flashcards.py), laid out part by part by the PDF workers (layout.py) and cached.
 
+Most formats are made per source (NAME.apkg beside NAME.html). A format of the repository
+(`scope="repository"`: the deck site, build/index.html, and build/all.apkg) is made once from
+every source's plan and the outputs written before it, by `output(repository, settings)` (a build.RepositoryBuild).
+
 A new format is one entry here and its writer.
 """
 
@@ -31,6 +35,10 @@ class OutputFormat:
     pdf: str = ""  # the module laying it out in parts (parts, lay_out, assemble); "" for none
     checks: str = ""  # "module:function" refusing settings it cannot be made with (before any writing)
     help: str = ""
+    label: str = ""  # how the deck site names the file
+    scope: str = "source"  # or "repository": one file for every source (`file`)
+    file: str = ""  # a repository format's file name in the output folder
+    at_least: int = 1  # a repository format is made when the build has this many sources
 
     def render(self) -> Callable[[Any, Any], Any]:
         module, _, function = self.writer.partition(":")
@@ -47,22 +55,33 @@ class OutputFormat:
 
 FORMATS: dict[str, OutputFormat] = {f.name: f for f in (
     OutputFormat("apkg", ".apkg", ("deck_name", "note_type"), ("anki", "_blocks"),
-                 "deckgen.writers.apkg:output", help="the Anki deck"),
+                 "deckgen.writers.apkg:output", help="the Anki deck",
+                 label="Anki deck"),
     OutputFormat("cheatsheet", ".cheatsheet.pdf", ("paper", "orientation", "columns", "language"),
                  ("cheatsheet", "print", "_blocks"), "", pdf="deckgen.writers.cheatsheet",
-                 help="the PDF cheat sheet"),
+                 help="the PDF cheat sheet", label="Cheat sheet (PDF)"),
     OutputFormat("cards", ".cards.pdf", ("paper", "card_size", "duplex", "back_offset", "language"),
                  ("flashcards", "_blocks"), "", pdf="deckgen.writers.flashcards",
                  checks="deckgen.writers.pdf:check_print_settings",
-                 help="the printable flashcards"),
+                 help="the printable flashcards", label="Flashcards (PDF)"),
     OutputFormat("html", ".html", ("language",), ("handout", "_blocks"), "deckgen.writers.html:output",
-                 help="the HTML handout"),
+                 help="the HTML handout", label="Handout"),
+    OutputFormat("all", "", ("site_title", "deck_name", "note_type"), ("anki", "_blocks"),
+                 "deckgen.writers.apkg:output_all", help="every deck in one Anki package",
+                 scope="repository", file="all.apkg", at_least=2),
+    OutputFormat("site", "", ("site_title", "site_description", "language"), ("site",),
+                 "deckgen.writers.site:output", help="the deck site: every deck on one page",
+                 scope="repository", file="index.html"),
 )}
 NAMES = tuple(FORMATS)
 
 
 def is_pdf(name: str) -> bool:
     return bool(FORMATS[name].pdf)
+
+
+def of_repository(name: str) -> bool:
+    return FORMATS[name].scope == "repository"
 
 
 def file_name(stem: str, name: str) -> str:

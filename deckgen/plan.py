@@ -84,14 +84,23 @@ def _old_hash(card: StudyCard, version: int, source_name: str, templates: str, m
     return _card_hash(card, source_name, media, own_templates)
 
 
+def anki_deck_name(job: SourceJob, title: str, tree: str) -> str:
+    """The Anki deck of a source: its title, or (deck-tree = folders) the folders it sits in
+    under the sources, then its title (`ml::Sequence Models`). A title's "::" would make Anki
+    nest decks; only the deck-name setting may ask for that."""
+    name = title.replace("::", ":")
+    if tree == "folders":
+        return "::".join([*(part.replace("::", ":") for part in job.stem.parent.parts), name])
+    return name
+
+
 def identify(job: SourceJob, deck: Deck, settings: Settings, env: dict[str, str],
              previous: identity.IdsFile | None = None) -> Identity:
     """Give every card its id (from the ids file, or `previous` in its place) and its Anki fields;
     compute the ids file that a build would write. Reads, never writes."""
     date = source_date(job.path, env)
     build_date = dt.datetime.fromtimestamp(date, dt.UTC).strftime("%Y-%m-%d") if date else ""
-    # a title's "::" would make Anki nest decks; only the deck-name setting may ask for that
-    deck_name = settings.deck_name or deck.title.replace("::", ":")
+    deck_name = settings.deck_name or anki_deck_name(job, deck.title, settings.deck_tree)
     ids_path = identity.ids_path(job.path)
     ids_display = str(Path(job.display).with_name(ids_path.name))
     if previous is None:

@@ -354,7 +354,7 @@ def test_two_builds_at_once_end_with_complete_outputs(tmp_path):
     codes = [p.wait(timeout=120) for p in runs]
     assert codes == [0, 0]
     written = [root / "build" / name for name in outputs(root / "build")]
-    assert len(written) == 8 and all(valid(p) for p in written)
+    assert len(written) == 10 and all(valid(p) for p in written)  # 2 decks x 4, all.apkg, index.html
     assert not any(".deckgen-tmp-" in p.name for p in (root / "build").iterdir())
 
 

@@ -164,6 +164,18 @@ def note_tags(card: StudyCard) -> list[str]:
     return sorted(dict.fromkeys(tags))
 
 
+@dataclass(frozen=True)
+class PackedDeck:
+    """One deck of a package: its cards (`deck`), its Anki name, its note types by card kind,
+    and by card id its fields and modification times."""
+
+    deck: StudyDeck
+    name: str
+    kinds: dict[str, NoteType]
+    fields: dict[str, tuple[str, ...]]
+    modified: dict[str, int]
+
+
 def write_apkg(
     deck: StudyDeck,
     deck_name: str,
@@ -173,9 +185,19 @@ def write_apkg(
     modified: dict[str, int],
     media_files: dict[str, bytes],
 ) -> bytes:
-    """The .apkg bytes. `kinds` and `notetype_modified` are keyed by card kind; `fields` and
-    `modified` by card id; `media_files` by file name."""
+    """The .apkg bytes of one deck. `kinds` and `notetype_modified` are keyed by card kind;
+    `fields` and `modified` by card id; `media_files` by file name."""
+    times = {kinds[kind].id: time for kind, time in notetype_modified.items() if kind in kinds}
+    return write_decks([PackedDeck(deck, deck_name, kinds, fields, modified)], times, media_files)
+
+
+def write_decks(decks: list[PackedDeck], notetype_modified: dict[int, int], media_files: dict[str, bytes]) -> bytes:
+    """The .apkg bytes of several decks (`notetype_modified` by note type id)."""
     import genanki
+
+    note_ids = stable_ids({card.id: d.modified[card.id] for d in decks for card in d.deck.cards})
+    card_ids = stable_ids({(card.id, ord_): d.modified[card.id] for d in decks for card in d.deck.cards
+                           for ord_ in _card_ords(card, d.kinds)})
 
     class TimedNote(genanki.Note):
         """A note that carries its own modification time (genanki stamps one time on all) and
@@ -189,41 +211,39 @@ def write_apkg(
             own = iter([note_ids[self.guid], *(card_ids[(self.guid, card.ord)] for card in self.cards)])
             super().write_to_db(cursor, self.mod_time, deck_id, own)
 
+    types = {kind.id: kind for d in decks for kind in d.kinds.values()}
     models = {
-        name: genanki.Model(
+        kind.id: genanki.Model(
             kind.id,
             kind.name,
             fields=[{"name": field} for field in kind.fields],
             templates=[{"name": card, "qfmt": front, "afmt": back} for card, front, back in kind.cards],
             css=kind.css,
             sort_field_index=0,
-            model_type=genanki.Model.CLOZE if name == "cloze" else genanki.Model.FRONT_BACK,
+            model_type=genanki.Model.CLOZE if kind.kind == "cloze" else genanki.Model.FRONT_BACK,
         )
-        for name, kind in kinds.items()
+        for kind in types.values()
     }
-    note_ids = stable_ids({card.id: modified[card.id] for card in deck.cards})
-    card_ids = stable_ids({(card.id, ord_): modified[card.id] for card in deck.cards
-                           for ord_ in _card_ords(card, kinds)})
-    top = genanki.Deck(anki_id("deck", deck_name), deck_name)
-    decks = [top]
-    for section in deck.sections:
-        target = top
-        if section.title:
-            name = f"{deck_name}::{section.title.replace('::', ':')}"
-            target = genanki.Deck(anki_id("deck", name), name)
-            decks.append(target)
-        for card in section.cards:
-            target.add_note(
-                TimedNote(
-                    model=models[card.card.kind],
-                    fields=list(fields[card.id]),
+    packed = []
+    for d in decks:
+        top = genanki.Deck(anki_id("deck", d.name), d.name)
+        packed.append(top)
+        for section in d.deck.sections:
+            target = top
+            if section.title:
+                name = f"{d.name}::{section.title.replace('::', ':')}"
+                target = genanki.Deck(anki_id("deck", name), name)
+                packed.append(target)
+            for card in section.cards:
+                target.add_note(TimedNote(
+                    model=models[d.kinds[card.card.kind].id],
+                    fields=list(d.fields[card.id]),
                     guid=card.id,
                     tags=note_tags(card),
                     sort_field=card.card.question_text,
-                    mod_time=modified[card.id],
-                )
-            )
-    package = genanki.Package(decks)
+                    mod_time=d.modified[card.id],
+                ))
+    package = genanki.Package(packed)
     handle, db_path = tempfile.mkstemp(suffix=".anki2")
     os.close(handle)
     try:
@@ -231,8 +251,8 @@ def write_apkg(
         # a note type's time is its own (the newest of them stamps the collection)
         stamp = max(notetype_modified.values(), default=0)
         package.write_to_db(conn.cursor(), stamp, _ids_from(stamp))
-        for name, kind in kinds.items():
-            _set_model_mod(conn, kind.id, notetype_modified.get(name, stamp))
+        for model_id in types:
+            _set_model_mod(conn, model_id, notetype_modified.get(model_id, stamp))
         conn.commit()
         conn.close()
         with open(db_path, "rb") as db:
@@ -299,3 +319,20 @@ def output(plan, settings) -> Rendered:
     notetype_times = {kind: modified for kind, _, modified in plan.ids_file.notetypes}
     return Rendered(write_apkg(plan.deck, plan.deck_name, plan.note_types, notetype_times,
                               plan.anki_fields, entries, plan.media.files))
+
+
+def output_all(repository, settings) -> Rendered:
+    """Every deck of a build in one package (formats.FORMATS["all"]): each deck under the
+    repository's title, with the same GUIDs as its own package, so importing both never
+    duplicates a note."""
+    decks, times, media = [], {}, {}
+    for plan in repository.plans:
+        modified = {e.id: e.modified for e in plan.ids_file.entries}
+        decks.append(PackedDeck(plan.deck, f"{repository.title.replace('::', ':')}::{plan.deck_name}",
+                                plan.note_types, plan.anki_fields, modified))
+        for kind, _, time in plan.ids_file.notetypes:
+            if kind in plan.note_types:
+                model_id = plan.note_types[kind].id
+                times[model_id] = max(times.get(model_id, 0), time)
+        media.update(plan.media.files)
+    return Rendered(write_decks(decks, times, media))
