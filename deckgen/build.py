@@ -6,8 +6,6 @@ formats.py; what a source is, in sources.py; a source's plan, in plan.py."""
 
 from __future__ import annotations
 
-import dataclasses
-import hashlib
 import itertools
 import os
 import time
@@ -23,11 +21,13 @@ from deckgen.errors import DeckgenError, LockError, OutputError, ValidationFaile
 from deckgen.formats import FORMATS, file_name, is_pdf, of_repository
 from deckgen.layout import PdfLayout, Workers, start_workers
 from deckgen.model import OutputResult, Progress, Rendered
+from deckgen.outputs import Output, render_safely, write
 from deckgen.patch import recover
 from deckgen.plan import Plan, plan_source
 from deckgen.render import builtin_templates, environment
+from deckgen.repository import repository_outputs, write_manifest
 from deckgen.sources import CheckResult, check, discover, display_path
-from deckgen.writers import pdf, remove_leftovers, write_atomic
+from deckgen.writers import pdf, remove_leftovers
 
 
 @dataclass
@@ -141,9 +141,12 @@ def _build(settings: Settings, cwd: Path, env: dict[str, str],
     # 4. render and write them
     _bring_up_to_date(todo, settings, env, report, workers, record, result)
     # 5. what is made of every source at once (the Anki package of every deck, the deck site),
-    # when every output of every source is there: a failed build changes nothing of the kind
-    if all(o.ok for o in result.outputs):
-        _repository_outputs(plans, settings, out_dir, cwd, record, result, report)
+    # when every output of every source is there: a failed build changes nothing of the kind. A
+    # shard leaves them to `deckgen site --from`, and says what it built.
+    if settings.shard:
+        write_manifest(out_dir, settings.shard, [job for job, _ in checked.decks])
+    elif all(o.ok for o in result.outputs):
+        repository_outputs(plans, settings, out_dir, cwd, record, result, report)
     # 6. the build record, for the next build to know what is up to date
     try:
         record.save(out_dir)
@@ -153,14 +156,14 @@ def _build(settings: Settings, cwd: Path, env: dict[str, str],
 
 
 def _outdated(plans: list[Plan], settings: Settings, out_dir: Path, cwd: Path, record: BuildRecord,
-              result: BuildResult) -> list[_Output]:
+              result: BuildResult) -> list[Output]:
     """The outputs to render; those the build record says are up to date go into `result`."""
-    todo: list[_Output] = []
+    todo: list[Output] = []
     for plan in plans:
         own = settings.for_source(plan.job.display)
         for fmt in (f for f in own.formats if not of_repository(f)):
             target = out_dir / file_name(str(plan.job.stem), fmt)
-            output = _Output(fmt, target, display_path(target, cwd), plan, own, input_key(fmt, plan, own))
+            output = Output(fmt, target, display_path(target, cwd), plan, own, input_key(fmt, plan, own))
             if record.unchanged(output.display, output.key, target):
                 result.outputs.append(OutputResult(output.display, fmt, cards=len(plan.deck.cards),
                                                    size=target.stat().st_size, unchanged=True,
@@ -170,7 +173,7 @@ def _outdated(plans: list[Plan], settings: Settings, out_dir: Path, cwd: Path, r
     return todo
 
 
-def _bring_up_to_date(todo: list[_Output], settings: Settings, env: dict[str, str],
+def _bring_up_to_date(todo: list[Output], settings: Settings, env: dict[str, str],
                       report: Callable[[str | Progress, OutputResult | None], None], workers: Workers | None,
                       record: BuildRecord, result: BuildResult) -> None:
     """Render and write `todo`. The PDFs' parts go to the workers first; the deck and the handout
@@ -185,8 +188,8 @@ def _bring_up_to_date(todo: list[_Output], settings: Settings, env: dict[str, st
         for output, done in finished:
             started = time.perf_counter()
             if done is None:
-                done = _render_safely(output.fmt, output.plan, output.settings)
-            outcome = _write(output, done)
+                done = render_safely(output.fmt, output.plan, output.settings)
+            outcome = write(output, done)
             outcome.seconds = time.perf_counter() - started + (done.seconds if isinstance(done, Rendered) else 0)
             if outcome.ok:
                 record.remember(output.display, output.key, output.target, outcome.pages)
@@ -203,90 +206,7 @@ def _bring_up_to_date(todo: list[_Output], settings: Settings, env: dict[str, st
             "laid out again")
 
 
-@dataclass
-class RepositoryBuild:
-    """What a format of the repository (formats.py) is made from: every source's plan, what the
-    build checked and wrote, and the repository's title."""
-
-    plans: list[Plan]
-    diagnostics: list
-    settings: Settings
-    out_dir: Path
-    title: str
-    description: str
-    files: dict[str, tuple[Path, int]] = field(default_factory=dict)  # repository format -> (path, size)
-
-    @property
-    def language(self) -> str:
-        return self.settings.language
-
-    @property
-    def templates(self) -> str:
-        return self.settings.templates
-
-    def built(self, job) -> list[tuple[str, Path, int]]:
-        """The files in the output folder for a source, per format: (format, path, size)."""
-        found = []
-        for fmt in (f for f in FORMATS if not of_repository(f)):
-            target = self.out_dir / file_name(str(job.stem), fmt)
-            if target.is_file():
-                found.append((fmt, target.relative_to(self.out_dir), target.stat().st_size))
-        return found
-
-
-def _repository_outputs(plans: list[Plan], settings: Settings, out_dir: Path, cwd: Path, record: BuildRecord,
-                        result: BuildResult, report: Callable[[str | Progress, OutputResult | None], None]) -> None:
-    """Bring the repository's own outputs up to date, in the registry's order (the site links what
-    comes before it). The site is cheap and made every time; it is written when its bytes change."""
-    wanted = [f for f in FORMATS if of_repository(f) and f in settings.formats and len(plans) >= FORMATS[f].at_least]
-    title = settings.site_title or cwd.resolve().name
-    repository = RepositoryBuild(plans, result.check.diagnostics, settings, out_dir, title, settings.site_description)
-    cards = sum(len(p.deck.cards) for p in plans)
-    for fmt in wanted:
-        target = out_dir / FORMATS[fmt].file
-        display = display_path(target, cwd)
-        key = _repository_key(fmt, plans, settings, title)
-        if key and record.unchanged(display, key, target):
-            outcome = OutputResult(display, fmt, cards=cards, size=target.stat().st_size, unchanged=True)
-        else:
-            started = time.perf_counter()
-            outcome = _write(_Output(fmt, target, display, None, settings, key),
-                             _render_safely(fmt, repository, settings), cards)
-            outcome.seconds = time.perf_counter() - started
-            if outcome.ok and not outcome.unchanged:
-                record.remember(display, key, target, 0)
-                report(display, outcome)
-            elif not outcome.ok:
-                report(display, outcome)
-        result.outputs.append(outcome)
-        if outcome.ok:
-            repository.files[fmt] = (target.relative_to(out_dir), target.stat().st_size)
-
-
-def _repository_key(fmt: str, plans: list[Plan], settings: Settings, title: str) -> str:
-    """What shapes a repository output but the files it links: its title, its settings and every
-    source's Anki deck (for all.apkg); the site is keyed by nothing and compared by its bytes."""
-    if fmt == "site":
-        return ""
-    parts = [fmt, title, repr([getattr(settings, n) for n in FORMATS[fmt].settings])]
-    for plan in plans:
-        parts += [str(plan.job.stem), input_key("apkg", plan, settings.for_source(plan.job.display))]
-    return hashlib.sha256("\x00".join(parts).encode("utf-8")).hexdigest()
-
-
-@dataclass(frozen=True)
-class _Output:
-    """One output to bring up to date."""
-
-    fmt: str
-    target: Path
-    display: str
-    plan: Plan | None  # None for an output of the repository
-    settings: Settings
-    key: str
-
-
-def _start_pdfs(pdfs: list[_Output], settings: Settings, env: dict[str, str],
+def _start_pdfs(pdfs: list[Output], settings: Settings, env: dict[str, str],
                 report: Callable[[str, OutputResult | None], None], workers: Workers | None) -> PdfLayout:
     """The PDF outputs, their parts handed to the workers (those the layout cache lacks)."""
 
@@ -303,30 +223,3 @@ def _start_pdfs(pdfs: list[_Output], settings: Settings, env: dict[str, str],
     return layout.PdfLayout(jobs, cache, progress, workers)
 
 
-def _render_safely(fmt: str, plan: Plan, settings: Settings) -> Rendered | str:
-    """The output's bytes, or the reason it failed as one line."""
-    started = time.perf_counter()
-    try:
-        rendered = FORMATS[fmt].render()(plan, settings)
-        return dataclasses.replace(rendered, seconds=time.perf_counter() - started)
-    except DeckgenError as err:
-        return err.message
-    except Exception as err:  # a library failing mid-render must not take the other outputs with it
-        return f"{type(err).__name__}: {err}"
-
-
-def _write(output: _Output, rendered: Rendered | str, cards: int | None = None) -> OutputResult:
-    outcome = OutputResult(output.display, output.fmt, cards=len(output.plan.deck.cards) if cards is None else cards)
-    if isinstance(rendered, str):
-        outcome.ok, outcome.error = False, f"{output.display}: {rendered}"
-        return outcome
-    if cards is not None and output.target.is_file() and output.target.read_bytes() == rendered.data:
-        outcome.unchanged, outcome.size = True, len(rendered.data)  # a repository output, as it was
-        return outcome
-    try:
-        write_atomic(output.target, rendered.data, output.display)
-    except OutputError as err:
-        outcome.ok, outcome.error = False, err.message
-        return outcome
-    outcome.size, outcome.pages, outcome.diagnostics = len(rendered.data), rendered.pages, rendered.diagnostics
-    return outcome

@@ -18,6 +18,7 @@ from deckgen.terminal import (
     print_pull,
     progress,
     report_build,
+    summary_line,
     visible,
 )
 
@@ -100,10 +101,12 @@ def main() -> None:
               help="Reuse PDF parts laid out by earlier builds (default: on; ~/.cache/deckgen).")
 @click.option("--summary", "summary_file", type=click.Path(dir_okay=False), default=None,
               help="Append a Markdown summary of the build to this file (e.g. $GITHUB_STEP_SUMMARY).")
+@click.option("--shard", default=None, metavar="I/N",
+              help="Build only shard I of N of the sources (CI's matrix); `deckgen site --from` assembles them.")
 @click.option("-v", "--verbose", is_flag=True, help="Also say how each source was read and what was skipped.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress: only a summary line per output, and problems.")
 def build_command(paths, out, formats, paper, orientation, columns, card_size, duplex, back_offset, strict, locked,
-          templates, source_format, question, cache, summary_file, verbose, quiet) -> None:
+          templates, source_format, question, cache, summary_file, shard, verbose, quiet) -> None:
     """Build every source into the output folder.
 
     \b
@@ -117,7 +120,7 @@ def build_command(paths, out, formats, paper, orientation, columns, card_size, d
                          orientation=orientation, columns=columns, card_size=card_size,
                          duplex=duplex, back_offset=back_offset, strict=strict,
                          locked=locked, templates=templates, source_format=source_format, question=question,
-                         cache=cache)
+                         cache=cache, shard=shard)
     if summary_file is None:
         report_build(build(settings, Path.cwd(), report=progress(quiet)), settings, verbose)
         return
@@ -365,18 +368,41 @@ def config() -> None:
 @main.command()
 @click.argument("folder", default=".")
 @click.option("--force", is_flag=True, help="Overwrite files that already exist.")
-def init(folder, force) -> None:
+@click.option("--pages", is_flag=True, help="The workflow also publishes the deck site to GitHub Pages.")
+@click.option("--shards", type=click.IntRange(1, 256), default=1, show_default=True,
+              help="Build jobs in the workflow's matrix (with --pages: one more assembles the site).")
+def init(folder, force, pages, shards) -> None:
     """Start a deck repository: an example source, settings, .gitignore, a GitHub Actions
     workflow and a pre-commit configuration.
 
     \b
     Example:
         deckgen init my-deck && cd my-deck && deckgen build
+        deckgen init my-deck --pages --shards 3
     """
     from deckgen.scaffold import init as run_init
 
-    for path in run_init(Path(folder), force):
+    for path in run_init(Path(folder), force, pages, shards):
         click.echo(f"wrote {path}")
+
+
+@main.command("site")
+@click.option("--from", "folders", multiple=True, required=True, type=click.Path(file_okay=False, exists=True),
+              help="A shard's build folder (built with --shard I/N); repeat for every shard.")
+@out_option
+def site_command(folders, out) -> None:
+    """Assemble the deck site and the package of every deck from the shards' build folders.
+
+    \b
+    Example:
+        deckgen site --from shard-1 --from shard-2 --from shard-3
+    """
+    from deckgen.repository import assemble
+
+    settings = _settings(out=out)
+    for output in assemble(settings, Path.cwd(), dict(os.environ), [Path(f) for f in folders], progress(False)):
+        if output.unchanged:
+            click.echo(summary_line(output))
 
 
 @main.command()

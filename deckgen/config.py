@@ -68,6 +68,8 @@ class Settings:
     # title (default: the working folder's name) and the site's description
     site_title: str = ""
     site_description: str = ""
+    # build only the sources of shard I of N ("I/N"; CI's matrix): each source by a hash of its path
+    shard: str = field(default="", metadata={"shard": True})
     language: str = "en"
     # new cards the handout's study mode brings in per day (a UTC day), in source order
     study_new_per_day: int = field(default=20, metadata={"range": (0, 100_000)})
@@ -156,7 +158,17 @@ def _check_value(name: str, value: Any, where: str) -> Any:
             parse_offset(value, f"{where}: setting '{key}'")
         if meta.get("question"):
             check_question(value, f"{where}: setting '{key}'")
+        if meta.get("shard") and value:
+            parse_shard(value, f"{where}: setting '{key}'")
     return value
+
+
+def parse_shard(shard: str, where: str) -> tuple[int, int]:
+    """ "I/N" as (I, N), 1 <= I <= N: shard I of N."""
+    index, _, count = shard.partition("/")
+    if not (index.isdigit() and count.isdigit() and 1 <= int(index) <= int(count)):
+        raise ConfigError(f"{where}: {shard!r} is not a shard: give I/N, shard I of N (1 <= I <= N), e.g. 2/3")
+    return int(index), int(count)
 
 
 def check_question(value: str, where: str) -> None:

@@ -34,7 +34,7 @@ def action_reference() -> str:
     return f"{repository.removeprefix('https://github.com/').rstrip('/')}@v{__version__}"
 
 
-def init(folder: Path, force: bool = False) -> list[Path]:
+def init(folder: Path, force: bool = False, pages: bool = False, shards: int = 1) -> list[Path]:
     """Write the scaffold into `folder`, and the example's ids file (so that the first CI run, which
     builds --locked, passes); refuses to overwrite a file unless `force`."""
 
@@ -44,7 +44,7 @@ def init(folder: Path, force: bool = False) -> list[Path]:
         raise OutputError(f"{names}: already exists; nothing was written (use --force to overwrite)")
     written = []
     for name, template in FILES.items():
-        text = render(template, "", action=action_reference())
+        text = render(template, "", action=action_reference(), pages=pages, shards=shards)
         write_atomic(folder / name, text.encode("utf-8"), str(folder / name))
         written.append(folder / name)
     written.append(_write_ids(folder))

@@ -12,7 +12,7 @@ import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from deckgen.config import Settings
+from deckgen.config import Settings, parse_shard
 from deckgen.errors import DeckgenError, SourceError, ValidationFailed
 from deckgen.model import Deck, Diagnostic
 from deckgen.readers import READERS, read_source, read_text
@@ -127,7 +127,7 @@ def check(settings: Settings, cwd: Path) -> CheckResult:
     cannot be read at all (reporting every such source at once)."""
     result = CheckResult()
     unreadable: list[str] = []
-    for job in discover(settings.sources, cwd):
+    for job in in_shard(discover(settings.sources, cwd), settings.shard):
         own = settings.for_source(job.display)
         try:
             deck = read_deck(job, own)
@@ -139,6 +139,16 @@ def check(settings: Settings, cwd: Path) -> CheckResult:
     if unreadable:
         raise SourceError("\nerror: ".join(unreadable))
     return result
+
+
+def in_shard(jobs: list[SourceJob], shard: str) -> list[SourceJob]:
+    """The sources of shard "I/N" (all of them for ""): a source belongs to the shard its path's
+    hash names, so adding a source never moves another to another shard."""
+    if not shard:
+        return jobs
+    index, count = parse_shard(shard, "--shard")
+    return [job for job in jobs
+            if int(hashlib.sha256(job.stem.as_posix().encode("utf-8")).hexdigest(), 16) % count == index - 1]
 
 
 def refuse_errors(deck: Deck, settings: Settings, consequence: str) -> list[Diagnostic]:

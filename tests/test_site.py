@@ -189,3 +189,59 @@ def test_deck_tree_folders_names_decks_after_folders_without_duplicates(tmp_path
         assert len(col.find_notes("")) == 3
     finally:
         col.close()
+
+
+def test_three_shards_assembled_give_the_bytes_of_one_build(tmp_path):
+    root = project(tmp_path, {**FILES, "lang/french.md": CNN.replace("Convolutions", "French"),
+                              "lang/spanish.md": SEQUENCE.replace("Sequence Models", "Spanish")}, rnn=True)
+    env = {"SOURCE_DATE_EPOCH": "1790000000"}
+    formats = ["--format", "apkg", "--format", "html", "--format", "all", "--format", "site"]
+    assert run(["build", *formats, "-o", "whole"], root, env=env).exit_code == 0
+    built = []
+    for shard in (1, 2, 3):
+        result = run(["build", *formats, "--shard", f"{shard}/3", "-o", f"shard-{shard}"], root, env=env)
+        assert result.exit_code == 0, result.output
+        assert not (root / f"shard-{shard}" / "index.html").exists()  # the assembling job makes it
+        built.append(sorted(p.stem for p in (root / f"shard-{shard}").rglob("*.apkg")))
+    assert sorted(name for names in built for name in names) == ["cnn", "french", "rnn-interview-questions",
+                                                                 "sequence", "spanish"]  # each once
+    assembled = run(["site", "--from", "shard-1", "--from", "shard-2", "--from", "shard-3", "-o", "site"], root, env=env)
+    assert assembled.exit_code == 0, assembled.output
+
+    def files(folder: Path) -> dict[str, bytes]:
+        return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*")
+                if p.is_file() and not p.name.startswith(".") and p.name != "deckgen-shard.json"}
+
+    assert files(root / "site") == files(root / "whole")
+    missing = run(["site", "--from", "shard-1", "--from", "shard-2", "-o", "part"], root, env=env)
+    assert missing.exit_code == 1 and "built by no shard" in missing.stderr and "Traceback" not in missing.output
+    assert not (root / "part" / "index.html").exists()
+
+
+def test_the_action_uploads_the_site_for_pages_only_when_asked():
+    from tests.helpers import ROOT
+
+    text = (ROOT / "action.yml").read_text(encoding="utf-8")
+    step = text[text.index("actions/upload-pages-artifact@v3") - 10:]
+    assert "if: inputs.pages == 'true'" in step and "path: build/" in step
+    assert 'default: "false"' in text[text.index("  pages:"):text.index("  shard:")]
+    assert '[ -n "$SHARD" ] && args+=(--shard "$SHARD")' in text
+
+
+@pytest.mark.slow
+def test_init_pages_writes_workflows_that_validate(tmp_path):
+    import subprocess
+    import sys
+
+    for args in (["--pages"], ["--pages", "--shards", "3"]):
+        folder = tmp_path / "-".join(args)
+        assert run(["init", str(folder), *args], tmp_path).exit_code == 0
+        workflow = folder / ".github" / "workflows" / "deckgen.yml"
+        checked = subprocess.run([sys.executable, "-m", "check_jsonschema", "--builtin-schema",
+                                  "vendor.github-workflows", str(workflow)], capture_output=True, text=True)
+        assert checked.returncode == 0, checked.stdout + checked.stderr
+        text = workflow.read_text(encoding="utf-8")
+        assert "actions/deploy-pages@v4" in text and "pages: write" in text and "id-token: write" in text
+        assert "if: github.event_name == 'push' && github.ref_name == github.event.repository.default_branch" in text
+        if "--shards" in args:
+            assert "shard: [1, 2, 3]" in text and "site-from: shards" in text and "needs: site" in text
