@@ -12,9 +12,9 @@ changes no hash and no time. Ids files before version 3 hashed the rendered fiel
 taken over (`migrate`) where its hashes still hold, every time kept.
 
 Cards are matched to entries by explicit id (Markdown), then by the same question, then by a
-close question (a fixed typo, a reworded phrase) or the same content; what is left is new and
-gets an id derived from the deck and the question, so two people building the same new card
-get the same id.
+close question (a fixed typo, a reworded phrase), only ever to an entry of the card's kind; what
+is left is new and gets an id derived from the deck and the question, so two people building the
+same new card get the same id.
 """
 
 from __future__ import annotations
@@ -38,6 +38,7 @@ from deckgen.model import Card
 FORMAT_VERSION = 4
 READ_VERSIONS = (1, 2, 3, 4)
 CLOSE_QUESTION = 0.75  # difflib ratio above which a question counts as the same one reworded
+CLOSE_PAIRS = 250_000  # at most this many cards x free entries compared for reworded questions
 
 
 @dataclass(frozen=True)
@@ -181,73 +182,125 @@ def dump(ids: IdsFile) -> str:
 
 
 def assign(cards: tuple[Card, ...], previous: IdsFile, deck_key: str) -> Assignment:
-    """Give every card an id, reusing the ids file's entries wherever the card is the same one."""
-    ids: list[str | None] = [None] * len(cards)
-    matched: dict[str, Entry] = {}
-    free: dict[str, Entry] = {e.id: e for e in previous.entries}
+    """Give every card an id, reusing the ids file's entries wherever the card is the same one:
+    four passes, each matching only the cards the ones before left without an id."""
+    matching = _Matching(cards, [None] * len(cards), {}, {e.id: e for e in previous.entries})
+    _match_explicit_ids(matching)
+    _match_same_question(matching, previous.entries)
+    _match_close_question(matching)
+    _give_new_ids(matching, deck_key)
+    removed = tuple(e for e in previous.entries if e.id in matching.free)
+    return Assignment(tuple(i for i in matching.ids if i is not None), matching.matched, removed)
 
-    def take(index: int, entry: Entry) -> None:
-        ids[index] = entry.id
-        matched[entry.id] = entry
-        free.pop(entry.id, None)
 
-    def fits(index: int, entry: Entry) -> bool:
+@dataclass
+class _Matching:
+    """Cards being matched to an ids file's entries: each card's id so far (None: none yet), the
+    entries matched (by id) and those still free (by id, in the file's order)."""
+
+    cards: tuple[Card, ...]
+    ids: list[str | None]
+    matched: dict[str, Entry]
+    free: dict[str, Entry]
+
+    def take(self, index: int, entry: Entry) -> None:
+        self.ids[index] = entry.id
+        self.matched[entry.id] = entry
+        self.free.pop(entry.id, None)
+
+    def fits(self, index: int, entry: Entry) -> bool:
         # Anki cannot move a note to another note type on import: a card that changed kind
         # is a new note, and the old one is reported as removed
-        return entry.kind == cards[index].kind
+        return entry.kind == self.cards[index].kind
 
-    for i, card in enumerate(cards):
-        if card.explicit_id:
-            entry = free.get(card.explicit_id)
-            if entry is not None and fits(i, entry):
-                ids[i] = card.explicit_id
-                take(i, entry)
-            elif entry is None:
-                ids[i] = card.explicit_id
+    def unmatched(self) -> list[int]:
+        return [i for i, card_id in enumerate(self.ids) if card_id is None]
+
+
+def _match_explicit_ids(matching: _Matching) -> None:
+    """Pass 1, explicit ids (Markdown), in the cards' order: a card naming an id that a free entry
+    has takes that entry when it is of the card's kind (an entry of another kind leaves the card
+    to the later passes); an id no free entry has is the card's as it is, matching nothing."""
+    for i, card in enumerate(matching.cards):
+        if not card.explicit_id:
+            continue
+        entry = matching.free.get(card.explicit_id)
+        if entry is None:
+            matching.ids[i] = card.explicit_id
+        elif matching.fits(i, entry):
+            matching.take(i, entry)
+
+
+def _match_same_question(matching: _Matching, entries: tuple[Entry, ...]) -> None:
+    """Pass 2, the same question: a card still without an id takes the first free entry of its
+    kind (in the ids file's order) whose question is the card's, ignoring case and spacing."""
     by_question: dict[str, list[Entry]] = defaultdict(list)
-    for entry in previous.entries:
+    for entry in entries:
         by_question[_normal(entry.question)].append(entry)
-    for i, card in enumerate(cards):
-        if ids[i] is None:
-            for entry in by_question.get(_normal(card.question_text), []):
-                if entry.id in free and fits(i, entry):
-                    take(i, entry)
-                    break
-    left = [i for i in range(len(cards)) if ids[i] is None]
-    if left and free and len(left) * len(free) <= 250_000:
-        # a reworded question: best close match first
-        pairs = []
-        for i in left:
-            question = _normal(cards[i].question_text)
-            for entry in free.values():
-                if not fits(i, entry):
-                    continue
-                matcher = difflib.SequenceMatcher(None, question, _normal(entry.question))
-                if matcher.quick_ratio() >= CLOSE_QUESTION:
-                    ratio = matcher.ratio()
-                    if ratio >= CLOSE_QUESTION:
-                        pairs.append((-ratio, i, entry.id))
-        for _, i, entry_id in sorted(pairs):
-            if ids[i] is None and entry_id in free:
-                take(i, free[entry_id])
+    for i in matching.unmatched():
+        for entry in by_question.get(_normal(matching.cards[i].question_text), []):
+            if entry.id in matching.free and matching.fits(i, entry):
+                matching.take(i, entry)
+                break
+
+
+def _match_close_question(matching: _Matching) -> None:
+    """Pass 3, a reworded question (a fixed typo, a reworded phrase): each card still without an
+    id and each free entry of its kind whose questions are alike (difflib ratio at least
+    CLOSE_QUESTION, ignoring case and spacing) are a pair; pairs are taken best first (on a tie,
+    the earlier card, then the lower id) while both are unmatched. Skipped when that would take
+    more than CLOSE_PAIRS comparisons."""
+    left = matching.unmatched()
+    if not left or not matching.free or len(left) * len(matching.free) > CLOSE_PAIRS:
+        return
+    pairs = []
+    for i in left:
+        question = _normal(matching.cards[i].question_text)
+        for entry in matching.free.values():
+            ratio = _close_ratio(question, entry.question) if matching.fits(i, entry) else None
+            if ratio is not None:
+                pairs.append((-ratio, i, entry.id))
+    for _, i, entry_id in sorted(pairs):
+        if matching.ids[i] is None and entry_id in matching.free:
+            matching.take(i, matching.free[entry_id])
+
+
+def _close_ratio(question: str, other: str) -> float | None:
+    """How alike a (normalised) question is to another question, or None below CLOSE_QUESTION."""
+    matcher = difflib.SequenceMatcher(None, question, _normal(other))
+    if matcher.quick_ratio() < CLOSE_QUESTION:
+        return None
+    ratio = matcher.ratio()
+    return ratio if ratio >= CLOSE_QUESTION else None
+
+
+def _give_new_ids(matching: _Matching, deck_key: str) -> None:
+    """Pass 4, new cards: every card still without an id gets one derived from the deck and the
+    card (`_new_key`), counting the cards of the same key in order and passing over any id in use
+    or still free, so that two people building the same new card get the same id."""
     seen: dict[str, int] = defaultdict(int)
-    taken = {i for i in ids if i}
-    for i, card in enumerate(cards):
-        if ids[i] is None:
-            key = _normal(card.question_text)
-            if card.kind != "basic":
-                key = f"{key}\x1f{card.kind}"
-            if card.explicit_id:  # its id was taken by a note of another kind: the id moves on
-                key = f"{key}\x1f{card.explicit_id}"
-            while True:
-                candidate = new_id(deck_key, key, seen[key])
-                seen[key] += 1
-                if candidate not in taken and candidate not in free:
-                    break
-            ids[i] = candidate
-            taken.add(candidate)
-    removed = tuple(e for e in previous.entries if e.id in free)
-    return Assignment(tuple(i for i in ids if i is not None), matched, removed)
+    taken = {i for i in matching.ids if i}
+    for i in matching.unmatched():
+        key = _new_key(matching.cards[i])
+        while True:
+            candidate = new_id(deck_key, key, seen[key])
+            seen[key] += 1
+            if candidate not in taken and candidate not in matching.free:
+                break
+        matching.ids[i] = candidate
+        taken.add(candidate)
+
+
+def _new_key(card: Card) -> str:
+    """What a new card's id is derived from: its question (ignoring case and spacing), its kind
+    unless basic, and the explicit id it asked for (taken by a note of another kind: the id moves
+    on)."""
+    key = _normal(card.question_text)
+    if card.kind != "basic":
+        key = f"{key}\x1f{card.kind}"
+    if card.explicit_id:
+        key = f"{key}\x1f{card.explicit_id}"
+    return key
 
 
 def migrate(
@@ -300,19 +353,23 @@ def update(
 
 def stale(previous: IdsFile, current: IdsFile) -> list[str]:
     """What differs between the committed ids file and the one this build needs."""
+    problems = _card_changes(previous, current)
+    problems += [f"the {kind} note type (fields, templates or CSS) changed"
+                 for kind, digest, _ in current.notetypes if previous.notetype(kind)[0] != digest]
+    if [e.id for e in previous.entries] != [e.id for e in current.entries] and not problems:
+        problems.append("the cards are in another order")
+    return problems
+
+
+def _card_changes(previous: IdsFile, current: IdsFile) -> list[str]:
+    """The cards that are new, changed (hash, question or kind) or removed, in that order."""
     old = {e.id: e for e in previous.entries}
     new = {e.id: e for e in current.entries}
     problems = [f"new card {e.id}: {e.question}" for e in current.entries if e.id not in old]
     problems += [
         f"changed card {e.id}: {e.question}"
         for e in current.entries
-        if e.id in old and (old[e.id].hash != e.hash or old[e.id].question != e.question
-                            or old[e.id].kind != e.kind)
+        if e.id in old and (old[e.id].hash, old[e.id].question, old[e.id].kind) != (e.hash, e.question, e.kind)
     ]
     problems += [f"removed card {e.id}: {e.question}" for e in previous.entries if e.id not in new]
-    for kind, digest, _ in current.notetypes:
-        if previous.notetype(kind)[0] != digest:
-            problems.append(f"the {kind} note type (fields, templates or CSS) changed")
-    if [e.id for e in previous.entries] != [e.id for e in current.entries] and not problems:
-        problems.append("the cards are in another order")
     return problems

@@ -20,19 +20,20 @@ from __future__ import annotations
 import codecs
 import dataclasses
 import difflib
+import enum
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from deckgen import identity
 from deckgen.ankifiles import AnkiFileError, AnkiNote, ReadLimits, read_notes
-from deckgen.plan import Identity, identify
-from deckgen.sources import SourceJob, discover, read_deck, refuse_errors
 from deckgen.config import Settings
 from deckgen.errors import DeckgenError, SourceError
 from deckgen.fromanki import FieldContent, read_field
 from deckgen.model import Card, StudyCard
 from deckgen.patch import PatchError, SourceText, recover, write_all
+from deckgen.plan import Identity, identify
 from deckgen.readers import decode_source
+from deckgen.sources import SourceJob, discover, read_deck, refuse_errors
 from deckgen.writers.apkg import CLOZE_FIELDS, NOTE_FIELDS
 
 CONTENT_FIELDS = ("Question", "Answer", "Extra")
@@ -129,6 +130,19 @@ def compare(ours: list[AnkiNote], others: int, display: str, sources: list[Sourc
             env: dict[str, str], resolve: str | None, add: bool, result: PullResult) -> None:
     """Compare Anki's notes of deckgen's note types (`ours`, from `display`) with the sources:
     each source learns what was pulled, added and kept, and `result` what would be written."""
+    by_guid, twins = _by_guid(ours)
+    said = {guid: _twins(guid, notes, display) for guid, notes in twins.items()}
+    claimed: set[str] = set()
+    for source in sources:
+        own = settings.for_source(source.job.display)
+        claimed |= _compare_source(source, ours, by_guid, twins, said, own, env, resolve, add, result)
+    ignored = others + len([n for n in ours if n.guid not in claimed])
+    if ignored:
+        result.messages.append(f"{display}: {ignored} note(s) of other note types or decks ignored")
+
+
+def _by_guid(ours: list[AnkiNote]) -> tuple[dict[str, AnkiNote], dict[str, list[AnkiNote]]]:
+    """Anki's notes by GUID: those alone with theirs, and those sharing one (twins, in order)."""
     by_guid: dict[str, AnkiNote] = {}
     twins: dict[str, list[AnkiNote]] = {}  # a GUID two or more notes claim
     for note in ours:
@@ -136,35 +150,48 @@ def compare(ours: list[AnkiNote], others: int, display: str, sources: list[Sourc
             twins.setdefault(note.guid, [by_guid.pop(note.guid)] if note.guid in by_guid else []).append(note)
         else:
             by_guid[note.guid] = note
-    said = {guid: _twins(guid, notes, display) for guid, notes in twins.items()}
-    claimed: set[str] = set()
-    for source in sources:
-        own = settings.for_source(source.job.display)
-        in_deck = [n for n in ours if _in_deck(n, source.found.deck_name)]
-        known = {e.id for e in source.found.previous.entries} | set(source.found.assignment.ids)
-        present = set(by_guid) | set(twins)
-        claimed |= known & present
-        if not in_deck and not (known & present):
-            continue
-        _compare(source, by_guid, said, resolve, result)
-        current = set(source.found.assignment.ids)
-        # a note deckgen built (its Id field holds its GUID) whose card is gone was kept, not
-        # added; a copy made in Anki has another GUID than its Id says
-        source.kept = [n for n in in_deck if n.guid not in current and n.guid not in twins
-                       and (n.guid in known or n.fields.get("Id", "").strip() == n.guid)]
-        kept = {n.guid for n in source.kept}
-        claimed |= kept
-        new_notes = [n for n in in_deck if n.guid not in known and n.guid not in kept]
-        claimed |= {n.guid for n in new_notes}
-        for guid in dict.fromkeys(n.guid for n in new_notes if n.guid in twins):
-            result.warnings.append(f"{source.job.display}: {said[guid]}")
-        _added(source, [n for n in new_notes if n.guid not in twins], add, own, result)
-        _finish(source, own, env, result)
-    ignored = others + len([n for n in ours if n.guid not in claimed])
-    if ignored:
-        result.messages.append(f"{display}: {ignored} note(s) of other note types or decks ignored")
+    return by_guid, twins
 
 
+def _compare_source(source: SourcePull, ours: list[AnkiNote], by_guid: dict[str, AnkiNote],
+                    twins: dict[str, list[AnkiNote]], said: dict[str, str], own: Settings,
+                    env: dict[str, str], resolve: str | None, add: bool, result: PullResult) -> set[str]:
+    """Compare one source with Anki's notes (if any is in its deck or has one of its ids): its
+    cards, the notes kept from cards that left it and the notes added in Anki. The GUIDs it
+    claims, which are not counted as ignored."""
+    in_deck = [n for n in ours if _in_deck(n, source.found.deck_name)]
+    known = {e.id for e in source.found.previous.entries} | set(source.found.assignment.ids)
+    claimed = known & (set(by_guid) | set(twins))
+    if not in_deck and not claimed:
+        return claimed
+    _compare(source, by_guid, said, resolve, result)
+    source.kept = _kept(source, in_deck, known, twins)
+    kept = {n.guid for n in source.kept}
+    added = _added_in_anki(source, [n for n in in_deck if n.guid not in known and n.guid not in kept],
+                           twins, said, add, own, result)
+    _finish(source, own, env, result)
+    return claimed | kept | added
+
+
+def _added_in_anki(source: SourcePull, notes: list[AnkiNote], twins: dict[str, list[AnkiNote]],
+                   said: dict[str, str], add: bool, own: Settings, result: PullResult) -> set[str]:
+    """The notes added in Anki to the source's deck (`notes`: no card has or had their GUID): a
+    GUID two notes claim is warned about, the others are listed, or appended with --add. Their
+    GUIDs."""
+    for guid in dict.fromkeys(n.guid for n in notes if n.guid in twins):
+        result.warnings.append(f"{source.job.display}: {said[guid]}")
+    _added(source, [n for n in notes if n.guid not in twins], add, own, result)
+    return {n.guid for n in notes}
+
+
+def _kept(source: SourcePull, in_deck: list[AnkiNote], known: set[str],
+          twins: dict[str, list[AnkiNote]]) -> list[AnkiNote]:
+    """The notes in the source's deck whose card left the source. A note deckgen built (its Id
+    field holds its GUID) whose card is gone was kept, not added; a copy made in Anki has another
+    GUID than its Id says."""
+    current = set(source.found.assignment.ids)
+    return [n for n in in_deck if n.guid not in current and n.guid not in twins
+            and (n.guid in known or n.fields.get("Id", "").strip() == n.guid)]
 
 
 def first_words(note: AnkiNote) -> str:
@@ -200,54 +227,103 @@ def _content(note: AnkiNote) -> tuple[str, ...]:
     return tuple(note.fields.get(name, "") for name in (CLOZE_CONTENT if _is_cloze(note) else CONTENT_FIELDS))
 
 
+class Verdict(enum.Enum):
+    """What pull makes of one card of a source and Anki's note of it (`classify`)."""
+
+    TWIN = "twin"  # two or more notes claim the card's id: neither is pulled (a warning)
+    MISSING = "missing"  # no note has the card's id: listed, left in the source
+    KIND_MISMATCH = "kind-mismatch"  # the note is of another kind (a kind change gives a new id)
+    NOT_BUILT = "not-built"  # the ids file has no entry for the card: nothing built to compare with
+    UNCHANGED = "unchanged"  # the note holds what was built, or reads back to the source's card
+    STALE = "stale"  # differs, not newer than the last build: the collection lacks the last build
+    SOURCE_AHEAD = "source-ahead"  # differs, not newer, the source changed: the next build updates it
+    AS_BUILT = "as-built"  # the source changed and Anki holds what was built: the source wins
+    LOST_ONLY = "lost-only"  # Anki's edit only changed what a source cannot hold: nothing to pull
+    OURS = "ours"  # changed on both sides, --ours: the source wins
+    CONFLICT = "conflict"  # changed on both sides: shown, resolved only by --ours or --theirs
+    PULLED = "pulled"  # edited in Anki (with --theirs, also when the source changed): pulled
+
+
+@dataclass
+class Classified:
+    """A card's verdict, with Anki's note and the card as that note holds it (where read)."""
+
+    verdict: Verdict
+    note: AnkiNote | None = None
+    card: Card | None = None
+    lost: list[str] = field(default_factory=list)  # what of the note the source cannot hold
+    ignored: list[str] = field(default_factory=list)  # derived fields edited in Anki, not pulled
+
+
+def classify(found: Identity, studied: StudyCard, by_guid: dict[str, AnkiNote], twins: dict[str, str],
+             resolve: str | None) -> Classified:
+    """Pull's rules for one card (`studied`, of the source `found`), given Anki's notes by GUID,
+    the GUIDs two or more notes claim and --ours/--theirs (`resolve`)."""
+    if studied.id in twins:
+        return Classified(Verdict.TWIN)
+    note = by_guid.get(studied.id)
+    if note is None:
+        return Classified(Verdict.MISSING)
+    entry = found.assignment.matched.get(studied.id)
+    built = found.fields[studied.id]
+    if (studied.card.kind == "cloze") != _is_cloze(note):
+        return Classified(Verdict.KIND_MISMATCH, note)
+    if entry is None:
+        return Classified(Verdict.NOT_BUILT, note)
+    content = _content(note)
+    if content == built[:len(content)]:
+        return Classified(Verdict.UNCHANGED, note)
+    if note.modified <= entry.modified:
+        # not edited in Anki: the collection has not imported the last build, unless the
+        # source changed since (then the next build updates the note)
+        return Classified(Verdict.STALE if found.hashes[studied.id] == entry.hash else Verdict.SOURCE_AHEAD, note)
+    return _edited_in_anki(found, studied, note, entry, built, resolve)
+
+
+def _edited_in_anki(found: Identity, studied: StudyCard, note: AnkiNote, entry: identity.Entry,
+                    built: tuple[str, ...], resolve: str | None) -> Classified:
+    """`classify` for a note newer than the last build whose content differs from what was built."""
+    source_changed = found.hashes[studied.id] != entry.hash
+    card, lost = _from_note(note, studied.card)
+    if source_changed and not lost and found.card_hash(dataclasses.replace(studied, card=card)) == entry.hash:
+        return Classified(Verdict.AS_BUILT, note, card, lost)  # the source's edit wins on the next import
+    names, anki = tuple(note.fields), tuple(note.fields.values())
+    ignored = [name for name, mine, theirs in zip(names, built, anki, strict=True)
+               if name in DERIVED_FIELDS and mine != theirs]
+    if not source_changed and _same_records(card, studied.card):
+        return Classified(Verdict.LOST_ONLY if lost else Verdict.UNCHANGED, note, card, lost)
+    if source_changed and resolve != "theirs":
+        return Classified(Verdict.OURS if resolve == "ours" else Verdict.CONFLICT, note, card, lost)
+    return Classified(Verdict.PULLED, note, card, lost, [] if source_changed else ignored)
+
+
 def _compare(source: SourcePull, by_guid: dict[str, AnkiNote], twins: dict[str, str],
              resolve: str | None, result: PullResult) -> None:
+    """Act on each card's verdict: warn, list, count, show the conflict or pull the note."""
     found, display = source.found, source.job.display
     stale = 0
     for studied in found.studied.cards:
-        if studied.id in twins:
-            result.warnings.append(f"{display}: {studied.card.label}: {twins[studied.id]}")
-            continue
-        note = by_guid.get(studied.id)
-        if note is None:
-            source.missing.append(studied)
-            continue
-        entry = found.assignment.matched.get(studied.id)
-        built = found.fields[studied.id]
-        if (studied.card.kind == "cloze") != _is_cloze(note):
-            continue  # another kind of note under this id: not this card's (a kind change gives a new id)
-        content = _content(note)
-        if entry is None or content == built[:len(content)]:
-            continue
-        if note.modified <= entry.modified:
-            # not edited in Anki: the collection has not imported the last build, unless the
-            # source changed since (then the next build updates the note)
-            stale += found.hashes[studied.id] == entry.hash
-            continue
-        source_changed = found.hashes[studied.id] != entry.hash
-        names = tuple(note.fields)
-        anki = tuple(note.fields.values())
-        card, lost = _from_note(note, studied.card)
-        if source_changed and not lost and found.card_hash(dataclasses.replace(studied, card=card)) == entry.hash:
-            continue  # Anki holds what was built; the source's edit wins on the next import
+        classified = classify(found, studied, by_guid, twins, resolve)
+        verdict, card, lost = classified.verdict, classified.card, classified.lost
         label = f"{display}: {studied.card.label} ({studied.id})"
-        ignored = [name for name, mine, theirs in zip(names, built, anki, strict=True)
-                   if name in DERIVED_FIELDS and mine != theirs]
-        if not source_changed and _same_records(card, studied.card):
-            if lost:
-                result.warnings.append(f"{label}: Anki's edit only changed what a source cannot hold "
-                                       f"({', '.join(sorted(set(lost)))}); nothing to pull")
-            continue
-        if ignored and not source_changed:
-            result.warnings.append(f"{label}: edits to {', '.join(ignored)} are not pulled "
-                                   f"(deckgen derives these fields)")
-        if source_changed and resolve != "theirs":
-            if resolve == "ours":
-                result.messages.append(f"{label}: changed on both sides; the source wins (--ours)")
-                continue
+        if verdict is Verdict.TWIN:
+            result.warnings.append(f"{display}: {studied.card.label}: {twins[studied.id]}")
+        elif verdict is Verdict.MISSING:
+            source.missing.append(studied)
+        elif verdict is Verdict.STALE:
+            stale += 1
+        elif verdict is Verdict.LOST_ONLY:
+            result.warnings.append(f"{label}: Anki's edit only changed what a source cannot hold "
+                                   f"({', '.join(sorted(set(lost)))}); nothing to pull")
+        elif verdict is Verdict.OURS:
+            result.messages.append(f"{label}: changed on both sides; the source wins (--ours)")
+        elif verdict is Verdict.CONFLICT:
             result.conflicts.append(_conflict_diff(source, studied, card))
-            continue
-        source.pulled.append(Pulled(note, card, lost, studied.id))
+        elif verdict is Verdict.PULLED:
+            if classified.ignored:
+                result.warnings.append(f"{label}: edits to {', '.join(classified.ignored)} are not pulled "
+                                       f"(deckgen derives these fields)")
+            source.pulled.append(Pulled(classified.note, card, lost, studied.id))
     if stale:
         result.messages.append(
             f"{display}: {stale} note(s) differ but are not newer than the last build; not pulled "
@@ -340,8 +416,20 @@ def _finish(source: SourcePull, settings: Settings, env: dict[str, str], result:
                                f"(deleted in Anki, or moved to another deck); left in the source")
     if not source.pulled and not source.added:
         return
+    lost_by_card = _rewrite(source)
+    deck = read_deck(source.job, settings, source.new_text)
+    refuse_errors(deck, settings, f"{display}: the pulled source would not read back; nothing written")
+    after = _identify_after(source, deck, settings, env)
+    fresh, changed = _read_back(source, after, lost_by_card, result)
+    source.new_ids = _new_ids(source.found.previous, after, fresh)
+    _propose_writes(source, changed, result)
+
+
+def _rewrite(source: SourcePull) -> dict[str, list[str]]:
+    """Write each pulled card into the source's text (its new text, `source.new_text`; added
+    notes were appended by `_added`). What each pulled card's note held that the source cannot,
+    by the card's id."""
     text = source.text
-    by_id_before = {c.id: c.card for c in source.found.studied.cards}
     lost_by_card: dict[str, list[str]] = {}
     for pulled in source.pulled:
         old = next(c for c in source.found.studied.cards if c.id == pulled.old_id).card
@@ -350,15 +438,27 @@ def _finish(source: SourcePull, settings: Settings, env: dict[str, str], result:
                      (pulled.card.answer, pulled.card.extra) != (old.answer, old.extra), lost)
         lost_by_card[pulled.old_id] = lost
     source.new_text = text.text()
-    deck = read_deck(source.job, settings, source.new_text)
-    refuse_errors(deck, settings, f"{display}: the pulled source would not read back; nothing written")
-    # the ids file as it will be: pulled cards under their new question, added notes by GUID
+    return lost_by_card
+
+
+def _identify_after(source: SourcePull, deck, settings: Settings, env: dict[str, str]) -> Identity:
+    """The identities of the source as read back (`deck`), from the ids file as it will be:
+    pulled cards under their new question, added notes by GUID."""
     previous = source.found.previous
     questions = {p.old_id: p.card.question_text for p in source.pulled}
     entries = [dataclasses.replace(e, question=questions.get(e.id, e.question)) for e in previous.entries]
     entries += [identity.Entry(p.note.guid, p.card.question_text, "", 0, p.card.kind) for p in source.added]
     hinted = dataclasses.replace(previous, entries=tuple(entries))
-    after = identify(source.job, deck, settings, env, previous=hinted)
+    return identify(source.job, deck, settings, env, previous=hinted)
+
+
+def _read_back(source: SourcePull, after: Identity, lost_by_card: dict[str, list[str]],
+               result: PullResult) -> tuple[dict[str, identity.Entry], int]:
+    """Each pulled and added note's card as the source reads back (`after`): its new ids entry
+    (by GUID), and how many cards changed; a card that lost something, or reads back otherwise
+    than Anki's note, is warned about."""
+    display = source.job.display
+    by_id_before = {c.id: c.card for c in source.found.studied.cards}
     by_id = {c.id: c for c in after.studied.cards}
     fresh: dict[str, identity.Entry] = {}
     changed = 0
@@ -381,7 +481,13 @@ def _finish(source: SourcePull, settings: Settings, env: dict[str, str], result:
         elif not _same_records(card.card, pulled.card):
             result.warnings.append(f"{label}: reads back from the source differently from Anki's note; "
                                    f"check it in the diff")
-    source.new_ids = _new_ids(previous, after, fresh)
+    return fresh, changed
+
+
+def _propose_writes(source: SourcePull, changed: int, result: PullResult) -> None:
+    """If the source's text changed: say how many cards, show the diff, and queue the source and
+    its ids file to be written."""
+    display, text = source.job.display, source.text
     original = "".join(text.lines)
     if source.new_text == original:
         return

@@ -78,48 +78,90 @@ def _answer_span(card: Card) -> SourceSpan:
 def structure(deck: Deck, settings: Settings) -> Iterator[tuple[str, str, SourceSpan]]:
     cards = deck.cards
     if not cards:
-        seen = f" (seen: {deck.seen})" if deck.seen else ""
-        yield "DG001", (f"no question-and-answer cards found{seen}; name the question marker with the "
-                        f"setting 'question' (--question h2, bold, label, details, numbered, or a regular "
-                        f"expression)"), SourceSpan(deck.source, 1)
+        yield _no_cards(deck)
     yield from _coverage(deck, cards)
-    seen: dict[int, Card] = {}
-    previous: int | None = None
+    numbering = _Numbering()
     for card in cards:
         if not card.question and card.answer_number is not None and card.number is None:
             yield "DG003", f"A{card.answer_number} has no question before it", card.span
             continue
-        if not card.question:
-            yield "DG006", f"{card.label} has no question text", card.span
-        if card.cloze_numbers:
-            pass  # a cloze card is its text: the answer is optional
-        elif card.answer_span is None:
-            yield "DG002", f"{card.label} has no answer", card.span
-        elif not card.answered:
-            yield "DG007", f"{card.label} has an empty answer", card.answer_span
-        if (
-            card.number is not None
-            and card.answer_number is not None
-            and card.number != card.answer_number
-        ):
-            yield (
-                "DG004",
-                f"answer A{card.answer_number} follows question Q{card.number}",
-                _answer_span(card),
-            )
-        if card.number is not None:
-            if card.number in seen:
-                first = seen[card.number].span
-                yield "DG005", f"Q{card.number} is numbered again (first at line {first.line})", card.span
-            else:
-                seen[card.number] = card
-            if previous is not None and card.number != previous + 1 and card.number not in (previous,):
-                if card.number > previous + 1:
-                    missing = f"Q{previous + 1}" if card.number == previous + 2 else f"Q{previous + 1}-Q{card.number - 1}"
-                    yield "DG008", f"Q{card.number} follows Q{previous}: {missing} missing", card.span
-                elif card.number not in seen or seen[card.number] is card:
-                    yield "DG008", f"Q{card.number} follows Q{previous}: numbers go backwards", card.span
-            previous = card.number
+        yield from _sides(card)
+        yield from numbering.follow(card)
+    yield from _explicit_ids(cards)
+    for section in deck.sections:
+        if not section.cards and section.span is not None:
+            yield "DG009", f"section '{section.title}' has no cards", section.span
+    for stray in deck.stray:
+        yield "DG010", f"{stray.reason}, left out: '{_clip(stray.text)}'", stray.span
+
+
+def _no_cards(deck: Deck) -> tuple[str, str, SourceSpan]:
+    """DG001: no card at all, with what the reader saw and how to name the question marker."""
+    seen = f" (seen: {deck.seen})" if deck.seen else ""
+    return "DG001", (f"no question-and-answer cards found{seen}; name the question marker with the "
+                     f"setting 'question' (--question h2, bold, label, details, numbered, or a regular "
+                     f"expression)"), SourceSpan(deck.source, 1)
+
+
+def _sides(card: Card) -> Iterator[tuple[str, str, SourceSpan]]:
+    """A card's own sides: no question text (DG006), no or an empty answer (DG002, DG007; a cloze
+    card's answer is optional), an answer numbered other than its question (DG004)."""
+    if not card.question:
+        yield "DG006", f"{card.label} has no question text", card.span
+    if card.cloze_numbers:
+        pass  # a cloze card is its text: the answer is optional
+    elif card.answer_span is None:
+        yield "DG002", f"{card.label} has no answer", card.span
+    elif not card.answered:
+        yield "DG007", f"{card.label} has an empty answer", card.answer_span
+    if (
+        card.number is not None
+        and card.answer_number is not None
+        and card.number != card.answer_number
+    ):
+        yield (
+            "DG004",
+            f"answer A{card.answer_number} follows question Q{card.number}",
+            _answer_span(card),
+        )
+
+
+class _Numbering:
+    """Question numbers in the order the cards come: a number given again (DG005), numbers that
+    skip or go backwards (DG008)."""
+
+    def __init__(self) -> None:
+        self.seen: dict[int, Card] = {}
+        self.previous: int | None = None
+
+    def follow(self, card: Card) -> Iterator[tuple[str, str, SourceSpan]]:
+        number = card.number
+        if number is None:
+            return
+        if number in self.seen:
+            first = self.seen[number].span
+            yield "DG005", f"Q{number} is numbered again (first at line {first.line})", card.span
+        else:
+            self.seen[number] = card
+        if self.previous is not None:
+            yield from self._step(card, number, self.previous)
+        self.previous = number
+
+    def _step(self, card: Card, number: int, previous: int) -> Iterator[tuple[str, str, SourceSpan]]:
+        """DG008 where the number is neither the one before nor the next one: the numbers missing
+        in between, or a step back (said at a number's first card only)."""
+        if number == previous + 1 or number == previous:
+            return
+        if number > previous + 1:
+            missing = f"Q{previous + 1}" if number == previous + 2 else f"Q{previous + 1}-Q{number - 1}"
+            yield "DG008", f"Q{number} follows Q{previous}: {missing} missing", card.span
+        elif number not in self.seen or self.seen[number] is card:
+            yield "DG008", f"Q{number} follows Q{previous}: numbers go backwards", card.span
+
+
+def _explicit_ids(cards: tuple[Card, ...]) -> Iterator[tuple[str, str, SourceSpan]]:
+    """DG015: an explicit id that is not 1-64 letters, digits, '-', '_', '.' or ':', or that an
+    earlier card has."""
     ids: dict[str, Card] = {}
     for card in cards:
         if not card.explicit_id:
@@ -131,11 +173,6 @@ def structure(deck: Deck, settings: Settings) -> Iterator[tuple[str, str, Source
             yield "DG015", f"{card.label} uses the id '{card.explicit_id}' of {first.label} (line {first.span.line}); ids must be unique", card.span
         else:
             ids[card.explicit_id] = card
-    for section in deck.sections:
-        if not section.cards and section.span is not None:
-            yield "DG009", f"section '{section.title}' has no cards", section.span
-    for stray in deck.stray:
-        yield "DG010", f"{stray.reason}, left out: '{_clip(stray.text)}'", stray.span
 
 
 def _coverage(deck: Deck, cards) -> Iterator[tuple[str, str, SourceSpan]]:
