@@ -1,9 +1,15 @@
 """Near-duplicate cards: TF-IDF vectors over question and answer, words reduced to their stems
 by the Snowball stemmer ("hierarchical" and "hierarchy", "clipping" and "clipped" meet). Each
 card's heaviest terms go into an inverted index; only pairs that share two of them are scored
-in full (no all-pairs loop: 10,000 cards take about a second). Pairs then gather into groups
-(average linkage: a card joins a group only when it is like the group as a whole, not like one
-member of it), so that three cards asking the same thing are one finding, not three."""
+in full (no all-pairs loop). Pairs then gather into groups (average linkage: a card joins a
+group only when it is like the group as a whole, not like one member of it), so that three cards
+asking the same thing are one finding, not three.
+
+What keeps it cheap (1,000 varied cards in about 0.05 s, 10,000 in about 0.6 s): each distinct
+word is looked up, lowered and stemmed once, all of a deck's new words in one call to the
+stemmer (PyStemmer, in C), and kept for later calls; the pairs that share two indexed terms are
+found card by card in C (the later cards of each of its postings, sorted, the repeated ones
+kept) rather than by counting every pair of every posting in a dictionary."""
 
 from __future__ import annotations
 
@@ -11,7 +17,9 @@ import functools
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from itertools import compress, islice, repeat
+from operator import add, eq, mul, neg, truediv
 
 INDEXED_TERMS = 10
 WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)*", re.UNICODE)
@@ -38,9 +46,32 @@ def _stem(word: str) -> str:
     return _stemmer().stemWord(word)  # a deck's vocabulary is far smaller than its words (PyStemmer: in C)
 
 
+_TERMS: dict[str, str | None] = {}  # a word as written -> its stem, None when it is no term
+_TERMS_KEPT = 200_000  # words kept between calls; more are forgotten (a deck's own are all kept)
+
+
+def _learn(words: Iterable[str]) -> None:
+    """Put each of `words` not known yet into _TERMS, stemming them in one call."""
+    new = set(words).difference(_TERMS)
+    if not new:
+        return
+    if len(_TERMS) + len(new) > _TERMS_KEPT:
+        _TERMS.clear()
+    lowered = {word: word.lower() for word in new}
+    wanted = [word for word, low in lowered.items() if low not in STOPWORDS and len(low) > 1]
+    _TERMS.update(dict.fromkeys(new))
+    _TERMS.update(zip(wanted, _stemmer().stemWords([lowered[word] for word in wanted]), strict=True))
+
+
+def _terms_of(words: list[str]) -> list[str]:
+    return [term for term in map(_TERMS.__getitem__, words) if term is not None]
+
+
 def terms(text: str) -> list[str]:
-    words = (w.lower() for w in WORD.findall(text))
-    return [_stem(w) for w in words if w not in STOPWORDS and len(w) > 1]
+    """The stems of the words of `text` that say something (no stopwords, no one-letter words)."""
+    words = WORD.findall(text)
+    _learn(words)
+    return _terms_of(words)
 
 
 def near_duplicates(
@@ -57,10 +88,12 @@ def near_duplicates(
     terms to leave out of the vectors.
     """
     n = len(documents)
+    words = [(WORD.findall(question), WORD.findall(answer)) for question, answer in documents]
+    _learn(word for pair in words for side in pair for word in side)
     counts: list[Counter[str]] = []
-    for question, answer in documents:
-        bag = Counter(terms(answer))
-        for term in terms(question):
+    for question, answer in words:
+        bag = Counter(_terms_of(answer))
+        for term in _terms_of(question):
             bag[term] += 2
         counts.append(bag)
     df: Counter[str] = Counter()
@@ -69,28 +102,41 @@ def near_duplicates(
     common_limit = max(2, n // 5)
     vectors: list[dict[str, float]] = []
     postings: dict[str, list[int]] = defaultdict(list)
+    indexed: list[list[tuple[list[int], int]]] = []  # per card: each posting it is in, and where
+    # each logarithm once: by term (its idf) and by count (a term's weight in one card)
+    idf = {term: math.log((1 + n) / (1 + count)) for term, count in df.items()}
+    most = max((max(bag.values(), default=1) for bag in counts), default=1)
+    tf_weight = [0.0] + [1 + math.log(tf) for tf in range(1, most + 1)]
     for index, bag in enumerate(counts):
-        weights = {
-            term: (1 + math.log(tf)) * math.log((1 + n) / (1 + df[term])) + 1e-9
-            for term, tf in bag.items()
-            if term not in ignore
-        }
-        norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
-        vector = {term: w / norm for term, w in weights.items()}
+        # (1 + log tf) * idf + 1e-9, then divided by the norm: the same arithmetic term by term,
+        # in the bag's order, done by map in C
+        kept = [term for term in bag if term not in ignore] if ignore else list(bag)
+        weights = list(map(add, map(mul, map(tf_weight.__getitem__, map(bag.__getitem__, kept)),
+                                     map(idf.__getitem__, kept)), repeat(1e-9)))
+        norm = math.sqrt(sum(map(mul, weights, weights))) or 1.0
+        vector = dict(zip(kept, map(truediv, weights, repeat(norm)), strict=True))
         vectors.append(vector)
         # Candidates come from each card's heaviest terms only: two cards alike enough to
         # matter share at least one of them, and the index stays small (no all-pairs loop).
-        heaviest = sorted(vector, key=lambda t: (-vector[t], t))[:INDEXED_TERMS]
+        heaviest = [term for _, term in sorted(zip(map(neg, vector.values()), vector, strict=True))[:INDEXED_TERMS]]
+        mine = []
         for term in heaviest:
             if df[term] <= common_limit:
-                postings[term].append(index)
-    shared: Counter[tuple[int, int]] = Counter()
-    for entries in postings.values():
-        for a in range(len(entries)):
-            for b in range(a + 1, len(entries)):
-                shared[(entries[a], entries[b])] += 1
-    # one shared heavy word is a topic; two or more make a pair worth scoring
-    candidates = [pair for pair, count in shared.items() if count >= 2]
+                entries = postings[term]
+                mine.append((entries, len(entries)))
+                entries.append(index)
+        indexed.append(mine)
+    # one shared heavy word is a topic; two or more make a pair worth scoring. A card's later
+    # partners, one entry per posting they share with it: those that come twice or more.
+    candidates = []
+    for i, mine in enumerate(indexed):
+        if len(mine) < 2:
+            continue
+        later: list[int] = []
+        for entries, at in mine:
+            later += entries[at + 1:]
+        later.sort()
+        candidates.extend((i, j) for j in set(compress(later, map(eq, later, islice(later, 1, None)))))
     found = []
     for i, j in candidates:
         score = _cosine(vectors[i], vectors[j])
@@ -107,7 +153,8 @@ _VECTORS: list[dict[str, float]] = []  # the last call's vectors, for grouping i
 def _cosine(left: dict[str, float], right: dict[str, float]) -> float:
     if len(left) > len(right):
         left, right = right, left
-    return sum(w * right.get(term, 0.0) for term, w in left.items())
+    # sum(w * right.get(term, 0.0) for term, w in left.items()), in C: the same terms in the same order
+    return sum(map(mul, left.values(), map(right.get, left, repeat(0.0))))
 
 
 GROUP_LINKAGE = 0.85  # a group's average similarity must stay above this share of the threshold
