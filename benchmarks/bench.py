@@ -8,10 +8,15 @@ build's bytes).
     python benchmarks/bench.py                       # all decks (10,000 cards takes minutes)
     python benchmarks/bench.py --sizes rnn,1000v
     python benchmarks/bench.py --json benchmarks/results.json
+    python benchmarks/bench.py --sizes none          # the yardsticks alone (benchmarks/yardsticks.py)
+    python benchmarks/bench.py --yardstick-runs 0    # the decks alone
 
 Sizes: rnn; N (the common-word generator, 37 words); Nv (varied: a Zipf draw over 6,000 made-up
 words, answers of 15-40 words, 10% bullet answers of 2-4 items). Prints a table and writes it as
-JSON. Timing never fails anything: this is not a test.
+JSON. Then the yardsticks, measured in the same run (benchmarks/yardsticks.py): ankdown for the
+Anki deck and pandoc + WeasyPrint for the cheat sheet on the same 1,000 varied Markdown cards in
+paired runs, `deckgen --help` and `deckgen check` on 500 KB, each against its target (issue 26).
+Timing never fails anything: this is not a test.
 """
 
 from __future__ import annotations
@@ -100,7 +105,8 @@ def measure(args: list[str], cwd: Path, cache: Path | None = None) -> dict:
     it waited for), with the layout cache in `cache` (a fresh folder: a cold cache)."""
     env = {k: v for k, v in os.environ.items() if k not in ("CI",)}
     env["SOURCE_DATE_EPOCH"] = "1767225600"
-    env["XDG_CACHE_HOME"] = str(cache or Path(tempfile.mkdtemp(prefix="deckgen-cold-")))
+    cold = None if cache else Path(tempfile.mkdtemp(prefix="deckgen-cold-"))
+    env["XDG_CACHE_HOME"] = str(cache or cold)
     with tempfile.TemporaryFile() as out_file, tempfile.TemporaryFile() as err_file:
         started = time.perf_counter()
         process = subprocess.Popen(args, cwd=cwd, env=env, stdout=out_file, stderr=err_file)
@@ -110,6 +116,8 @@ def measure(args: list[str], cwd: Path, cache: Path | None = None) -> dict:
         out_file.seek(0)
         err_file.seek(0)
         out, err = out_file.read().decode(), err_file.read().decode()
+    if cold:
+        shutil.rmtree(cold, ignore_errors=True)
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"{' '.join(args)} failed:\n{err[-2000:]}")
     pages = sum(int(part.split(" pages")[0].split()[-1]) for part in out.split(",") if " pages" in part)
@@ -159,15 +167,22 @@ def run_size(name: str, text: str, work: Path) -> dict:
 
 
 def main() -> None:
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import yardsticks  # it imports this module's measure and varied
+
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="rnn,1000,1000v,10000v")
     parser.add_argument("--json", default=str(ROOT / "benchmarks" / "results.json"))
+    parser.add_argument("--yardstick-runs", type=int, default=5,
+                        help="paired rounds against ankdown and pandoc + WeasyPrint (0: none)")
     options = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="deckgen-bench-"))
     rows = []
     help_runs = [measure([sys.executable, "-m", "deckgen", "--help"], work)["wall_s"] for _ in range(5)]
     try:
         for size in options.sizes.split(","):
+            if size == "none":
+                continue
             if size == "rnn":
                 text = RNN.read_text(encoding="utf-8")
             elif size.endswith("v"):
@@ -176,11 +191,14 @@ def main() -> None:
                 text = synthetic(int(size))
             rows.append(run_size(size, text, work))
             print_table(rows, min(help_runs))
+        yardstick = yardsticks.run(options.yardstick_runs, work / "yardsticks") if options.yardstick_runs else None
+        if yardstick:
+            yardsticks.print_table(yardstick)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     result = {"machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
                           "platform": platform.platform()},
-              "help_s": min(help_runs), "rows": rows}
+              "help_s": min(help_runs), "rows": rows, "yardsticks": yardstick}
     Path(options.json).write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
     print(f"\nwritten to {options.json}")
 
