@@ -19,10 +19,10 @@ from deckgen.cache import PartCache, folder
 from deckgen.config import Settings
 from deckgen.errors import DeckgenError, LockError, OutputError, ValidationFailed
 from deckgen.formats import FORMATS, file_name, is_pdf, of_repository
+from deckgen.journal import recover
 from deckgen.layout import PdfLayout, Workers, start_workers
 from deckgen.model import OutputResult, Progress, Rendered
 from deckgen.outputs import Output, render_safely, write
-from deckgen.patch import recover
 from deckgen.plan import Plan, plan_source
 from deckgen.render import builtin_templates, environment
 from deckgen.repository import repository_outputs, write_manifest

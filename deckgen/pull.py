@@ -29,8 +29,9 @@ from deckgen.ankifiles import AnkiFileError, AnkiNote, ReadLimits, read_notes
 from deckgen.config import Settings
 from deckgen.errors import DeckgenError, SourceError
 from deckgen.fromanki import FieldContent, read_field
+from deckgen.journal import PatchError, recover, write_all
 from deckgen.model import Card, StudyCard
-from deckgen.patch import PatchError, SourceText, recover, write_all
+from deckgen.patch import SourceText
 from deckgen.plan import Identity, identify
 from deckgen.readers import decode_source
 from deckgen.sources import SourceJob, discover, read_deck, refuse_errors
