@@ -86,7 +86,7 @@ def input_key(fmt: str, plan: Any, settings: Settings) -> str:
     digest = hashlib.sha256()
     for part in (fmt, _versions(), repr([getattr(settings, n) for n in names]),
                  _templates_digest(settings, prefixes), repr(deck),
-                 repr(plan.ids_file), repr(plan.anki_fields), plan.deck_name):
+                 repr(plan.ids_file), plan.deck_name):
         digest.update(part.encode("utf-8") + b"\0")
     for name in sorted(plan.media.files):
         digest.update(name.encode() + hashlib.sha256(plan.media.files[name]).digest())

@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import time
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,9 +42,30 @@ class Plan:
     deck: StudyDeck
     deck_name: str
     ids_file: identity.IdsFile
-    anki_fields: dict[str, tuple[str, ...]]
+    anki_fields: NoteFields
     note_types: dict[str, apkg.NoteType]
     media: Media
+
+
+class NoteFields(Mapping[str, tuple[str, ...]]):
+    """Every card's Anki fields by card id, each rendered the first time it is asked for: only the
+    Anki deck and `pull` read them, so a build of the handout or the PDFs renders none."""
+
+    def __init__(self, cards: tuple[StudyCard, ...], source_name: str, templates: str, media: dict[str, str]):
+        self._cards = {card.id: card for card in cards}
+        self._source, self._templates, self._media = source_name, templates, media
+        self._done: dict[str, tuple[str, ...]] = {}
+
+    def __getitem__(self, card_id: str) -> tuple[str, ...]:
+        if card_id not in self._done:
+            self._done[card_id] = apkg.note_fields(self._cards[card_id], self._source, self._templates, self._media)
+        return self._done[card_id]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._cards)
+
+    def __len__(self) -> int:
+        return len(self._cards)
 
 
 @dataclass(frozen=True)
@@ -58,7 +80,7 @@ class Identity:
     studied: StudyDeck
     note_types: dict[str, apkg.NoteType]  # by card kind, the kinds in use
     media: Media
-    fields: dict[str, tuple[str, ...]]
+    fields: NoteFields
     current: identity.IdsFile
     hashes: dict[str, str]  # by card id: the hash of what its note is made from (card_hash)
     own_templates: tuple[tuple[str, str], ...]  # the user's own templates of the note fields
@@ -110,10 +132,7 @@ def identify(job: SourceJob, deck: Deck, settings: Settings, env: dict[str, str]
     used = dict.fromkeys(card.kind for card in deck.cards)
     kinds = {kind: apkg.note_type(settings.note_type, settings.templates, kind) for kind in used}
     media = load_media(job, deck)
-    fields = {
-        card.id: apkg.note_fields(card, job.display, settings.templates, media.anki)
-        for card in studied.cards
-    }
+    fields = NoteFields(studied.cards, job.display, settings.templates, media.anki)
     # hashed from the records, never from the fields (they change with Pygments)
     own_templates = apkg.own_field_templates(settings.templates)
     hashes = {c.id: _card_hash(c, job.display, media, own_templates) for c in studied.cards}
