@@ -33,19 +33,30 @@ def faq_data(soup, page: _Page) -> list[_Faq]:
             continue
         for node in _nodes(data):
             if _is_type(node, "FAQPage"):
-                entities = node.get("mainEntity") or []
-                for entity in entities if isinstance(entities, list) else [entities]:
-                    if not isinstance(entity, dict):
-                        continue
-                    answer = entity.get("acceptedAnswer") or {}
-                    if isinstance(answer, list):
-                        answer = answer[0] if answer else {}
-                    question = str(entity.get("name") or "").strip()
-                    text = str(answer.get("text") or "") if isinstance(answer, dict) else ""
-                    if question:
-                        found.append(_Faq(_plain(question), text, _line(script)))
-    if found:
-        return found
+                found.extend(_json_ld_faq(node, _line(script)))
+    return found or _microdata_faq(soup)
+
+
+def _json_ld_faq(node: dict, line: int) -> list[_Faq]:
+    """The questions of one JSON-LD FAQPage node (its mainEntity), those that have a name."""
+    entities = node.get("mainEntity") or []
+    found = []
+    for entity in entities if isinstance(entities, list) else [entities]:
+        if not isinstance(entity, dict):
+            continue
+        answer = entity.get("acceptedAnswer") or {}
+        if isinstance(answer, list):
+            answer = answer[0] if answer else {}
+        question = str(entity.get("name") or "").strip()
+        text = str(answer.get("text") or "") if isinstance(answer, dict) else ""
+        if question:
+            found.append(_Faq(_plain(question), text, line))
+    return found
+
+
+def _microdata_faq(soup) -> list[_Faq]:
+    """The questions of a FAQPage in microdata (itemtype, itemprop), in order."""
+    found = []
     for scope in soup.find_all(attrs={"itemtype": re.compile(r"schema\.org/FAQPage", re.I)}):
         for entity in scope.find_all(attrs={"itemtype": re.compile(r"schema\.org/Question", re.I)}):
             name = entity.find(attrs={"itemprop": "name"})
@@ -99,6 +110,13 @@ def with_faq(faq: list[_Faq], visible: list, page: _Page):
                              item.line)
         line = card.span.line if card is not None else item.line
         sections.add(item.question, answer, line)
+    _warn_difference(faq, visible, order, page)
+    return sections.items
+
+
+def _warn_difference(faq: list[_Faq], visible: list, order: list[str], page: _Page) -> None:
+    """A warning (DG019) at the first question where the FAQ data and the page's visible cards
+    (their questions, normalised, in `order`) differ."""
     mine = [_normal(f.question) for f in faq]
     if order and order != mine:
         difference = next((i for i, (a, b) in enumerate(zip(mine, order, strict=False)) if a != b), min(len(mine), len(order)))
@@ -110,5 +128,3 @@ def with_faq(faq: list[_Faq], visible: list, page: _Page):
             f"the page's FAQ data and its visible text differ at question {difference + 1}: the data has "
             f"“{said[:60]}”, the page shows “{shown[:60]}”; the FAQ data is used",
             page.span(faq[min(difference, len(faq) - 1)].line)))
-    return sections.items
-

@@ -13,6 +13,7 @@ from deckgen.readers.inline import text_runs
 from deckgen.readers.structure import (
     QUESTION_END,
     Mark,
+    Planned,
     Reading,
     Unit,
     counted_when_repeated,
@@ -25,6 +26,8 @@ LABEL_Q = re.compile(r"^\s*(?:Q|Question)\s*[:：]\s*", re.IGNORECASE)
 LABEL_A = re.compile(r"^\s*(?:A|Answer)\s*[:：]\s*", re.IGNORECASE)
 QA_MARKER = re.compile(r"^\s*Q\s?(?P<num>\d{1,5})\s*[.):]\s*(?=\S)")
 A_MARKER = re.compile(r"^\s*A\s?\d{1,5}\s*[.):]\s*")
+# an answer's own label, taken off its paragraph
+ANSWER_LABEL = re.compile(r"^\s*(?:A\s?\d{1,5}\s*[.):]|A|Answer)\s*[:：]?\s*(?P<text>.*)$", re.IGNORECASE | re.DOTALL)
 
 
 def units(blocks: list[PageBlock]) -> list[Unit]:
@@ -76,7 +79,8 @@ def read_found(blocks: list[PageBlock], page: _Page, question: str = "auto"):
 
 
 def _sections(found: list[Unit], reading: Reading, page: _Page):
-
+    """The reading's cards in sections (title, span, cards); what it leaves out goes to the page's
+    skipped text."""
     items: list[tuple[str, SourceSpan | None, list[Card]]] = [("", None, [])]
     where: dict[int | None, int] = {None: 0}
     for position, planned in enumerate(reading.cards, start=1):
@@ -84,42 +88,50 @@ def _sections(found: list[Unit], reading: Reading, page: _Page):
             unit = found[planned.section]
             where[planned.section] = len(items)
             items.append((unit.text.rstrip(":"), page.span(unit.line, _col(unit.payload.element)), []))
-        index = where[planned.section]
-        unit = found[planned.question]
-        block: PageBlock = unit.payload
-        mark = unit.mark(planned.family or reading.family)
-        body: list = []
-        if block.kind == "details":
-            summary = block.element.find("summary")
-            body.extend(c for c in block.element.children if c is not summary)
-        answer_line = None
-        for a in planned.answer:
-            part: PageBlock = found[a].payload
-            if answer_line is None:
-                answer_line = part.line
-            if part.kind == "details" and is_reveal(_text(part.element.find("summary") or part.element)):
-                summary = part.element.find("summary")
-                body.extend(c for c in part.element.children if c is not summary)
-            elif part.kind == "p" and (LABEL_A.match(part.text) or A_MARKER.match(part.text)):
-
-                pattern = re.compile(r"^\s*(?:A\s?\d{1,5}\s*[.):]|A|Answer)\s*[:：]?\s*(?P<text>.*)$", re.IGNORECASE | re.DOTALL)
-                body.append(_strip_marker(part.element, pattern))
-            else:
-                body.append(part.element)
-        given = mark.number[0] if mark is not None and mark.number and len(mark.number) == 1 else None
-        number = position if given is None else given
-        question = mark.question if mark is not None else unit.text
-        items[index][2].append(Card(
-            number=number, question=text_runs(question),
-            answer=page.blocks(body, answer_line or unit.line), section=items[index][0],
-            span=page.span(unit.line, _col(block.element)),
-            answer_span=page.span(answer_line or unit.line), answer_number=number, counted=given is None,
-        ))
+        title, _, cards = items[where[planned.section]]
+        cards.append(_card(found, planned, planned.family or reading.family, position, title, page))
     for unit, role, reason in zip(found, reading.roles, reading.reasons, strict=True):
         if role in ("chrome", "introduction", "closing", "between") and unit.text:
             page.skipped.append(Skipped(page.span(unit.line), unit.text[:80], reason if role == "chrome" else role))
     items = counted_when_repeated(items)
     return items
+
+
+def _card(found: list[Unit], planned: Planned, family: str, position: int, section: str, page: _Page) -> Card:
+    """A planned card: the question its mark gives, numbered as the page numbers it (else by its
+    place), the answer its answer blocks hold."""
+    unit = found[planned.question]
+    block: PageBlock = unit.payload
+    mark = unit.mark(family)
+    body = _opened(block) if block.kind == "details" else []
+    for a in planned.answer:
+        body.extend(_answer_part(found[a].payload))
+    answer_line = found[planned.answer[0]].payload.line if planned.answer else None
+    given = mark.number[0] if mark is not None and mark.number and len(mark.number) == 1 else None
+    number = position if given is None else given
+    question = mark.question if mark is not None else unit.text
+    return Card(
+        number=number, question=text_runs(question),
+        answer=page.blocks(body, answer_line or unit.line), section=section,
+        span=page.span(unit.line, _col(block.element)),
+        answer_span=page.span(answer_line or unit.line), answer_number=number, counted=given is None,
+    )
+
+
+def _opened(block: PageBlock) -> list:
+    """What an accordion holds besides its summary."""
+    summary = block.element.find("summary")
+    return [c for c in block.element.children if c is not summary]
+
+
+def _answer_part(part: PageBlock) -> list:
+    """An answer block's elements: an accordion that only reveals the answer opened, a paragraph
+    without its `A:` / `A12.` label."""
+    if part.kind == "details" and is_reveal(_text(part.element.find("summary") or part.element)):
+        return _opened(part)
+    if part.kind == "p" and (LABEL_A.match(part.text) or A_MARKER.match(part.text)):
+        return [_strip_marker(part.element, ANSWER_LABEL)]
+    return [part.element]
 
 
 __all__ = ["read_found", "units", "_line"]

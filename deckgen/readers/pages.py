@@ -104,40 +104,55 @@ def _numbered_starts(lines: list[str], needs_question: bool, inline: bool,
     expected: int | None = None
     for i, line in enumerate(lines):
         match = NUMBERED.match(line)
-        # a numbered line starts a question when it stands alone as a paragraph; items copied
-        # from a rendered list follow each other, so in the inline shape the next number at the
-        # paragraph's own indentation, with its "Answer:", starts one too
-        listed = inline and match is not None and not line[:1].isspace() and expected is not None \
-            and int(match["num"]) == expected and INLINE_ANSWER.search(" " + match["text"]) is not None
-        if not match or not (_alone(lines, i) or listed):
+        if not match or not (_alone(lines, i) or _listed(line, match, inline, expected)):
             continue
         number, text = int(match["num"]), match["text"].strip()
         if expected is not None and number != expected:
             continue
-        answer = ""
         if inline:
-            # the question may wrap: read on to the line with the answer label
-            j, joined = i, text
-            while not INLINE_ANSWER.search(" " + joined) and j + 1 < len(lines) and lines[j + 1].strip() \
-                    and not NUMBERED.match(lines[j + 1]):
-                j += 1
-                joined += " " + lines[j].strip()
-            parts = INLINE_ANSWER.split(" " + joined, maxsplit=1)
-            if len(parts) != 2:
-                if expected is not None:
-                    notes.append((i, f"numbered line {number} has no 'Answer:'; read as part of an answer"))
-                continue
-            text, answer = parts[0].strip(), parts[1].strip()
-            starts.append(Start(i, number, text, answer, last=j))
+            start = _inline_start(lines, i, number, text, expected is not None, notes)
+        else:
+            start = _numbered_start(i, number, text, needs_question, expected is not None, notes)
+        if start is not None:
+            starts.append(start)
             expected = number + 1
-            continue
-        elif needs_question and not (text.endswith("?") or QUESTION_WORDS.match(text)):
-            if expected is not None:
-                notes.append((i, f"numbered line {number} does not read as a question; read as a list item"))
-            continue
-        starts.append(Start(i, number, text, answer, last=i))
-        expected = number + 1
     return starts
+
+
+def _listed(line: str, match: re.Match, inline: bool, expected: int | None) -> bool:
+    """A numbered line starts a question when it stands alone as a paragraph; items copied from a
+    rendered list follow each other, so in the inline shape the next number at the paragraph's
+    own indentation, with its "Answer:", starts one too."""
+    return inline and not line[:1].isspace() and expected is not None and int(match["num"]) == expected \
+        and INLINE_ANSWER.search(" " + match["text"]) is not None
+
+
+def _inline_start(lines: list[str], i: int, number: int, text: str, counting: bool,
+                  notes: list[tuple[int, str]]) -> Start | None:
+    """`N. What is X? Answer: X is ...`: the question may wrap, so read on to the line with the
+    answer label; without one the line is part of an answer (noted once the count has begun)."""
+    j, joined = i, text
+    while not INLINE_ANSWER.search(" " + joined) and j + 1 < len(lines) and lines[j + 1].strip() \
+            and not NUMBERED.match(lines[j + 1]):
+        j += 1
+        joined += " " + lines[j].strip()
+    parts = INLINE_ANSWER.split(" " + joined, maxsplit=1)
+    if len(parts) != 2:
+        if counting:
+            notes.append((i, f"numbered line {number} has no 'Answer:'; read as part of an answer"))
+        return None
+    return Start(i, number, parts[0].strip(), parts[1].strip(), last=j)
+
+
+def _numbered_start(i: int, number: int, text: str, needs_question: bool, counting: bool,
+                    notes: list[tuple[int, str]]) -> Start | None:
+    """`N. Question` alone on its line; in the numbered shape only when the text reads as a question
+    (one that does not is a list item, noted once the count has begun)."""
+    if needs_question and not (text.endswith("?") or QUESTION_WORDS.match(text)):
+        if counting:
+            notes.append((i, f"numbered line {number} does not read as a question; read as a list item"))
+        return None
+    return Start(i, number, text, "", last=i)
 
 
 def _label_starts(lines: list[str], notes: list[tuple[int, str]]) -> list[Start]:
@@ -223,144 +238,186 @@ def read_page(text: str, path: str, fallback_title: str, shape: str) -> Deck:
     """Read a document of one of PAGE_SHAPES (readers/__init__ chooses the shape)."""
     lines = dedent_blocks(normalise(text))
     notes: list[tuple[int, str]] = []
-    diagnostics: list[Diagnostic] = []
-    starts = FINDERS[shape](lines, notes)
-    start_at = {s.line: s for s in starts}
-    first = starts[0].line if starts else len(lines)
-    last = starts[-1].line if starts else len(lines)
-    trailer_at = trailer_start(lines, starts[-1].last if starts else len(lines))
-    unsure = unsure_ending(lines, trailer_at, starts[-1].last if starts else len(lines))
+    page = _PageReader(lines, path, shape, FINDERS[shape](lines, notes))
+    page.read()
+    diagnostics = [Diagnostic("warning", "DG013", message, page.span(line_index)) for line_index, message in notes]
+    built = tuple(Section(name, where, tuple(cards)) for name, where, cards in page.sections if cards or name)
+    return Deck(
+        title=page.title or fallback_title, source=path, sections=built, shape=shape,
+        skipped=tuple(page.skipped), stray=tuple(page.stray), diagnostics=tuple(diagnostics),
+    )
 
-    skipped: list[Skipped] = []
-    stray: list[Skipped] = []
-    title = ""
-    sections: list[tuple[str, SourceSpan | None, list[Card]]] = [("", None, [])]
-    current: tuple[Start, AnswerBuilder, AnswerBuilder] | None = None  # start, answer, advice (coaching)
-    mode = "answer"  # coaching: "advice" until the example answer
-    skipping = ""  # the reason while inside a block that is not content
-    trailer = False
 
-    def span(i: int) -> SourceSpan:
-        return SourceSpan(path, i + 1, 1)
+class _PageReader:
+    """read_page's pass over the lines: a question's start opens a card; any other line goes to
+    the first rule that takes it (`rules`), else to the open card's answer."""
 
-    def finish() -> None:
-        nonlocal current
-        if current is None:
+    def __init__(self, lines: list[str], path: str, shape: str, starts: list[Start]) -> None:
+        self.lines, self.path, self.shape = lines, path, shape
+        self.start_at = {s.line: s for s in starts}
+        self.first = starts[0].line if starts else len(lines)
+        self.last = starts[-1].line if starts else len(lines)
+        self.trailer_at = trailer_start(lines, starts[-1].last if starts else len(lines))
+        self.unsure = unsure_ending(lines, self.trailer_at, starts[-1].last if starts else len(lines))
+        self.skipped: list[Skipped] = []
+        self.stray: list[Skipped] = []
+        self.title = ""
+        self.sections: list[tuple[str, SourceSpan | None, list[Card]]] = [("", None, [])]
+        self.current: tuple[Start, AnswerBuilder, AnswerBuilder] | None = None  # start, answer, advice (coaching)
+        self.mode = "answer"  # coaching: "advice" until the example answer
+        self.skipping = ""  # the reason while inside a block that is not content
+        self.trailer = False
+        self.rules = (self.blank, self.after_last, self.closing_line, self.furniture, self.skip_heading,
+                      self.outside, self.section_heading, self.table_row)
+
+    def span(self, i: int) -> SourceSpan:
+        return SourceSpan(self.path, i + 1, 1)
+
+    def read(self) -> None:
+        i = 0
+        while i < len(self.lines):
+            if i in self.start_at:
+                i = self.begin(self.start_at[i])
+                continue
+            raw, line = self.lines[i], self.lines[i].strip()
+            for rule in self.rules:
+                if rule(i, raw, line):
+                    break
+            else:
+                self.content(raw)
+            i += 1
+        self.finish()
+
+    def begin(self, start: Start) -> int:
+        """Open the card of a question's start; the line after what the start takes (a wrapped
+        question, an A: line)."""
+        self.finish()
+        self.skipping, self.mode = "", ("advice" if self.shape == "coaching" else "answer")
+        self.current = (start, AnswerBuilder(), AnswerBuilder())
+        if start.inline_answer:
+            self.current[1].add(start.inline_answer)
+        return start.last + 1
+
+    def finish(self) -> None:
+        if self.current is None:
             return
-        start, answer, advice = current
+        start, answer, advice = self.current
         blocks = answer.done()
         extra = advice.done()
-        if shape == "coaching" and not blocks:
+        if self.shape == "coaching" and not blocks:
             blocks, extra = extra, ()  # no example answer: the advice is the answer
         question = start.question
-        sections[-1][2].append(Card(
-            number=start.number if start.number is not None else sum(len(c) for _, _, c in sections) + 1,
+        number = start.number if start.number is not None else sum(len(c) for _, _, c in self.sections) + 1
+        self.sections[-1][2].append(Card(
+            number=number,
             question=text_runs(question) if question else (),
-            answer=blocks, section=sections[-1][0], span=span(start.line),
-            answer_span=span(start.answer_line if start.answer_line is not None else start.line),
-            answer_number=start.number if start.number is not None else sum(len(c) for _, _, c in sections) + 1,
+            answer=blocks, section=self.sections[-1][0], span=self.span(start.line),
+            answer_span=self.span(start.answer_line if start.answer_line is not None else start.line),
+            answer_number=number,
             extra=extra, counted=start.number is None,
         ))
-        current = None
+        self.current = None
 
-    def next_is_question(i: int) -> bool:
+    def next_is_question(self, i: int) -> bool:
         j = i + 1
-        while j < len(lines) and not lines[j].strip():
+        while j < len(self.lines) and not self.lines[j].strip():
             j += 1
-        return j in start_at
+        return j in self.start_at
 
-    i = 0
-    while i < len(lines):
-        raw, line = lines[i], lines[i].strip()
-        if i in start_at:
-            finish()
-            skipping, mode = "", ("advice" if shape == "coaching" else "answer")
-            start = start_at[i]
-            current = (start, AnswerBuilder(), AnswerBuilder())
-            if start.inline_answer:
-                current[1].add(start.inline_answer)
-            i = start.last + 1  # past a wrapped question or an A: line the start took
-            continue
-        if not line:
-            if current is not None:
-                current[1].flush_paragraph()
-                current[2].flush_paragraph()
-            i += 1
-            continue
-        if i > last and i >= trailer_at:
-            finish()
-            trailer = True
-        if trailer:
-            skipped.append(Skipped(span(i), line, "page chrome after the last card"))
-            i += 1
-            continue
-        if unsure is not None and i >= unsure:
-            stray.append(Skipped(span(i), line, "a closing line after the last card, not read as answer"))
-            i += 1
-            continue
-        if _furniture(raw):
-            skipped.append(Skipped(span(i), line, "page chrome"))
-            i += 1
-            continue
-        if SKIP_HEADING.match(line) and _alone(lines, i):
-            finish()
-            skipping = line.rstrip(":").lower()
-            skipped.append(Skipped(span(i), line, f"not content ({skipping})"))
-            i += 1
-            continue
-        if current is None or skipping:
-            heading_like = len(line) <= 100 and line[-1] not in ".,;!" and _standalone(lines, i)
-            if heading_like and next_is_question(i):
-                if not title and i < first and not any(earlier.strip() for earlier in lines[:i]):
-                    title = line
-                else:
-                    sections.append((line.rstrip(":"), span(i), []))
-                    skipping = ""
-            elif not title and i < first and not any(earlier.strip() for earlier in lines[:i]):
-                title = line
-            elif skipping or i < first:
-                reason = f"not content ({skipping})" if skipping else "introduction"
-                skipped.append(Skipped(span(i), line, reason))
-            else:  # neither a card, a heading nor known page furniture: reported (DG010)
-                stray.append(Skipped(span(i), line, "text between cards"))
-            i += 1
-            continue
-        if len(line) <= 100 and line[-1] not in ".,;!?\"”" and _standalone(lines, i) and next_is_question(i) \
-                and not BULLET.match(raw):
-            finish()  # a section heading between cards
-            sections.append((line.rstrip(":"), span(i), []))
-            i += 1
-            continue
-        if line.count("|") >= 2:  # a table row pasted as text (tips, comparisons)
-            skipped.append(Skipped(span(i), line, "table"))
-            i += 1
-            continue
-        start, answer, advice = current
-        if shape == "coaching":
-            how, example = HOW_TO.match(raw), EXAMPLE.match(raw)
-            if example:
-                mode = "example"
-                answer.flush()
-                if example["text"].strip():
-                    answer.add(_unquote(example["text"]))
-                i += 1
-                continue
-            if how:
-                mode = "advice"
-                advice.flush()
-                advice.add("How to answer: " + how["text"].strip())
-                i += 1
-                continue
-            (answer if mode == "example" else advice).add(raw)
+    # -- the rules, in the order they apply: each takes the line (True) or leaves it (False) --
+
+    def blank(self, i: int, raw: str, line: str) -> bool:
+        if line:
+            return False
+        if self.current is not None:
+            self.current[1].flush_paragraph()
+            self.current[2].flush_paragraph()
+        return True
+
+    def after_last(self, i: int, raw: str, line: str) -> bool:
+        """Page chrome after the last card, from where the trailer starts."""
+        if i > self.last and i >= self.trailer_at:
+            self.finish()
+            self.trailer = True
+        if not self.trailer:
+            return False
+        self.skipped.append(Skipped(self.span(i), line, "page chrome after the last card"))
+        return True
+
+    def closing_line(self, i: int, raw: str, line: str) -> bool:
+        if self.unsure is None or i < self.unsure:
+            return False
+        self.stray.append(Skipped(self.span(i), line, "a closing line after the last card, not read as answer"))
+        return True
+
+    def furniture(self, i: int, raw: str, line: str) -> bool:
+        if not _furniture(raw):
+            return False
+        self.skipped.append(Skipped(self.span(i), line, "page chrome"))
+        return True
+
+    def skip_heading(self, i: int, raw: str, line: str) -> bool:
+        """A heading of a block that is not content ("Table of contents", "Conclusion")."""
+        if not (SKIP_HEADING.match(line) and _alone(self.lines, i)):
+            return False
+        self.finish()
+        self.skipping = line.rstrip(":").lower()
+        self.skipped.append(Skipped(self.span(i), line, f"not content ({self.skipping})"))
+        return True
+
+    def outside(self, i: int, raw: str, line: str) -> bool:
+        """A line outside any card (or in a block that is not content): the title, a section
+        heading right before a question, or text left out."""
+        if self.current is not None and not self.skipping:
+            return False
+        heading_like = len(line) <= 100 and line[-1] not in ".,;!" and _standalone(self.lines, i)
+        opening = not self.title and i < self.first and not any(earlier.strip() for earlier in self.lines[:i])
+        if heading_like and self.next_is_question(i) and not opening:
+            self.sections.append((line.rstrip(":"), self.span(i), []))
+            self.skipping = ""
+        elif opening:
+            self.title = line
         else:
-            answer.add(raw)
-        i += 1
-    finish()
+            self.left_out(i, line)
+        return True
 
-    for line_index, message in notes:
-        diagnostics.append(Diagnostic("warning", "DG013", message, span(line_index)))
-    built = tuple(Section(name, where, tuple(cards)) for name, where, cards in sections if cards or name)
-    return Deck(
-        title=title or fallback_title, source=path, sections=built, shape=shape,
-        skipped=tuple(skipped), stray=tuple(stray), diagnostics=tuple(diagnostics),
-    )
+    def left_out(self, i: int, line: str) -> None:
+        if self.skipping or i < self.first:
+            reason = f"not content ({self.skipping})" if self.skipping else "introduction"
+            self.skipped.append(Skipped(self.span(i), line, reason))
+        else:  # neither a card, a heading nor known page furniture: reported (DG010)
+            self.stray.append(Skipped(self.span(i), line, "text between cards"))
+
+    def section_heading(self, i: int, raw: str, line: str) -> bool:
+        """A section heading between cards: a short line alone right before a question."""
+        if len(line) > 100 or line[-1] in ".,;!?\"”" or not _standalone(self.lines, i) \
+                or not self.next_is_question(i) or BULLET.match(raw):
+            return False
+        self.finish()
+        self.sections.append((line.rstrip(":"), self.span(i), []))
+        return True
+
+    def table_row(self, i: int, raw: str, line: str) -> bool:
+        if line.count("|") < 2:
+            return False
+        self.skipped.append(Skipped(self.span(i), line, "table"))  # pasted as text (tips, comparisons)
+        return True
+
+    def content(self, raw: str) -> None:
+        """A line of the open card: its answer (coaching: the advice, or the example answer)."""
+        _, answer, advice = self.current
+        if self.shape != "coaching":
+            answer.add(raw)
+            return
+        how, example = HOW_TO.match(raw), EXAMPLE.match(raw)
+        if example:
+            self.mode = "example"
+            answer.flush()
+            if example["text"].strip():
+                answer.add(_unquote(example["text"]))
+        elif how:
+            self.mode = "advice"
+            advice.flush()
+            advice.add("How to answer: " + how["text"].strip())
+        else:
+            (answer if self.mode == "example" else advice).add(raw)

@@ -166,100 +166,149 @@ def read_text(text: str, path: str, fallback_title: str) -> Deck:
     """Read a plain-text Q&A document into a Deck. Never raises on odd content: what it cannot
     place is kept in `Deck.stray` for validation to report."""
     lines = normalise(text)
-    question_rows = [i for i, line in enumerate(lines) if QUESTION.match(line)]
-    marker_rows = [i for i, line in enumerate(lines) if QUESTION.match(line) or ANSWER.match(line)]
-    last_marker = marker_rows[-1] if marker_rows else -1
-    first_question = question_rows[0] if question_rows else len(lines)
-
-    trailer = trailer_start(lines, last_marker)
-    unsure = unsure_ending(lines, trailer, last_marker)
-
-    title = ""
-    sections: list[tuple[str, SourceSpan | None, list[Card]]] = [("", None, [])]
-    skipped: list[Skipped] = []
-    stray: list[Skipped] = []
-    pending: _Pending | None = None
-
-    def span(i: int, indent: str = "") -> SourceSpan:
-        return SourceSpan(path, i + 1, len(indent) + 1)
-
-    def finish() -> None:
-        nonlocal pending
-        if pending is not None:
-            sections[-1][2].append(pending.card())
-            pending = None
-
+    reader = _TextReader(lines, path)
     for i, raw in enumerate(lines):
-        line = raw.strip()
-        if i >= trailer:
-            if line:
-                skipped.append(Skipped(span(i), line, "page chrome after the last card"))
-            continue
-        if unsure is not None and i >= unsure:
-            if line:
-                stray.append(Skipped(span(i), line, "a closing line after the last card, not read as answer"))
-            continue
-        if not line:
-            if pending is not None:
-                pending.answer.flush_paragraph()
-                if not pending.in_answer and pending.question:
-                    pending.question.append("")  # a blank line ends the question's own text
-            continue
-        if (q := QUESTION.match(raw)) is not None:
-            finish()
-            pending = _Pending(int(q["num"]), span(i, q["indent"]), sections[-1][0], end=i + 1)
-            pending.question.append(q["text"].strip())
-            continue
-        if (a := ANSWER.match(raw)) is not None:
-            if pending is None or pending.in_answer:
-                finish()
-                pending = _Pending(None, span(i, a["indent"]), sections[-1][0])
-            pending.in_answer = True
-            pending.end = i + 1
-            pending.answer_number = int(a["num"])
-            pending.answer_span = span(i, a["indent"])
-            if a["text"].strip():
-                pending.answer.add(a["text"].strip())
-            continue
-        if is_heading(lines, i):
-            finish()
-            if not title and i < first_question and not sections[-1][2] and _is_title(lines, i):
-                title = _heading_text(line)
-            else:
-                sections.append((_heading_text(line), span(i), []))
-            continue
-        if CHROME.match(line) and _alone(lines, i):
-            skipped.append(Skipped(span(i), line, "page chrome"))
-            continue
-        if pending is None:
-            if not title and i < first_question:
-                title = line
-            else:
-                stray.append(Skipped(span(i), line, "text outside any card"))
-            continue
-        if not pending.in_answer:
-            if pending.question and pending.question[-1] == "":
-                # a paragraph after the question but before any answer marker
-                stray.append(Skipped(span(i), line, "text between a question and its answer"))
-            else:
-                pending.question.append(line)
-                pending.end = i + 1
-            continue
-        pending.answer.add(raw)
-        pending.end = i + 1
-    finish()
+        reader.step(i, raw)
+    reader.finish()
 
     built = tuple(
-        Section(name, where, tuple(cards)) for name, where, cards in sections if cards or name
+        Section(name, where, tuple(cards)) for name, where, cards in reader.sections if cards or name
     )
     return Deck(
-        title=title or fallback_title,
+        title=reader.title or fallback_title,
         source=path,
         sections=built,
         shape="qa-markers",
-        skipped=tuple(skipped),
-        stray=tuple(stray),
+        skipped=tuple(reader.skipped),
+        stray=tuple(reader.stray),
     )
+
+
+class _TextReader:
+    """read_text's pass over the lines: each line goes to the first rule that takes it (`rules`),
+    else to the answer of the card being read."""
+
+    def __init__(self, lines: list[str], path: str) -> None:
+        self.lines, self.path = lines, path
+        question_rows = [i for i, line in enumerate(lines) if QUESTION.match(line)]
+        marker_rows = [i for i, line in enumerate(lines) if QUESTION.match(line) or ANSWER.match(line)]
+        last_marker = marker_rows[-1] if marker_rows else -1
+        self.first_question = question_rows[0] if question_rows else len(lines)
+        self.trailer = trailer_start(lines, last_marker)
+        self.unsure = unsure_ending(lines, self.trailer, last_marker)
+        self.title = ""
+        self.sections: list[tuple[str, SourceSpan | None, list[Card]]] = [("", None, [])]
+        self.skipped: list[Skipped] = []
+        self.stray: list[Skipped] = []
+        self.pending: _Pending | None = None
+        self.rules = (self.after_trailer, self.closing_line, self.blank, self.question_marker, self.answer_marker,
+                      self.heading, self.chrome, self.outside_card, self.question_line)
+
+    def span(self, i: int, indent: str = "") -> SourceSpan:
+        return SourceSpan(self.path, i + 1, len(indent) + 1)
+
+    def finish(self) -> None:
+        if self.pending is not None:
+            self.sections[-1][2].append(self.pending.card())
+            self.pending = None
+
+    def step(self, i: int, raw: str) -> None:
+        line = raw.strip()
+        for rule in self.rules:
+            if rule(i, raw, line):
+                return
+        self.pending.answer.add(raw)
+        self.pending.end = i + 1
+
+    # -- the rules, in the order they apply: each takes the line (True) or leaves it (False) --
+
+    def after_trailer(self, i: int, raw: str, line: str) -> bool:
+        if i < self.trailer:
+            return False
+        if line:
+            self.skipped.append(Skipped(self.span(i), line, "page chrome after the last card"))
+        return True
+
+    def closing_line(self, i: int, raw: str, line: str) -> bool:
+        if self.unsure is None or i < self.unsure:
+            return False
+        if line:
+            self.stray.append(Skipped(self.span(i), line, "a closing line after the last card, not read as answer"))
+        return True
+
+    def blank(self, i: int, raw: str, line: str) -> bool:
+        if line:
+            return False
+        if self.pending is not None:
+            self.pending.answer.flush_paragraph()
+            if not self.pending.in_answer and self.pending.question:
+                self.pending.question.append("")  # a blank line ends the question's own text
+        return True
+
+    def question_marker(self, i: int, raw: str, line: str) -> bool:
+        if (q := QUESTION.match(raw)) is None:
+            return False
+        self.finish()
+        self.pending = _Pending(int(q["num"]), self.span(i, q["indent"]), self.sections[-1][0], end=i + 1)
+        self.pending.question.append(q["text"].strip())
+        return True
+
+    def answer_marker(self, i: int, raw: str, line: str) -> bool:
+        """`A12.`: the answer of the card being read, or of a card of its own when that one has its
+        answer already (or there is none)."""
+        if (a := ANSWER.match(raw)) is None:
+            return False
+        if self.pending is None or self.pending.in_answer:
+            self.finish()
+            self.pending = _Pending(None, self.span(i, a["indent"]), self.sections[-1][0])
+        pending = self.pending
+        pending.in_answer = True
+        pending.end = i + 1
+        pending.answer_number = int(a["num"])
+        pending.answer_span = self.span(i, a["indent"])
+        if a["text"].strip():
+            pending.answer.add(a["text"].strip())
+        return True
+
+    def heading(self, i: int, raw: str, line: str) -> bool:
+        """A section heading, or the document's title when it opens the document."""
+        if not is_heading(self.lines, i):
+            return False
+        self.finish()
+        if not self.title and i < self.first_question and not self.sections[-1][2] and _is_title(self.lines, i):
+            self.title = _heading_text(line)
+        else:
+            self.sections.append((_heading_text(line), self.span(i), []))
+        return True
+
+    def chrome(self, i: int, raw: str, line: str) -> bool:
+        if not (CHROME.match(line) and _alone(self.lines, i)):
+            return False
+        self.skipped.append(Skipped(self.span(i), line, "page chrome"))
+        return True
+
+    def outside_card(self, i: int, raw: str, line: str) -> bool:
+        """Text before any card: the title before the first question, else text outside any card."""
+        if self.pending is not None:
+            return False
+        if not self.title and i < self.first_question:
+            self.title = line
+        else:
+            self.stray.append(Skipped(self.span(i), line, "text outside any card"))
+        return True
+
+    def question_line(self, i: int, raw: str, line: str) -> bool:
+        """A line of the question, before its answer marker; a paragraph after the question but
+        before any answer marker is reported."""
+        pending = self.pending
+        if pending.in_answer:
+            return False
+        if pending.question and pending.question[-1] == "":
+            self.stray.append(Skipped(self.span(i), line, "text between a question and its answer"))
+        else:
+            pending.question.append(line)
+            pending.end = i + 1
+        return True
 
 
 def _alone(lines: list[str], i: int) -> bool:
