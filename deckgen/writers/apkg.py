@@ -105,7 +105,7 @@ def note_fields(
     return (
         field("anki_question.html.j2", runs=c.question, choices=c.choices),
         field("anki_answer.html.j2", items=c.answer, choices=c.choices),
-        field("anki_answer.html.j2", items=c.extra),
+        field("anki_answer.html.j2", items=c.extra) if c.extra else "",  # most cards have no Extra
         *derived,
     )
 
@@ -248,6 +248,9 @@ def write_decks(decks: list[PackedDeck], notetype_modified: dict[int, int], medi
     os.close(handle)
     try:
         conn = sqlite3.connect(db_path)
+        # a file of our own, read once and removed: no journal to keep, no waiting for the disk
+        conn.execute("PRAGMA synchronous=OFF")
+        conn.execute("PRAGMA journal_mode=MEMORY")
         # a note type's time is its own (the newest of them stamps the collection)
         stamp = max(notetype_modified.values(), default=0)
         package.write_to_db(conn.cursor(), stamp, _ids_from(stamp))
