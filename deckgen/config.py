@@ -119,47 +119,56 @@ def _check_value(name: str, value: Any, where: str) -> Any:
     """Coerce a TOML or CLI value to the type of setting `name`, or raise naming key and file."""
     spec = {f.name: f for f in fields(Settings)}[name]
     default = getattr(DEFAULTS, name)
-    meta = spec.metadata
-    key = name.replace("_", "-")
+    where_key = f"{where}: setting '{name.replace('_', '-')}'"
     if isinstance(default, bool):
         if not isinstance(value, bool):
-            raise ConfigError(f"{where}: setting '{key}' must be true or false, not {value!r}")
-    elif isinstance(default, int | float):
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise ConfigError(f"{where}: setting '{key}' must be a number, not {value!r}")
-        if isinstance(default, int) and not float(value).is_integer():
-            raise ConfigError(f"{where}: setting '{key}' must be a whole number, not {value!r}")
-        value = type(default)(value)
-        low, high = meta.get("range", (None, None))
-        if low is not None and not low <= value <= high:
-            raise ConfigError(f"{where}: setting '{key}' must be between {low} and {high}, not {value}")
-    elif isinstance(default, tuple):
-        if isinstance(value, str):
-            value = [value]
-        if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
-            raise ConfigError(f"{where}: setting '{key}' must be a list of strings, not {value!r}")
-        allowed = meta.get("each")
-        for item in value:
-            if allowed and item not in allowed:
-                raise ConfigError(
-                    f"{where}: setting '{key}' has unknown value {item!r} "
-                    f"(choose from {', '.join(allowed)})"
-                )
-        value = tuple(dict.fromkeys(value))
-    elif isinstance(default, str):
-        if not isinstance(value, str):
-            raise ConfigError(f"{where}: setting '{key}' must be a string, not {value!r}")
-        choices = meta.get("choices")
-        if choices and value not in choices:
-            raise ConfigError(
-                f"{where}: setting '{key}' must be one of {', '.join(choices)}, not {value!r}"
-            )
-        if meta.get("offset"):
-            parse_offset(value, f"{where}: setting '{key}'")
-        if meta.get("question"):
-            check_question(value, f"{where}: setting '{key}'")
-        if meta.get("shard") and value:
-            parse_shard(value, f"{where}: setting '{key}'")
+            raise ConfigError(f"{where_key} must be true or false, not {value!r}")
+        return value
+    if isinstance(default, int | float):
+        return _number(value, default, spec.metadata, where_key)
+    if isinstance(default, tuple):
+        return _strings(value, spec.metadata, where_key)
+    if isinstance(default, str):
+        return _text(value, spec.metadata, where_key)
+    return value
+
+
+def _number(value: Any, default: int | float, meta: Any, where_key: str) -> int | float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ConfigError(f"{where_key} must be a number, not {value!r}")
+    if isinstance(default, int) and not float(value).is_integer():
+        raise ConfigError(f"{where_key} must be a whole number, not {value!r}")
+    value = type(default)(value)
+    low, high = meta.get("range", (None, None))
+    if low is not None and not low <= value <= high:
+        raise ConfigError(f"{where_key} must be between {low} and {high}, not {value}")
+    return value
+
+
+def _strings(value: Any, meta: Any, where_key: str) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"{where_key} must be a list of strings, not {value!r}")
+    allowed = meta.get("each")
+    for item in value:
+        if allowed and item not in allowed:
+            raise ConfigError(f"{where_key} has unknown value {item!r} (choose from {', '.join(allowed)})")
+    return tuple(dict.fromkeys(value))
+
+
+def _text(value: Any, meta: Any, where_key: str) -> str:
+    if not isinstance(value, str):
+        raise ConfigError(f"{where_key} must be a string, not {value!r}")
+    choices = meta.get("choices")
+    if choices and value not in choices:
+        raise ConfigError(f"{where_key} must be one of {', '.join(choices)}, not {value!r}")
+    if meta.get("offset"):
+        parse_offset(value, where_key)
+    if meta.get("question"):
+        check_question(value, where_key)
+    if meta.get("shard") and value:
+        parse_shard(value, where_key)
     return value
 
 
