@@ -1,0 +1,285 @@
+"""A plain-text document's lines as the structure finder's units (readers/structure.py), for
+readers/textblocks.py.
+
+Contract: `units(lines)` cuts the normalised lines into blocks (runs of non-blank lines, cut again
+where a line starts a marker) and returns one Unit per block, in order, with its line range in
+`payload` (0-based start, end exclusive). Each unit is decided by the unit rules (_UNIT_RULES,
+first that applies): help tags, rules, page chrome, a help file's table of contents, help and
+`#`/outline headings; else it is a paragraph holding the question marker its first line offers
+(_MARK_RULES: `Q12.`, `Q:` labels, numbered lines, a line ending in `?`). Last, short lines
+standing alone are marked as headings (_mark_headings). Nothing here reads answers or builds cards.
+"""
+
+from __future__ import annotations
+
+import re
+
+from deckgen.readers.lines import BULLET
+from deckgen.readers.pages import BYLINE
+from deckgen.readers.structure import (
+    CLOSING_HEADING,
+    FURNITURE_HEADING,
+    QUESTION_END,
+    Mark,
+    Unit,
+    strip_number,
+)
+from deckgen.readers.text import CHROME
+
+QA_MARKER = re.compile(r"^\s*Q\s?(?P<num>\d{1,6})\s*[.):]\s*(?P<text>.*)$")
+A_MARKER = re.compile(r"^\s*A\s?(?P<num>\d{1,6})\s*[.):]\s*(?P<text>.*)$")
+_B = r"(?:\*\*|__)?"  # a label may be in bold, as pasted from Markdown
+LABEL_Q = re.compile(rf"^\s*{_B}(?:Q|Question|Вопрос|Питання|Pregunta|Pergunta|Frage|问|問|问题|問題|질문)\s*{_B}\s*[:：.]\s*{_B}"
+                     rf"\s*(?P<text>.*)$", re.IGNORECASE)
+LABEL_A = re.compile(rf"^\s*{_B}(?:A|Answer|Ans|Ответ|Відповідь|Respuesta|Resposta|Antwort|答|回答|答案|답변)\s*{_B}\s*[:：.]\s*"
+                     rf"{_B}\s*(?P<text>.*)$", re.IGNORECASE)
+NUMBERED = re.compile(r"^(?P<indent>\s{0,4})(?P<num>\d{1,4}(?:\.\d{1,4})*)(?:\s*[.):]\s*|\s+(?=[^\W\d_¿]))(?P<text>\S.*)$")
+TAGS = re.compile(r"^\s*(?:\*[^\s*]+\*\s*)+$")
+INDEX = re.compile(r"^\s*\|[^\s|]+\|")
+RULE = re.compile(r"^\s*([=\-~*_#+])\1{4,}\s*$")
+HELP_HEADING = re.compile(r"^(?P<text>\S.*?)\s+~\s*(?:\*[^\s*]+\*\s*)*$")
+HASH_HEADING = re.compile(r"^(?P<marks>#{1,6})\s+(?P<text>.*?)\s*#*\s*$")
+OUTLINE = re.compile(r"^(?P<marks>\*{1,6})\s+(?P<text>\S.*?)\s*$")  # an Emacs outline (org) heading
+
+
+def _starts_unit(line: str, outline: bool = False) -> bool:
+    """Whether the line starts a block of its own: a heading, a question or answer marker, a
+    numbered line (indented at most 2), help tags or heading, a rule."""
+    return bool((outline and OUTLINE.match(line)) or HASH_HEADING.match(line) or QA_MARKER.match(line) or A_MARKER.match(line) or LABEL_Q.match(line) or LABEL_A.match(line)
+                or (NUMBERED.match(line) is not None and len(line) - len(line.lstrip()) <= 2)
+                or TAGS.match(line) or HELP_HEADING.match(line) or RULE.match(line))
+
+
+SENTENCE_END = re.compile(r"\b(?:read|see|the|a|an|to|of|and|or|in|for|with|by|at|is|are)\s*$", re.IGNORECASE)
+
+
+def units(lines: list[str]) -> list[Unit]:
+    """The document's blocks with their line ranges (0-based start, end exclusive, in payload)."""
+    out: list[Unit] = []
+    i, n = 0, len(lines)
+    # `* Section` / `** Q. question` outline headings, where the document has second-level ones
+    # (a single `* ` alone is a bullet)
+    outline = any(line.startswith("** ") for line in lines)
+    while i < n:
+        if not lines[i].strip():
+            i += 1
+            continue
+        j = i + 1
+        while j < n and lines[j].strip() and not _starts_unit(lines[j], outline):
+            j += 1
+        if TAGS.match(lines[i]) or RULE.match(lines[i]) or HASH_HEADING.match(lines[i]) or \
+                (outline and OUTLINE.match(lines[i])):
+            j = i + 1
+        out.append(_unit(lines, i, j, outline))
+        i = j
+    _mark_headings(out, lines)
+    return out
+
+
+def _unit(lines: list[str], i: int, j: int, outline: bool = False) -> Unit:
+    """Lines i..j as one unit: chrome, a rule or a heading when a unit rule says so (the first
+    that does), else a paragraph with the question marker its first line offers, if any."""
+    text = "\n".join(line.strip() for line in lines[i:j])
+    unit = Unit("paragraph", i + 1, j, text, payload=(i, j))
+    if any(rule(unit, lines, i, j, outline) for rule in _UNIT_RULES):
+        return unit
+    unit.marks = tuple(mark for mark in (_question_mark(lines, i, j),) if mark is not None)
+    return unit
+
+
+def _help_tags(unit: Unit, lines: list[str], i: int, j: int, outline: bool) -> bool:
+    """A block that opens with a `*tag*` line is help-file chrome with no words."""
+    if not TAGS.match(lines[i]):
+        return False
+    unit.chrome, unit.words = "help tags", 0
+    return True
+
+
+def _rule(unit: Unit, lines: list[str], i: int, j: int, outline: bool) -> bool:
+    """A block that opens with a `=====` (or `-----`...) line is a rule, chrome with no words."""
+    if not RULE.match(lines[i]):
+        return False
+    unit.kind, unit.chrome, unit.words = "rule", "rule", 0
+    return True
+
+
+def _page_chrome(unit: Unit, lines: list[str], i: int, j: int, outline: bool) -> bool:
+    """A line alone that is a byline, "Share", "Comments", "5 min read": page chrome."""
+    if j != i + 1 or not (CHROME.match(lines[i].strip()) or BYLINE.match(lines[i].strip())):
+        return False
+    unit.chrome = "page chrome"
+    return True
+
+
+def _table_of_contents(unit: Unit, lines: list[str], i: int, j: int, outline: bool) -> bool:
+    """A block that is mostly `|tag|` lines (at least two) is a help file's table of contents."""
+    if sum(bool(INDEX.match(x)) for x in lines[i:j]) < max(2, (j - i) // 2):
+        return False
+    unit.chrome = "table of contents"
+    return True
+
+
+def _help_heading(unit: Unit, lines: list[str], i: int, j: int, outline: bool) -> bool:
+    """A line alone ending in ` ~` is a help file's heading: `SECTION 1 - GENERAL ~` (upper
+    case) a section, `Features to modernise Vi: ~` a sub-heading of an answer."""
+    m = HELP_HEADING.match(lines[i])
+    if not m or j != i + 1:
+        return False
+    upper = m["text"].upper() == m["text"]
+    unit.kind, unit.level, unit.text = "heading", 2 if upper else 4, m["text"].strip()
+    return True
+
+
+def _hash_heading(unit: Unit, lines: list[str], i: int, j: int, outline: bool) -> bool:
+    """A line alone that is a `#` heading, or an outline's `*` heading (one level below `#`, as
+    a section under the document's title), is a heading; it marks a question unless it is an
+    answer's label."""
+    first = lines[i]
+    m = HASH_HEADING.match(first) or (outline and OUTLINE.match(first))
+    if not m or j != i + 1:
+        return False
+    text = m["text"].strip()
+    level = len(m["marks"]) + (1 if first.startswith("*") else 0)
+    unit.kind, unit.level, unit.text = "heading", min(level, 6), text
+    question, number = strip_number(LABEL_Q.sub(r"\g<text>", text, count=1))
+    if not LABEL_A.match(text):
+        unit.marks = (Mark(f"h{min(level, 6)}", question, number),)
+    return True
+
+
+# The rules that decide a unit is not a plain paragraph, in the order they are tried
+_UNIT_RULES = (_help_tags, _rule, _page_chrome, _table_of_contents, _help_heading, _hash_heading)
+
+
+def _question_mark(lines: list[str], i: int, j: int) -> Mark | None:
+    """The question marker the block's first line offers: the first mark rule that finds one."""
+    return next((mark for rule in _MARK_RULES if (mark := rule(lines, i, j)) is not None), None)
+
+
+def _qa_marker(lines: list[str], i: int, j: int) -> Mark | None:
+    """`Q12. question`: a qa-markers question, answered when lines follow it in the block."""
+    m = QA_MARKER.match(lines[i])
+    if m is None:
+        return None
+    return Mark("qa-markers", m["text"].strip(), (int(m["num"]),), answered=j > i + 1)
+
+
+def _label(lines: list[str], i: int, j: int) -> Mark | None:
+    """`Q: question` (not an `A12.` answer): a label question running to its `A:` line, if the
+    block has one (then it is answered)."""
+    m = LABEL_Q.match(lines[i])
+    if m is None or A_MARKER.match(lines[i]):
+        return None
+    k = next((k for k in range(i + 1, j) if LABEL_A.match(lines[k])), j)
+    question = " ".join([m["text"].strip(), *(x.strip() for x in lines[i + 1:k])])
+    return Mark("label", question.strip(), None, answered=k < j)
+
+
+def _numbered(lines: list[str], i: int, j: int) -> Mark | None:
+    """`12. question`: a numbered question, with its answer on the same line after `Answer:`,
+    or in the lines after the question (which may wrap up to its question mark)."""
+    m = NUMBERED.match(lines[i])
+    if m is None:
+        return None
+    number = tuple(int(x) for x in m["num"].split("."))
+    inline = _inline_answer(lines, i, j)
+    if inline is not None:  # `1. What is X? Answer: X is ...`
+        return Mark("numbered", NUMBERED.match(inline[0])["text"].strip(), number, answered=True)
+    taken = _question_lines(lines, i, j)
+    question = " ".join(x.strip() for x in lines[i:i + taken])
+    question = NUMBERED.match(question)["text"] if NUMBERED.match(question) else question
+    return Mark("numbered", question.strip(), number, answered=j > i + taken)
+
+
+def _question_line(lines: list[str], i: int, j: int) -> Mark | None:
+    """A line ending in a question mark (at most 250 characters, not indented, not a bullet)
+    with only indented lines under it: a question-line question."""
+    first = lines[i]
+    if not (QUESTION_END.search(first.strip()) and len(first.strip()) <= 250):
+        return None
+    if not all(x[:1].isspace() for x in lines[i + 1:j]) or first[:1].isspace() or BULLET.match(first):
+        return None
+    return Mark("question-line", first.strip(), None, answered=j > i + 1)
+
+
+# The rules that find a paragraph's question marker, in the order they are tried
+_MARK_RULES = (_qa_marker, _label, _numbered, _question_line)
+
+
+INLINE_ANSWER = re.compile(r"\s(?:Answer|Ans\.?|A)\s*[:：]\s*", re.IGNORECASE)
+
+
+def _inline_answer(lines: list[str], i: int, j: int) -> tuple[str, str, int] | None:
+    """A numbered question with its answer on the same line after `Answer:` (the question may wrap):
+    the question, the answer's first text, and the line the label is on."""
+    joined = ""
+    for k in range(i, min(j, i + 4)):
+        joined = (joined + " " + lines[k].strip()).strip()
+        parts = INLINE_ANSWER.split(" " + joined, maxsplit=1)
+        if len(parts) == 2:
+            return parts[0].strip(), parts[1].strip(), k
+    return None
+
+
+def _question_lines(lines: list[str], i: int, j: int) -> int:
+    """How many lines a numbered question takes: up to the line ending in a question mark (at
+    most 4), else its first line."""
+    for k in range(i, min(j, i + 4)):
+        if QUESTION_END.search(lines[k].strip()):
+            return k - i + 1
+    return 1
+
+
+def _mark_headings(units: list[Unit], lines: list[str]) -> None:
+    """A short line alone in its paragraph, with no closing punctuation, right before a block
+    that offers a question: a heading the finder may take as a section. A line underlined with
+    `===` or `---` is one too. Plain paragraphs only (no marker, not chrome), in order."""
+    for k, unit in enumerate(units):
+        if unit.kind == "paragraph" and not unit.marks and not unit.chrome:
+            _mark_heading(units, k, lines)
+
+
+def _mark_heading(units: list[Unit], k: int, lines: list[str]) -> None:
+    """Whether the plain paragraph units[k] is a heading, and at which level: two lines, the
+    second a rule (its first line is the heading's text), or a short line a heading rule takes."""
+    unit = units[k]
+    start, end = unit.payload
+    if end - start == 2 and RULE.match(lines[start + 1]):
+        unit.kind, unit.level, unit.text = "heading", _rule_level(lines[start + 1]), lines[start].strip()
+        return
+    if not _short_line(unit.text.strip(), start, end):
+        return
+    level = _short_heading_level(units, k, lines)
+    if level is not None:
+        unit.kind, unit.level = "heading", level
+
+
+def _rule_level(line: str) -> int:
+    """The level of a heading underlined by this rule: 1 under `===`, else 2."""
+    return 1 if line.strip()[0] == "=" else 2
+
+
+def _short_line(text: str, start: int, end: int) -> bool:
+    """A line alone, at most 100 characters and 8 words, not ending in punctuation or in a word
+    that leads on (`see`, `the`), with no comma, address or e-mail: it may be a heading."""
+    return end == start + 1 and len(text) <= 100 and text[-1:] not in ".,;!?" and len(text.split()) <= 8 \
+        and "," not in text and not SENTENCE_END.search(text) and "://" not in text and "@" not in text
+
+
+def _short_heading_level(units: list[Unit], k: int, lines: list[str]) -> int | None:
+    """The heading level of the short line units[k], or None when it is not one: 1 or 2 when
+    the next line is a rule; 3 for "Conclusion", "Table of contents" (not an answer's text);
+    3 right before a unit that offers a question or is a heading (unless chrome or a bullet)."""
+    unit = units[k]
+    start, end = unit.payload
+    text = unit.text.strip()
+    if end < len(lines) and RULE.match(lines[end]):
+        return _rule_level(lines[end])
+    if CLOSING_HEADING.match(text) or FURNITURE_HEADING.match(text):
+        return 3
+    following = next((u for u in units[k + 1:] if not u.chrome), None)
+    if following is None or not (following.marks or following.kind == "heading"):
+        return None
+    if CHROME.match(text) or BULLET.match(lines[start]):
+        return None
+    return 3
