@@ -5,6 +5,7 @@ directory), then overridden by what the user typed on the command line."""
 from __future__ import annotations
 
 import dataclasses
+import functools
 import os
 import tomllib
 from dataclasses import dataclass, field, fields
@@ -14,6 +15,7 @@ from typing import Any
 from deckgen.errors import ConfigError
 from deckgen.formats import NAMES as FORMATS
 from deckgen.shapes import QUESTION_SETTING_NAMES, SHAPES
+from deckgen.writers.pdf import CARD_SIZES
 
 PAPERS = ("a4", "letter")
 
@@ -32,8 +34,7 @@ class Settings:
     paper: str = field(default="a4", metadata=_choice(*PAPERS))
     orientation: str = field(default="portrait", metadata=_choice("portrait", "landscape"))
     columns: int = field(default=3, metadata={"range": (1, 4)})
-    card_size: str = field(default="auto", metadata=_choice("auto", "eight-up", "index-3x5", "business",
-                                                             "avery-5388", "avery-5371"))
+    card_size: str = field(default="auto", metadata=_choice("auto", *CARD_SIZES))  # auto: the paper's default
     duplex: str = field(default="long-edge", metadata=_choice("long-edge", "short-edge", "none", "fold"))
     back_offset: str = field(default="0,0", metadata={"offset": True})  # mm: X right, Y down, backs only
     strict: bool = False
@@ -79,6 +80,11 @@ class Settings:
     question: str = field(default="auto", metadata={"question": True})
     # [source."PATH"] tables: settings for one source, as ((path, ((name, value), ...)), ...)
     per_source: tuple[tuple[str, tuple[tuple[str, Any], ...]], ...] = ()
+
+    @functools.cached_property
+    def offset(self) -> tuple[float, float]:
+        """`back_offset` read (once): mm the back pages move, X right and Y down."""
+        return parse_offset(self.back_offset, "--back-offset")
 
     def replace(self, **changes: Any) -> Settings:
         return dataclasses.replace(self, **changes)

@@ -1,25 +1,40 @@
 """Laying out the PDFs: each output is cut into parts (the cheat sheet at section boundaries, the
 flashcards every five sheets); a part comes from the layout cache when everything that shapes it
 is unchanged, else it is laid out by WeasyPrint in a worker process, one per core, forked when the
-build starts; each output is assembled from its parts (writers/pdfparts.py) as soon as they are
-in. An edit lays out only its parts."""
+build starts; each output is assembled from its parts as soon as they are in. An edit lays out
+only its parts. What a part is, how it is laid out and how the output is put together is its
+writer's (the `pdf` module of its format in formats.py; the contract is in writers/pdf.py): this
+module only schedules them."""
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
+import dataclasses
+import gc
 import hashlib
+import json
+import multiprocessing
 import os
+import pickle
+import shutil
+import signal
+import stat
+import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from deckgen.cache import PartCache
-from deckgen.model import Diagnostic, Rendered, SourceSpan
-
-if TYPE_CHECKING:
-    import concurrent.futures
+from deckgen.config import Settings
+from deckgen.errors import DeckgenError
+from deckgen.formats import FORMATS
+from deckgen.model import Rendered, StudyDeck
+from deckgen.render import environment
+from deckgen.writers.pdf import FONTS, FramePlan, LaidPart, PartFailure, PdfWriter
 
 
 @dataclass(frozen=True)
@@ -27,27 +42,19 @@ class PdfJob:
     """One PDF output to lay out: what its parts need (all picklable, and inherited by fork)."""
 
     display: str
-    fmt: str  # cheatsheet or cards
-    deck: Any  # StudyDeck
-    settings: Any  # Settings
+    fmt: str  # a PDF format (formats.py): its writer lays it out
+    deck: StudyDeck
+    settings: Settings
     media: dict[str, str]
     allowed: tuple[Path, ...]
     key: str  # the output's input key: everything that shapes it but the records
 
     @property
-    def page(self) -> dict[str, Any]:
-        from deckgen.writers.pdf import PAPER_SIZES
-
-        return {"paper": PAPER_SIZES[self.settings.paper], "orientation": self.settings.orientation,
-                "columns": self.settings.columns}
+    def writer(self) -> PdfWriter:
+        return FORMATS[self.fmt].pdf_writer()
 
     def parts(self) -> list:
-        from deckgen.writers import pdf
-
-        if self.fmt == "cheatsheet":
-            return pdf.cheatsheet_parts(self.deck)
-        s = self.settings
-        return pdf.flashcard_parts(self.deck, s.paper, s.card_size, s.duplex)
+        return list(self.writer.parts(self))
 
     def part_key(self, part) -> str:
         d = self.deck
@@ -55,14 +62,8 @@ class PdfJob:
         return hashlib.sha256(repr(facts).encode("utf-8")).hexdigest()
 
 
-def lay_out_part(job: PdfJob, part) -> tuple[bytes, dict]:
-    from deckgen.writers import pdf
-
-    s = job.settings
-    if job.fmt == "cheatsheet":
-        return pdf.cheatsheet_part(job.deck, part, job.page, s.templates, job.media, job.allowed)
-    return pdf.flashcards_part(job.deck, part, s.paper, s.card_size, s.duplex, s.back_offset, s.templates,
-                               job.media, job.allowed)
+def lay_out_part(job: PdfJob, part) -> LaidPart:
+    return job.writer.lay_out(job, part)
 
 
 # The jobs a worker was handed, by the file they came in ("" for the jobs laid out in this
@@ -73,10 +74,7 @@ _PARTS: dict[tuple[str, int], list] = {}
 
 def _job(source: str, index: int) -> tuple[PdfJob, list]:
     if source not in _JOBS:
-        import pickle
-
         if source:  # a new build's jobs (workers that serve several builds keep only the latest)
-            from deckgen.render import environment
 
             for old in [key for key in _JOBS if key]:
                 del _JOBS[old]
@@ -90,7 +88,7 @@ def _job(source: str, index: int) -> tuple[PdfJob, list]:
     return _JOBS[source][index], _PARTS[(source, index)]
 
 
-def _work(source: str, job_index: int, part_index: int) -> tuple[bytes, dict] | str:
+def _work(source: str, job_index: int, part_index: int) -> LaidPart | PartFailure:
     try:
         job, parts = _job(source, job_index)
         return lay_out_part(job, parts[part_index])
@@ -98,13 +96,12 @@ def _work(source: str, job_index: int, part_index: int) -> tuple[bytes, dict] | 
         return _failure(err)
 
 
-def _frame(source: str, job_index: int, sheets: list[str]) -> bytes | str:
-    """The cheat sheet's header and footer (laid out where the parts were: WeasyPrint is warm)."""
-    from deckgen.writers import pdf
-
+def _frame(source: str, job_index: int, plan: FramePlan) -> bytes | PartFailure:
+    """An output's frame (the cheat sheet's header and footer), laid out where the parts were:
+    there WeasyPrint is warm."""
     try:
         job, _ = _job(source, job_index)
-        return pdf.cheatsheet_frame(job.deck, job.page, sheets, job.settings.templates, job.allowed)
+        return job.writer.lay_out_frame(job, plan)
     except Exception as err:  # noqa: BLE001
         return _failure(err)
 
@@ -135,9 +132,6 @@ class _Sigterm:
         raise Terminated()
 
     def opened(self) -> None:
-        import signal
-        import threading
-
         if self.live == 0 and threading.current_thread() is threading.main_thread():
             self.owner, self.pending = os.getpid(), False
             self.previous = signal.signal(signal.SIGTERM, self.handle)
@@ -146,8 +140,6 @@ class _Sigterm:
 
     @contextlib.contextmanager
     def closing_one(self) -> Iterator[None]:
-        import signal
-
         self.closing += 1
         try:
             yield
@@ -217,11 +209,6 @@ def remove_stale_folders(where: str | None = None) -> list[str]:
     temporary folder, each with a copy of its deck: only this user's, and only those whose
     process is gone. A folder of an older deckgen (no owner recorded) is left alone. The folders
     removed."""
-    import json
-    import shutil
-    import stat
-    import tempfile
-
     here = _this_process()
     removed = []
     for folder in Path(where or tempfile.gettempdir()).glob("deckgen-workers-*"):
@@ -248,9 +235,6 @@ class Workers:
     killed (then the next one removes their folder)."""
 
     def __init__(self, count: int) -> None:
-        import json
-        import tempfile
-
         self.count = count
         self.temp, self.pool, self.closed = "", None, False
         remove_stale_folders()
@@ -267,17 +251,12 @@ class Workers:
             raise
 
     def _fork(self) -> None:
-        import concurrent.futures
-        import multiprocessing
-
         self.pool = concurrent.futures.ProcessPoolExecutor(
             self.count, mp_context=multiprocessing.get_context("fork"), initializer=_start_worker,
             initargs=(os.getpid(), self.temp))
         self.pool.submit(int)  # forks them all now (a fork-context pool starts them on first use)
 
     def submit(self, function: Callable[..., Any], *args: Any) -> concurrent.futures.Future:
-        import concurrent.futures
-
         try:
             return self.pool.submit(function, *args)
         except concurrent.futures.BrokenExecutor:  # a worker died (killed, out of memory): new ones
@@ -291,7 +270,7 @@ class Workers:
         (see _end_worker), so nothing of the build is left running when deckgen exits."""
         if self.pool is None:
             return
-        processes = list((self.pool._processes or {}).values())
+        processes = _pool_processes(self.pool)
         self.pool.shutdown(wait=False, cancel_futures=True)
         for process in processes:
             process.terminate()
@@ -302,8 +281,6 @@ class Workers:
                 process.join()
 
     def close(self) -> None:
-        import shutil
-
         if self.closed:
             return
         self.closed = True
@@ -321,11 +298,20 @@ class Workers:
 JOIN_SECONDS = 10  # how long a worker told to stop may take to end
 
 
+def _pool_processes(pool: concurrent.futures.ProcessPoolExecutor) -> list:
+    """The pool's worker processes. ProcessPoolExecutor has no public way to reach them, and its
+    shutdown() neither stops a busy worker nor waits for the gcc or ldconfig a starting one runs,
+    so Workers._stop terminates and joins them itself: it reads the pool's private `_processes`
+    (pid -> multiprocessing.Process; None once the pool has shut down) here, and only here.
+    Version pin: CPython 3.11 to 3.13 (pyproject: requires-python >=3.11); when a release changes
+    it, tests/test_layout.py::test_workers_that_serve_several_builds_replace_one_that_died fails
+    (AttributeError when a worker dies and the pool is replaced)."""
+    return list((pool._processes or {}).values())
+
+
 def start_workers(parts: int | None = None) -> Workers | None:
     """Workers on every core, or as many as `parts` can keep busy; none on a single core or
     where processes cannot fork (there the parts are laid out in this process)."""
-    import multiprocessing
-
     cores = os.cpu_count() or 1
     if cores < 2 or "fork" not in multiprocessing.get_all_start_methods():  # Windows: no fork
         return None
@@ -335,10 +321,8 @@ def start_workers(parts: int | None = None) -> Workers | None:
         return None
 
 
-def _failure(err: Exception) -> str:
-    from deckgen.errors import DeckgenError
-
-    return err.message if isinstance(err, DeckgenError) else f"{type(err).__name__}: {err}"
+def _failure(err: Exception) -> PartFailure:
+    return PartFailure(err.message if isinstance(err, DeckgenError) else f"{type(err).__name__}: {err}")
 
 
 Progress = Callable[[str, int, int], None]  # (what, done, total)
@@ -355,11 +339,11 @@ class PdfLayout:
         self.started = time.perf_counter()
         self.parts = [j.parts() for j in jobs]
         self.keys = [[j.part_key(p) for p in parts] for j, parts in zip(jobs, self.parts, strict=True)]
-        self.done: dict[tuple[int, int], tuple[bytes, dict] | str] = {}
+        self.done: dict[tuple[int, int], LaidPart | PartFailure] = {}
         todo = []
         for ji, keys in enumerate(self.keys):
             for pi, key in enumerate(keys):
-                hit = cache.get(key)
+                hit = self._cached(key)
                 if hit is None:
                     todo.append((ji, pi))
                 else:
@@ -384,20 +368,21 @@ class PdfLayout:
             _JOBS[""] = jobs
             _PARTS.clear()
 
-    def outputs(self):
+    def outputs(self) -> Iterator[tuple[str, Rendered | str]]:
         """(display, Rendered or why it failed), in the jobs' order; each output is assembled as
-        soon as its parts (and, for the cheat sheet, its frame) are laid out. An output that
-        cannot be put together from cached parts (a cache file damaged on disk) is laid out
-        again without the cache."""
+        soon as its parts (and its frame, if it has one) are laid out. An output that cannot be
+        put together from cached parts (a cache file damaged on disk) is laid out again without
+        the cache."""
         try:
             results = self._run()
         finally:
             self.close()
         for ji, job in enumerate(self.jobs):
             result = results[ji]
-            if isinstance(result, str) and result.startswith("assembly:") and self.cache.root is not None:
-                result = next(PdfLayout([job], PartCache(None), self.progress, self.shared).outputs())[1]
-            yield job.display, (result.removeprefix("assembly: ") if isinstance(result, str) else result)
+            if isinstance(result, PartFailure) and result.assembly and self.cache.root is not None:
+                yield next(PdfLayout([job], PartCache(None), self.progress, self.shared).outputs())
+                continue
+            yield job.display, (result.message if isinstance(result, PartFailure) else result)
 
     def close(self) -> None:
         if self.workers is not None and self.workers is not self.shared:  # its own: stopped
@@ -407,9 +392,18 @@ class PdfLayout:
             Path(self.source).unlink(missing_ok=True)
             self.source = ""
 
-    def _run(self) -> dict[int, Rendered | str]:
-        results: dict[int, Rendered | str] = {}
-        frames: dict[int, bytes | str] = {}
+    def _cached(self, key: str) -> LaidPart | None:
+        hit = self.cache.get(key)
+        if hit is None:
+            return None
+        try:
+            return LaidPart.from_facts(*hit)
+        except ValueError:  # facts this deckgen does not read: laid out again
+            return None
+
+    def _run(self) -> dict[int, Rendered | PartFailure]:
+        results: dict[int, Rendered | PartFailure] = {}
+        frames: dict[int, bytes | PartFailure | None] = {}  # None: the output has no frame
         count = 0
 
         def settle(ji: int) -> None:  # assemble a job whose parts (and frame) are all in
@@ -418,28 +412,21 @@ class PdfLayout:
             laid = [self.done.get((ji, pi)) for pi in range(len(self.parts[ji]))]
             if any(r is None for r in laid):
                 return
-            failed = next((r for r in laid if isinstance(r, str)), None)
+            failed = next((r for r in laid if isinstance(r, PartFailure)), None)
             if failed is not None:
                 results[ji] = failed
                 return
-            job = self.jobs[ji]
-            if job.fmt == "cheatsheet" and ji not in frames:
-                sheets, key = self._sheets(ji, laid)
-                hit = self.cache.get(key)
-                if hit is not None:
-                    frames[ji] = hit[0]
-                elif self.workers is not None:
-                    self.futures[self.workers.submit(_frame, self.source, ji, sheets)] = ("frame", ji, key)
-                    return
-                else:
-                    frames[ji] = self._put_frame(key, _frame(self.source, ji, sheets))
-            if isinstance(frames.get(ji), str):
-                results[ji] = frames[ji]
+            if ji not in frames and not self._take_frame(ji, laid, frames):
+                return  # its frame is being laid out
+            frame = frames[ji]
+            if isinstance(frame, PartFailure):
+                results[ji] = frame
                 return
+            job = self.jobs[ji]
             try:
-                results[ji] = _timed(_assemble(job, laid, frames.get(ji)), time.perf_counter() - self.started)
+                results[ji] = _timed(job.writer.assemble(job, laid, frame), time.perf_counter() - self.started)
             except Exception as err:  # noqa: BLE001 - reported as this output's failure
-                results[ji] = f"assembly: {type(err).__name__}: {err}"
+                results[ji] = PartFailure(f"{type(err).__name__}: {err}", assembly=True)
 
         for ji in range(len(self.jobs)):
             settle(ji)
@@ -450,8 +437,6 @@ class PdfLayout:
                 self.progress("laying out", count, self.total)
                 settle(ji)
         else:
-            import concurrent.futures
-
             while self.futures:
                 finished, _ = concurrent.futures.wait(self.futures, return_when=concurrent.futures.FIRST_COMPLETED)
                 for future in finished:
@@ -469,33 +454,37 @@ class PdfLayout:
                     settle(ji)
         return results
 
-    def _part_done(self, ji: int, pi: int, result: tuple[bytes, dict] | str) -> None:
-        self.done[(ji, pi)] = result
-        if not isinstance(result, str):
-            self.cache.put(self.keys[ji][pi], *result)
+    def _take_frame(self, ji: int, laid: list[LaidPart], frames: dict[int, bytes | PartFailure | None]) -> bool:
+        """The output's frame into `frames` (None when it has none), from the cache or laid out
+        here; False when it has been handed to a worker instead."""
+        job = self.jobs[ji]
+        plan = job.writer.frame(job, laid)
+        if plan is None:
+            frames[ji] = None
+            return True
+        hit = self.cache.get(plan.key)
+        if hit is not None:
+            frames[ji] = hit[0]
+        elif self.workers is not None:
+            self.futures[self.workers.submit(_frame, self.source, ji, plan)] = ("frame", ji, plan.key)
+            return False
+        else:
+            frames[ji] = self._put_frame(plan.key, _frame(self.source, ji, plan))
+        return True
 
-    def _put_frame(self, key: str, frame: bytes | str) -> bytes | str:
-        if not isinstance(frame, str):
+    def _part_done(self, ji: int, pi: int, result: LaidPart | PartFailure) -> None:
+        self.done[(ji, pi)] = result
+        if isinstance(result, LaidPart):
+            self.cache.put(self.keys[ji][pi], result.data, result.facts())
+
+    def _put_frame(self, key: str, frame: bytes | PartFailure) -> bytes | PartFailure:
+        if not isinstance(frame, PartFailure):
             self.cache.put(key, frame, {})
         return frame
-
-    def _sheets(self, ji: int, laid: list[tuple[bytes, dict]]) -> tuple[list[str], str]:
-        """The section each sheet's header names, and the frame's cache key."""
-        from deckgen.writers import pdf, pdfparts
-
-        job = self.jobs[ji]
-        headings = [page for _, facts in laid for page in facts["headings"]]
-        sheets = pdfparts.sheet_sections(headings, pdf.sheet_geometry(job.page).columns)
-        d = job.deck
-        key = hashlib.sha256(repr(("frame", job.key, d.title, d.language, d.build_date, sheets)).encode("utf-8")).hexdigest()
-        return sheets, key
 
 
 def _hand_out(jobs: list[PdfJob], folder: str) -> str:
     """The file the workers read the jobs from ("" when it cannot be written)."""
-    import pickle
-    import tempfile
-
     try:
         with tempfile.NamedTemporaryFile(prefix="deckgen-jobs-", dir=folder, delete=False) as file:
             try:
@@ -509,7 +498,6 @@ def _hand_out(jobs: list[PdfJob], folder: str) -> str:
 
 
 def _timed(rendered: Rendered, seconds: float) -> Rendered:
-    import dataclasses
 
     return dataclasses.replace(rendered, seconds=seconds)
 
@@ -518,9 +506,6 @@ def _start_worker(parent: int, temp: str) -> None:
     """A worker's first steps: its own temporary folder, Ctrl-C left to deckgen, death with
     deckgen, a lower priority; then WeasyPrint and its fonts, loaded once (in every worker at
     once, while deckgen reads, checks and identifies the cards)."""
-    import signal
-    import tempfile
-
     # importing WeasyPrint runs gcc and ldconfig to find its libraries (ctypes.util.find_library):
     # stopped meanwhile, a worker waits for them rather than leave them running
     signal.signal(signal.SIGTERM, _end_worker)
@@ -531,11 +516,8 @@ def _start_worker(parent: int, temp: str) -> None:
     os.nice(10)  # deckgen itself first: it reads, checks and writes while the workers wait for parts
     import weasyprint
 
-    from deckgen.writers.pdf import FONTS
-
     weasyprint.HTML(string=f"<p style='font-family: {FONTS['sans']}'>a <b>b</b> <i>c</i></p>"
                            f"<pre style='font-family: {FONTS['mono']}'>d</pre>").render()
-    import gc
 
     gc.freeze()  # what the worker inherited and loaded: never collected, so never scanned again
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # from now on it starts nothing: stopped at once
@@ -558,9 +540,6 @@ def die_with_parent(parent: int) -> None:
     Linux: the kernel sends SIGKILL when the parent dies (PR_SET_PDEATHSIG, set here, in the
     worker, since fork clears it); elsewhere a thread watches for the parent to go. Either way,
     a parent already gone before this ran is caught by comparing getppid()."""
-    import signal
-    import threading
-
     try:
         import ctypes
 
@@ -577,20 +556,3 @@ def die_with_parent(parent: int) -> None:
         os._exit(1)
 
     threading.Thread(target=watch, daemon=True, name="deckgen-parent-watch").start()
-
-
-def _assemble(job: PdfJob, laid: list[tuple[bytes, dict]], frame: bytes | None) -> Rendered:
-    from deckgen.writers import pdf, pdfparts
-
-    deck = job.deck
-    if job.fmt == "cards":
-        # in the source's order (a back page lists its faces mirrored)
-        problems = tuple(sorted((Diagnostic(p[0], p[1], p[2], SourceSpan(p[3], p[4], p[5]))
-                                 for _, facts in laid for p in facts["problems"]),
-                                key=lambda d: (d.span.path, d.span.line, d.span.col)))
-        data = pdfparts.join([data for data, _ in laid], deck.title, deck.language)
-        return Rendered(data, sum(facts["pages"] for _, facts in laid), problems)
-    geometry = pdf.sheet_geometry(job.page)
-    headings = [page for _, facts in laid for page in facts["headings"]]
-    data = pdfparts.impose([data for data, _ in laid], headings, frame, geometry, deck.title, deck.language)
-    return Rendered(data, len(pdfparts.sheet_sections(headings, geometry.columns)))

@@ -332,3 +332,24 @@ def test_a_full_temporary_folder_lays_the_pdfs_out_here(tmp_path, monkeypatch, f
     assert result.exit_code == 0, result.output
     assert "2 cards, 1 pages" in result.stdout and "2 cards, 2 pages" in result.stdout
     assert pdf_text(root / "build" / "d.cheatsheet.pdf")[0].count("Uno.") == 1
+
+
+def test_weasyprint_still_shows_where_it_laid_out_an_element(tmp_path):
+    """The flashcards read WeasyPrint's layout tree, which is not its public API (writers/pdf.py:
+    page_box and boxes; the boxes' element, element_tag, height and position_y): a WeasyPrint
+    release that changes it fails here, by name, instead of leaving flashcards whose long sides
+    are no longer found and set smaller."""
+    from deckgen.writers.pdf import PX_TO_MM, boxes, layout, page_box
+
+    document = layout(
+        '<html><head><style>@page { size: 100mm 100mm; margin: 0 } body { margin: 0 }</style></head><body>'
+        '<div class="measure" data-face="3" style="height: 20mm"><div class="card front">'
+        '<div style="height: 5mm"></div><span class="end" style="display: block; height: 0"></span>'
+        '</div></div></body></html>', (tmp_path,))
+    page = page_box(document.pages[0])
+    [measure] = boxes(page, "div", "measure")
+    [card] = boxes(page, "div", "card")
+    [end] = boxes(card, "span", "end")
+    assert (measure.element_tag, measure.element.get("data-face")) == ("div", "3")
+    assert measure.height * PX_TO_MM == pytest.approx(20, abs=0.01)
+    assert end.position_y * PX_TO_MM == pytest.approx(5, abs=0.01)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from deckgen.config import parse_offset
+from deckgen.errors import ConfigError
 from deckgen.writers.pdf import Geometry, check_print, geometry, layout, pdf_bytes
 
 
@@ -14,17 +16,17 @@ def _mirror(geo: Geometry, x: float, y: float, duplex: str) -> tuple[float, floa
     return (width - x, y) if duplex == "long-edge" else (x, height - y)
 
 
-def calibration(paper: str, size_name: str, duplex: str, back_offset: str) -> bytes:
+def calibration(paper: str, size_name: str, duplex: str, back_offset: tuple[float, float] | str) -> bytes:
     """A two-page sheet to measure a printer's duplex drift: on the front a crosshair at every card
     corner; on the back, behind each one, a crosshair with millimetre rulers, placed as the duplex
     mode and the back offset say. Held against the light, the front's crosshair falls on the
-    back's rulers at the numbers to give --back-offset (0,0 when the printer is true)."""
-    from deckgen.errors import ConfigError
-
+    back's rulers at the numbers to give --back-offset (0,0 when the printer is true).
+    `back_offset`: `Settings.offset`; a string is the setting as typed (X,Y), read as config reads it."""
     if duplex not in ("long-edge", "short-edge"):
         raise ConfigError(f"calibrate measures duplex printing: use --duplex long-edge or short-edge, not {duplex}")
-    check_print(paper, size_name, duplex, back_offset)
-    geo = geometry(paper, size_name, duplex, back_offset)
+    offset = parse_offset(back_offset, "--back-offset") if isinstance(back_offset, str) else back_offset
+    check_print(paper, size_name, duplex, offset)
+    geo = geometry(paper, size_name, duplex, offset)
     dx, dy = geo.back_offset
     corners = [(x, y) for x in geo.cut_x for y in geo.cut_y]
     width, height = geo.paper
