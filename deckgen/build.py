@@ -20,13 +20,14 @@ from deckgen.config import Settings
 from deckgen.errors import DeckgenError, LockError, OutputError, ValidationFailed
 from deckgen.formats import FORMATS, file_name, is_pdf, of_repository
 from deckgen.journal import recover
-from deckgen.layout import PdfLayout, Workers, start_workers
+from deckgen.layout import PdfLayout
 from deckgen.model import OutputResult, Progress, Rendered
 from deckgen.outputs import Output, render_safely, write
 from deckgen.plan import Plan, plan_source
 from deckgen.render import builtin_templates, environment
 from deckgen.repository import repository_outputs, write_manifest
 from deckgen.sources import CheckResult, check, discover, display_path
+from deckgen.workers import Workers, start_workers
 from deckgen.writers import pdf, remove_leftovers
 
 

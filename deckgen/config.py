@@ -12,10 +12,10 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from deckgen.cardsizes import CARD_SIZES
 from deckgen.errors import ConfigError
 from deckgen.formats import NAMES as FORMATS
 from deckgen.shapes import QUESTION_SETTING_NAMES, SHAPES
-from deckgen.writers.pdf import CARD_SIZES
 
 PAPERS = ("a4", "letter")
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from deckgen.build import pdf_parts_at_most, wants_pdfs
 from deckgen.config import Settings
-from deckgen.layout import Workers, start_workers
 from deckgen.render import builtin_templates
+from deckgen.workers import Workers, start_workers
 from deckgen.writers import TEMP_MARK
 
 

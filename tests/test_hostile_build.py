@@ -203,7 +203,7 @@ def test_the_next_build_removes_what_a_killed_build_left(tmp_path):
     removes it, and only folders whose process is gone: a running build's folder stays."""
     import subprocess
 
-    from deckgen.layout import _this_process
+    from deckgen.workers import _this_process
 
     root = project(tmp_path / "deck", rnn=True)
     temp = tmp_path / "tmp"
@@ -238,7 +238,7 @@ def test_the_next_build_removes_what_a_killed_build_left(tmp_path):
 JOIN = r"""
 import ctypes, json, os, sys, time
 ctypes.CDLL(None).prctl(36, 1, 0, 0, 0)
-from deckgen.layout import Workers
+from deckgen.workers import Workers
 workers = Workers(2)
 deadline = time.monotonic() + 60
 while not os.path.exists(sys.argv[1]) and time.monotonic() < deadline:

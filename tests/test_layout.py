@@ -258,7 +258,7 @@ def test_workers_that_serve_several_builds_replace_one_that_died(tmp_path):
     import os
     from concurrent.futures.process import BrokenProcessPool
 
-    from deckgen.layout import Workers
+    from deckgen.workers import Workers
 
     workers = Workers(2)
     try:
@@ -300,7 +300,7 @@ def test_a_big_machine_starts_only_the_workers_the_sources_can_keep_busy(tmp_pat
     """Workers are forked before the sources are read: their number comes from the sources'
     size, not only the cores (the RNN document makes 3 parts; 64 workers would each load
     WeasyPrint for nothing)."""
-    from deckgen import layout
+    from deckgen import workers as layout
 
     started = []
     real = layout.Workers.__init__

@@ -72,8 +72,8 @@ def test_a_changed_input_rebuilds_what_it_shapes(built, change, rebuilt):
 
 
 def test_progress_on_a_terminal_and_only_summaries_elsewhere(monkeypatch, capsys):
-    from deckgen.terminal import progress as _progress
     from deckgen.model import OutputResult, Progress
+    from deckgen.terminal import progress as _progress
 
     done = OutputResult("build/d.html", "html", size=1234, cards=2, seconds=0.5)
     for tty, quiet, shown in ((True, False, True), (True, True, False), (False, False, False)):
