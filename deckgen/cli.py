@@ -345,7 +345,7 @@ def calibrate(paper, card_size, duplex, back_offset, output) -> None:
     from deckgen.writers.calibration import calibration
 
     s = _settings(paper=paper, card_size=card_size, duplex=duplex, back_offset=back_offset)
-    write_atomic(Path(output), calibration(s.paper, s.card_size, s.duplex, s.back_offset), output)
+    write_atomic(Path(output), calibration(s.paper, s.card_size, s.duplex, s.offset), output)
     click.echo(f"wrote {output}")
 
 

@@ -7,8 +7,9 @@ only when a build makes that format, so a build of the deck alone never imports 
 
 Two kinds of writer:
 - `output(plan, settings) -> Rendered`: the whole output in one call (the Anki deck, the handout);
-- `pdf`: a module offering `parts`, `lay_out` and `assemble` (writers/cheatsheet.py,
-  writers/flashcards.py), laid out part by part by the PDF workers (layout.py) and cached.
+- `pdf`: a module offering `parts`, `lay_out`, `frame`, `lay_out_frame` and `assemble`
+  (writers/cheatsheet.py, writers/flashcards.py; the PdfWriter protocol in writers/pdf.py), laid
+  out part by part by the PDF workers (layout.py) and cached.
 
 Most formats are made per source (NAME.apkg beside NAME.html). A format of the repository
 (`scope="repository"`: the deck site, build/index.html, and build/all.apkg) is made once from

@@ -41,7 +41,7 @@ def cache_env(tmp_path):
 @pytest.mark.slow
 def test_a_cheatsheet_in_parts_reads_as_one(tmp_path, monkeypatch, cache_env):
     monkeypatch.setattr("deckgen.writers.pdf.PART_CARDS", 25)  # the RNN deck in several parts
-    from deckgen.writers.pdf import cheatsheet_parts
+    from deckgen.writers.cheatsheet import cheatsheet_parts
 
     root = project(tmp_path / "parts", rnn=True)
     monkeypatch.chdir(root)
@@ -74,7 +74,7 @@ def test_a_cheatsheet_in_parts_reads_as_one(tmp_path, monkeypatch, cache_env):
 def cheatsheet_parts_of(root: Path):
     from deckgen.plan import study_deck
     from deckgen.sources import check
-    from deckgen.writers.pdf import cheatsheet_parts
+    from deckgen.writers.cheatsheet import cheatsheet_parts
 
     checked = check(load_settings(root).settings, root)
     job, deck = checked.decks[0]

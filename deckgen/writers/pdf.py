@@ -314,12 +314,3 @@ def flashcards_a_part(paper: str, size_name: str, duplex: str) -> int:
     """How many flashcards CHUNK_SHEETS sheets hold."""
     return CHUNK_SHEETS * len(geometry(paper, size_name).slots) // (2 if duplex in ("none", "fold") else 1)
 
-
-def __getattr__(name: str) -> Any:
-    """`cheatsheet_parts` lived here before the writers were split (tests/test_layout.py still
-    imports it from here): now writers/cheatsheet.py's."""
-    if name == "cheatsheet_parts":
-        from deckgen.writers.cheatsheet import cheatsheet_parts
-
-        return cheatsheet_parts
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
