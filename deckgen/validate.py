@@ -65,7 +65,8 @@ Check = Callable[[Deck, Settings], Iterator[tuple[str, str, SourceSpan]]]
 CHECKS: list[Check] = []
 
 
-def check(fn: Check) -> Check:
+def rule(fn: Check) -> Check:
+    """Register a validation rule: it yields (code, message, span) for what it finds."""
     CHECKS.append(fn)
     return fn
 
@@ -74,7 +75,7 @@ def _answer_span(card: Card) -> SourceSpan:
     return card.answer_span or card.span
 
 
-@check
+@rule
 def structure(deck: Deck, settings: Settings) -> Iterator[tuple[str, str, SourceSpan]]:
     cards = deck.cards
     if not cards:
@@ -204,7 +205,7 @@ def _normal_question(card: Card) -> str:
     return re.sub(r"\W+", " ", card.question_text.casefold()).strip()
 
 
-@check
+@rule
 def duplicates(deck: Deck, settings: Settings) -> Iterator[tuple[str, str, SourceSpan]]:
     cards = [card for card in deck.cards if card.question and card.answer]
     if len(cards) > settings.max_cards:
@@ -247,7 +248,7 @@ def duplicates(deck: Deck, settings: Settings) -> Iterator[tuple[str, str, Sourc
         )
 
 
-@check
+@rule
 def limits(deck: Deck, settings: Settings) -> Iterator[tuple[str, str, SourceSpan]]:
     cards = deck.cards
     if len(cards) > settings.max_cards:
@@ -267,7 +268,7 @@ def limits(deck: Deck, settings: Settings) -> Iterator[tuple[str, str, SourceSpa
             )
 
 
-@check
+@rule
 def rich(deck: Deck, settings: Settings) -> Iterator[tuple[str, str, SourceSpan]]:
     from deckgen.readers.inline import CLOZE_START
     from deckgen.richtext import check_rich_content, formula_problem
@@ -300,7 +301,7 @@ def _all_blocks(blocks):
                 yield from _all_blocks(item)
 
 
-@check
+@rule
 def fit(deck: Deck, settings: Settings) -> Iterator[tuple[str, str, SourceSpan]]:
     for card in deck.cards:
         words = len(card.answer_text.split())
