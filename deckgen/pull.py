@@ -92,6 +92,9 @@ class PullResult:
     messages: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     writes: list[tuple[Path, bytes, bytes | None, str]] = field(default_factory=list)
+    # cards changed on both sides where the source won (--ours): card id -> the Anki note's time,
+    # which the rebuilt note must be newer than to replace it on import
+    ours: dict[str, int] = field(default_factory=dict)
 
     @property
     def changed(self) -> bool:
@@ -236,6 +239,7 @@ def _compare(source: SourcePull, by_guid: dict[str, AnkiNote], twins: dict[str, 
                                    f"({', '.join(sorted(set(lost)))}); nothing to pull")
         elif verdict is Verdict.OURS:
             result.messages.append(f"{label}: changed on both sides; the source wins (--ours)")
+            result.ours[studied.id] = classified.note.modified
         elif verdict is Verdict.CONFLICT:
             result.conflicts.append(_conflict_diff(source, studied, card))
         elif verdict is Verdict.PULLED:

@@ -114,6 +114,8 @@ def write(client: AnkiConnect, result: SyncResult, settings: Settings, cwd: Path
         result.done.append(f"wrote {', '.join(display for _, _, _, display in result.pull.writes)}")
     own = settings.replace(formats=("apkg",), locked=False)
     built = build(own, cwd, env)
+    if _newer_than_anki(result.pull.ours, own, cwd, env):
+        built = build(own, cwd, env)  # the notes the source won are now newer than Anki's
     if built.check.failed(own):
         raise SyncError("the sources do not build (run `deckgen check`); nothing pushed")
     failed = [o for o in built.outputs if not o.ok]
@@ -128,6 +130,22 @@ def write(client: AnkiConnect, result: SyncResult, settings: Settings, cwd: Path
         client.call("deleteNotes", notes=[k.note_id for k in result.kept])
         result.done.append(f"deleted {len(result.kept)} note(s) whose cards left the source")
     _record(client, own, cwd, env)
+
+
+def _newer_than_anki(ours: dict[str, int], settings: Settings, cwd: Path, env: dict[str, str]) -> bool:
+    """Give each card whose source won a conflict (--ours) a time newer than Anki's edit of its
+    note, so that Anki's importer replaces the note (it takes only newer ones; an edit made in the
+    same second as the build would otherwise stay). Whether an ids file changed."""
+    changed = False
+    for source in load_sources(settings, cwd, env, PullResult()):
+        current = source.found.current
+        entries = tuple(dataclasses.replace(e, modified=ours[e.id] + 1)
+                        if e.id in ours and e.modified <= ours[e.id] else e for e in current.entries)
+        if entries != current.entries:
+            data = identity.dump(dataclasses.replace(current, entries=entries)).encode("utf-8")
+            write_atomic(source.found.ids_path, data, source.found.ids_display)
+            changed = True
+    return changed
 
 
 def _record(client: AnkiConnect, settings: Settings, cwd: Path, env: dict[str, str]) -> None:
