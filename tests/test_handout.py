@@ -288,6 +288,37 @@ def test_search_at_scale_marks_and_hides_the_right_cards_lazily(big_handout, bro
     watched.context.close()
 
 
+def test_search_and_the_known_filter_narrow_and_widen_together(big_handout, browser):
+    """Each step shows exactly the cards that pass both filters, whichever way it moved (a longer
+    term, a shorter one, the known filter on or off, the box cleared)."""
+    watched = Watched(browser, big_handout.as_uri())
+    page = watched.page
+    ids = page.eval_on_selector_all("article.card", "cards => cards.map(c => c.id)")
+    zebra = {ids[n - 1] for n in range(1, 601) if n % 3 == 0}
+    fish = {ids[n - 1] for n in range(1, 601) if n % 9 == 0}
+    known = {ids[2], ids[8]}  # Q3 (zebra) and Q9 (zebrafish)
+    for card in known:
+        page.locator(f"#{card} input.known").check()
+    unknown = page.get_by_label("Only cards not yet known")
+    steps = (("fill", "zebra", zebra), ("check", None, zebra - known), ("fill", "zebrafish", fish - known),
+             ("uncheck", None, fish), ("fill", "zeb", zebra), ("check", None, zebra - known),
+             ("fill", "", set(ids) - known), ("uncheck", None, set(ids)))
+    term = ""
+    for action, typed, expected in steps:
+        if action == "fill":
+            page.fill("#search", typed)
+            term = typed
+        else:
+            getattr(unknown, action)()
+        _settle(page)
+        state = _state(page)
+        assert set(state["shown"]) == expected, (action, typed)
+        assert state["count"] == ("" if len(expected) == 600 else f"{len(expected)} of 600 cards")
+        assert set(state["marks"]) == ({term} if term else set())
+    assert watched.errors == []
+    watched.context.close()
+
+
 def test_typing_fast_updates_once_per_frame(big_handout, browser):
     watched = Watched(browser, big_handout.as_uri())
     page = watched.page
