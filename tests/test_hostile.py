@@ -397,7 +397,7 @@ def test_fuzz_the_whole_pipeline(tmp_path_factory, text, suffix):
     assert "Traceback" not in result.output
     if result.exit_code == 0:
         written = outputs(root / "build")
-        assert len(written) == 4 and all(valid(root / "build" / name) for name in written)
+        assert len(written) == 5 and all(valid(root / "build" / name) for name in written)  # and index.html
     else:
         assert result.stderr.startswith(("source/", "error: source/")) or "error:" in result.stderr
 

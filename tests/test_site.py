@@ -115,14 +115,16 @@ def test_searching_every_deck_leads_into_the_handout(pages):
             watched = Watched(chromium, (pages / "build" / "index.html").as_uri())
             page = watched.page
             page.fill("#search", "network")
-            page.wait_for_function("document.querySelectorAll('#results h3').length > 0")
+            page.locator("#results h3").first.wait_for()  # (locators, not page functions: the page's CSP forbids eval)
             decks = page.eval_on_selector_all("#results h3", "hs => hs.map(h => h.textContent)")
             assert "Sequence Models" in decks and "RNN frequent Interview Questions" in decks
             assert "questions match" in page.text_content("#found")
             page.fill("#search", "")
-            page.wait_for_function("document.querySelectorAll('#results li').length === 0")
+            page.locator("#results li").first.wait_for(state="detached")
             page.fill("#search", "stride")
-            page.click("#results a")
+            page.locator("#results a", has_text="What is stride?").wait_for()
+            with page.expect_navigation():
+                page.click("#results a")
             page.wait_for_load_state()
             assert page.url.split("#")[0].endswith("/build/ml/cnn.html")
             anchor = page.url.split("#")[1]
@@ -148,6 +150,7 @@ def test_searching_every_deck_leads_into_the_handout(pages):
             assert keys.page.evaluate("document.activeElement.id") == "search"
             assert keys.page.evaluate("getComputedStyle(document.activeElement).outlineStyle") != "none"
             keys.page.keyboard.type("kernel")
+            keys.page.locator("#results a", has_text="What is a convolution kernel?").wait_for()
             keys.page.keyboard.press("Tab")
             assert keys.page.evaluate("document.activeElement.textContent") == "What is a convolution kernel?"
             keys.context.close()
