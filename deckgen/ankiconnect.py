@@ -135,10 +135,18 @@ class AnkiConnect:
         return where
 
 
+def _quoted(name: str) -> str:
+    return "".join("\\" + ch if ch in '\\"*_' else ch for ch in name)
+
+
 def search_deck(name: str) -> str:
     """An Anki search for a deck and its subdecks, its name quoted ("*", "_" and quotes escaped)."""
-    escaped = "".join("\\" + ch if ch in '\\"*_' else ch for ch in name)
-    return f'"deck:{escaped}"'
+    return f'"deck:{_quoted(name)}"'
+
+
+def search_notetype(name: str) -> str:
+    """An Anki search for the notes of one note type."""
+    return f'"note:{_quoted(name)}"'
 
 
 def _chunks(items: list[int], size: int) -> Iterator[list[int]]:

@@ -25,7 +25,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from deckgen import identity
-from deckgen.ankiconnect import IMPORT_TIMEOUT, AnkiConnect, AnkiConnectError, InfoNote, search_deck
+from deckgen.ankiconnect import (
+    IMPORT_TIMEOUT,
+    AnkiConnect,
+    AnkiConnectError,
+    InfoNote,
+    search_deck,
+    search_notetype,
+)
 from deckgen.ankifiles import AnkiNote, ReadLimits, read_notes
 from deckgen.build import build
 from deckgen.config import Settings
@@ -61,10 +68,14 @@ class Push:
     add: list[str] = field(default_factory=list)  # card ids
     update: list[str] = field(default_factory=list)
     unchanged: int = 0
+    # cards in another deck than their card's (its section's subdeck): deck -> Anki card ids;
+    # Anki's importer never moves a card, so they are moved with changeDeck
+    move: dict[str, list[int]] = field(default_factory=dict)
 
     def line(self) -> str:
+        moved = sum(len(cards) for cards in self.move.values())
         return (f"{self.display} -> Anki deck “{self.deck_name}”: add {len(self.add)}, "
-                f"update {len(self.update)}, unchanged {self.unchanged}")
+                f"update {len(self.update)}, unchanged {self.unchanged}" + (f", move {moved}" if moved else ""))
 
 
 @dataclass(frozen=True)
@@ -91,13 +102,13 @@ def sync(client: AnkiConnect, settings: Settings, cwd: Path, env: dict[str, str]
     client.connect()
     pulled = PullResult()
     sources = load_sources(settings, cwd, env, pulled)
-    notes, others = _notes(client, sources, add)
+    notes, others, card_decks = _notes(client, sources, add)
     compare(notes, others, f"Anki ({client.url})", sources, settings, env, resolve, add, pulled)
     result = SyncResult(pulled)
     out = cwd / settings.out
     by_guid = {n.guid: n for n in notes}
     for source in sources:
-        result.pushes.append(_push(source, by_guid, out))
+        result.pushes.append(_push(source, by_guid, out, card_decks))
         result.kept += [Kept(source.job.display, n.note_id, n.guid, first_words(n)) for n in source.kept]
     return result
 
@@ -126,6 +137,11 @@ def write(client: AnkiConnect, result: SyncResult, settings: Settings, cwd: Path
         if push.add or push.update:
             client.call("importPackage", timeout=IMPORT_TIMEOUT, path=str(push.apkg.resolve()))
             result.done.append(f"pushed {push.apkg.name}: {len(push.add)} added, {len(push.update)} updated")
+        for deck, cards in push.move.items():
+            client.call("changeDeck", cards=cards, deck=deck)
+        if push.move:
+            moved = sum(len(cards) for cards in push.move.values())
+            result.done.append(f"moved {moved} card(s) of {push.display} to the decks the source names")
     if delete and result.kept:
         client.call("deleteNotes", notes=[k.note_id for k in result.kept])
         result.done.append(f"deleted {len(result.kept)} note(s) whose cards left the source")
@@ -153,7 +169,7 @@ def _record(client: AnkiConnect, settings: Settings, cwd: Path, env: dict[str, s
     modification time, so that the next sync finds nothing newer on either side."""
     scratch = PullResult()
     sources = load_sources(settings, cwd, env, scratch)
-    notes, _ = _notes(client, sources, False)
+    notes, _, _ = _notes(client, sources, False)
     by_guid = {n.guid: n for n in notes}
     for source in sources:
         found = source.found
@@ -177,21 +193,28 @@ def _record(client: AnkiConnect, settings: Settings, cwd: Path, env: dict[str, s
             write_atomic(found.ids_path, data, found.ids_display)
 
 
-def _notes(client: AnkiConnect, sources: list[SourcePull], add: bool) -> tuple[list[AnkiNote], int]:
-    """The notes of deckgen's note types in the sources' decks, as a package would give them,
-    and how many other notes those decks hold."""
+def _notes(client: AnkiConnect, sources: list[SourcePull],
+           add: bool) -> tuple[list[AnkiNote], int, dict[str, tuple[tuple[int, str], ...]]]:
+    """The notes of deckgen's note types in the sources' decks (and of their note types anywhere),
+    as a package would give them; how many other notes those decks hold; and by GUID each note's
+    cards with their decks."""
     infos: dict[int, InfoNote] = {}
-    for name in dict.fromkeys(s.found.deck_name for s in sources):
-        for info in client.notes(search_deck(name)):
+    # the sources' decks, and every note of their note types wherever it is (a card moved, or a
+    # deck renamed by the deck-tree setting, is still its card's note)
+    searches = [search_deck(name) for name in dict.fromkeys(s.found.deck_name for s in sources)]
+    searches += [search_notetype(kind.name) for s in sources for kind in s.found.note_types.values()]
+    for query in dict.fromkeys(searches):
+        for info in client.notes(query):
             infos[info.note_id] = info
     ours = [i for i in infos.values() if is_deckgen_fields(tuple(i.fields))]
-    decks = client.decks_of([i.cards[0] for i in ours if i.cards])
+    decks = client.decks_of([card for i in ours for card in i.cards])
     guids = {i.note_id: i.fields.get("Id", "").strip() or f"{NO_ID}{i.note_id}" for i in ours}
     if add and any(g.startswith(NO_ID) for g in guids.values()):
         guids.update(_real_guids(client, sources, [i.note_id for i in ours if guids[i.note_id].startswith(NO_ID)]))
     notes = [AnkiNote(guids[i.note_id], i.notetype, dict(i.fields), i.tags, i.modified,
                       decks.get(i.cards[0], "") if i.cards else "", i.note_id) for i in ours]
-    return notes, len(infos) - len(ours)
+    cards = {guids[i.note_id]: tuple((card, decks.get(card, "")) for card in i.cards) for i in ours}
+    return notes, len(infos) - len(ours), cards
 
 
 def _real_guids(client: AnkiConnect, sources: list[SourcePull], wanted: list[int]) -> dict[int, str]:
@@ -210,10 +233,17 @@ def _real_guids(client: AnkiConnect, sources: list[SourcePull], wanted: list[int
     return found
 
 
-def _push(source: SourcePull, by_guid: dict[str, AnkiNote], out: Path) -> Push:
+def _push(source: SourcePull, by_guid: dict[str, AnkiNote], out: Path,
+          card_decks: dict[str, tuple[tuple[int, str], ...]]) -> Push:
     found = source.found
     push = Push(source.job.display, found.deck_name, out / file_name(str(source.job.stem), "apkg"))
     times = {e.id: e.modified for e in found.current.entries}
+    for section in found.studied.sections:
+        deck = f"{found.deck_name}::{section.title.replace('::', ':')}" if section.title else found.deck_name
+        for studied in section.cards:
+            for card, where in card_decks.get(studied.id, ()):
+                if studied.id in by_guid and where != deck:
+                    push.move.setdefault(deck, []).append(card)
     for studied in found.studied.cards:
         note = by_guid.get(studied.id)
         if note is None:

@@ -134,6 +134,13 @@ class FakeAnki:
         finally:
             col.close()
 
+    def action_changeDeck(self, cards, deck):
+        col = self.col()
+        try:
+            col.set_deck(cards, col.decks.id(deck))  # the deck is made when it does not exist, as the add-on does
+        finally:
+            col.close()
+
     def action_deleteNotes(self, notes):
         col = self.col()
         try:

@@ -252,3 +252,33 @@ def test_the_key_is_sent_only_when_given(synced):
     synced.anki.api_key = "secret"
     assert synced.sync("--api-key", "secret").exit_code == 0
     assert synced.anki.requests[-1]["key"] == "secret" and synced.anki.requests[-1]["version"] == 6
+
+
+def test_a_deck_renamed_by_deck_tree_is_moved_not_duplicated(tmp_path):
+    """Anki's importer never moves a card it has; sync moves them with changeDeck."""
+    text = "# Sequence Models\n\n## Basics\n\n### What is an RNN?\n\nA loop.\n\n### What is an LSTM?\n\nGates.\n\n" \
+           "## Formulas\n\n### What is the GRU update?\n\nA mix.\n"
+    root = project(tmp_path, {"ml/sequence.md": text})
+    collection = tmp_path / "anki" / "collection.anki2"
+    collection.parent.mkdir()
+    anki_session(collection).close()
+    with Server(FakeAnki(collection)) as server:
+        def sync(*args):
+            return run(["sync", "--url", server.url, *args], root, env={"SOURCE_DATE_EPOCH": "1790000000"})
+
+        assert sync("--write").exit_code == 0
+        (root / "deckgen.toml").write_text('deck-tree = "folders"\n', encoding="utf-8")
+        dry = sync()
+        assert "add 0, update 0, unchanged 3, move 3" in dry.stdout, dry.output
+        done = sync("--write")
+        assert done.exit_code == 0, done.output
+        assert "moved 3 card(s) of source/ml/sequence.md" in done.stderr
+        col = anki_session(collection)
+        try:
+            decks = sorted(col.decks.name(col.get_card(c).did) for c in col.find_cards(""))
+            assert len(col.find_notes("")) == 3
+        finally:
+            col.close()
+        assert decks == ["ml::Sequence Models::Basics", "ml::Sequence Models::Basics", "ml::Sequence Models::Formulas"]
+        again = sync()
+        assert "add 0, update 0, unchanged 3\n" in again.stdout, again.output
