@@ -6,14 +6,15 @@ a paragraph break (deckgen has no line breaks inside a paragraph)."""
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 from collections import Counter
 from pathlib import Path
+from types import SimpleNamespace
+from typing import TYPE_CHECKING
 
-from bs4 import BeautifulSoup
-from bs4.builder import HTMLParserTreeBuilder
-from bs4.builder._htmlparser import BeautifulSoupHTMLParser
-from markdownify import MarkdownConverter
+if TYPE_CHECKING:
+    from bs4 import BeautifulSoup
 
 from deckgen.model import Block, Diagnostic, Inlines, ListBlock, Paragraph, SourceSpan, TableBlock
 from deckgen.readers.inline import paragraph_block, text_runs
@@ -39,37 +40,8 @@ INLINE = {"a", "abbr", "b", "bdi", "bdo", "big", "cite", "code", "data", "dfn", 
 def parse_html(markup: str) -> BeautifulSoup:
     """`markup` parsed by html.parser, nested no deeper than MAX_KEPT_DEPTH; the soup's
     `flattened` is the source line of the first element left out for its depth (else 0)."""
-    return _Shallow(markup, builder=_Builder())
-
-
-class _Shallow(BeautifulSoup):
-    """BeautifulSoup that leaves out start and end tags nested too deep (never their text)."""
-
-    def reset(self) -> None:
-        super().reset()
-        self.flattened = 0
-        self.left_out: dict[str, int] = {}  # tags left out and not closed yet, by name
-
-    def handle_starttag(self, name, namespace, nsprefix, attrs, sourceline=None, sourcepos=None, namespaces=None):
-        level = len(self.tagStack)
-        if not self.builder.can_be_empty_element(name) and (
-                (level > MAX_DEPTH and (level > MAX_KEPT_DEPTH or name not in DEEP_KEPT))
-                or (name in INDENTING and INDENTING[name] + sum(
-                    self.open_tag_counter[n] * weight for n, weight in INDENTING.items()) > MAX_INDENT)):
-            self.flattened = self.flattened or sourceline or 1
-            self.left_out[name] = self.left_out.get(name, 0) + 1
-            if name not in INLINE:
-                self.handle_data("\n")  # a block's words do not run into the next block's
-            return None
-        return super().handle_starttag(name, namespace, nsprefix, attrs, sourceline, sourcepos, namespaces)
-
-    def handle_endtag(self, name, nsprefix=None) -> None:
-        if self.left_out.get(name):
-            self.left_out[name] -= 1
-            if name not in INLINE:
-                self.handle_data("\n")
-            return
-        super().handle_endtag(name, nsprefix)
+    classes = _soup_classes()
+    return classes.Shallow(markup, builder=classes.Builder())
 
 
 class _Closed(Counter):
@@ -85,15 +57,109 @@ class _Closed(Counter):
             del self[name]
 
 
-class _Parser(BeautifulSoupHTMLParser):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.already_closed_empty_element = _Closed()
+@functools.lru_cache(maxsize=1)
+def _soup_classes() -> SimpleNamespace:
+    """BeautifulSoup and markdownify with deckgen's subclasses, loaded when HTML is first read: a
+    Markdown source without raw HTML (and a deck built from text) never loads them."""
+    from bs4 import BeautifulSoup
+    from bs4.builder import HTMLParserTreeBuilder
+    from bs4.builder._htmlparser import BeautifulSoupHTMLParser
+    from markdownify import MarkdownConverter
 
+    class _Shallow(BeautifulSoup):
+        """BeautifulSoup that leaves out start and end tags nested too deep (never their text)."""
 
-class _Builder(HTMLParserTreeBuilder):
-    def feed(self, markup, _parser_class=_Parser) -> None:
-        super().feed(markup, _parser_class)
+        def reset(self) -> None:
+            super().reset()
+            self.flattened = 0
+            self.left_out: dict[str, int] = {}  # tags left out and not closed yet, by name
+
+        def handle_starttag(self, name, namespace, nsprefix, attrs, sourceline=None, sourcepos=None, namespaces=None):
+            level = len(self.tagStack)
+            if not self.builder.can_be_empty_element(name) and (
+                    (level > MAX_DEPTH and (level > MAX_KEPT_DEPTH or name not in DEEP_KEPT))
+                    or (name in INDENTING and INDENTING[name] + sum(
+                        self.open_tag_counter[n] * weight for n, weight in INDENTING.items()) > MAX_INDENT)):
+                self.flattened = self.flattened or sourceline or 1
+                self.left_out[name] = self.left_out.get(name, 0) + 1
+                if name not in INLINE:
+                    self.handle_data("\n")  # a block's words do not run into the next block's
+                return None
+            return super().handle_starttag(name, namespace, nsprefix, attrs, sourceline, sourcepos, namespaces)
+
+        def handle_endtag(self, name, nsprefix=None) -> None:
+            if self.left_out.get(name):
+                self.left_out[name] -= 1
+                if name not in INLINE:
+                    self.handle_data("\n")
+                return
+            super().handle_endtag(name, nsprefix)
+
+    class _Parser(BeautifulSoupHTMLParser):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.already_closed_empty_element = _Closed()
+
+    class _Builder(HTMLParserTreeBuilder):
+        def feed(self, markup, _parser_class=_Parser) -> None:
+            super().feed(markup, _parser_class)
+
+    class _Converter(MarkdownConverter):
+        """markdownify, with a line break read as a paragraph break: deckgen has no line breaks inside
+        a paragraph, and pressing Enter in Anki's editor is how people start a new one."""
+
+        def escape(self, text, parent_tags):
+            """markdownify's escapes, and those of the syntax deckgen's reader adds: `$` (formulas)
+            and brackets as entities (`\\[` would open a displayed formula)."""
+            text = super().escape(text, parent_tags)
+            if not text or "_inline" in parent_tags or "pre" in parent_tags or "code" in parent_tags:
+                return text
+            text = text.replace("$", "\\$")
+            return re.sub(r"\\([\[\]])", lambda m: "&#91;" if m[1] == "[" else "&#93;", text)
+
+        def convert_img(self, el, text, parent_tags):
+            """markdownify's image, its address written so that any name survives: a saved page's
+            `src="my diagram.png"` (a raw space) made `![](my diagram.png)`, which is no image."""
+            out = super().convert_img(el, text, parent_tags)
+            if not out.startswith("!["):
+                return out  # an image inside a heading: its alt text
+            alt = str(el.attrs.get("alt", None) or "")
+            title = str(el.attrs.get("title", None) or "")
+            quoted = " ".join(title.split()).replace("\\", "\\\\").replace('"', '\\"')
+            title_part = f' "{quoted}"' if title else ""
+            return f"![{_label(alt)}]({destination(str(el.attrs.get('src', None) or ''))}{title_part})"
+
+        def convert_a(self, el, text, parent_tags):
+            """markdownify's link, its address written as convert_img writes an image's."""
+            out = super().convert_a(el, text, parent_tags)
+            href = el.get("href")
+            if href and destination(href) != href:
+                out = out.replace(f"]({href}", f"]({destination(href)}", 1)
+            return out
+
+        def convert_br(self, el, text, parent_tags):
+            if "pre" in parent_tags:
+                return "\n"
+            return "\n\n"
+
+        def convert_li(self, el, text, parent_tags):
+            """Two lists in a row would merge into one in Markdown unless the second one uses
+            another marker (as convert.py writes them)."""
+            out = super().convert_li(el, text, parent_tags)
+            parent = el.parent
+            run = 0  # lists of the same kind right before this one
+            before = parent.find_previous_sibling(True) if parent is not None else None
+            while before is not None and before.name == parent.name:
+                run += 1
+                before = before.find_previous_sibling(True)
+            if run % 2 == 0 or not out.strip():
+                return out
+            if parent.name == "ul":
+                return out.replace("- ", "* ", 1)
+            number, dot, rest = out.partition(". ")
+            return f"{number}) {rest}" if dot and number.isdigit() else out
+
+    return SimpleNamespace(Shallow=_Shallow, Builder=_Builder, Converter=_Converter)
 
 
 def depth(tree) -> int:
@@ -131,7 +197,7 @@ def markdown_blocks(markdown: str, folder: Path | None = None) -> tuple[tuple[Bl
 
 def fragment_markdown(soup) -> str:
     """Markdown for a BeautifulSoup tree or tag (it is not changed)."""
-    converter = _Converter(heading_style="ATX", bullets="-", escape_misc=True, escape_asterisks=True,
+    converter = _soup_classes().Converter(heading_style="ATX", bullets="-", escape_misc=True, escape_asterisks=True,
                            escape_underscores=True, code_language_callback=_language)
     return converter.convert_soup(soup).strip() + "\n"
 
@@ -145,62 +211,6 @@ def _language(element) -> str:
                 if cls.startswith(prefix) and len(cls) > len(prefix):
                     return cls.removeprefix(prefix)
     return ""
-
-
-class _Converter(MarkdownConverter):
-    """markdownify, with a line break read as a paragraph break: deckgen has no line breaks inside
-    a paragraph, and pressing Enter in Anki's editor is how people start a new one."""
-
-    def escape(self, text, parent_tags):
-        """markdownify's escapes, and those of the syntax deckgen's reader adds: `$` (formulas)
-        and brackets as entities (`\\[` would open a displayed formula)."""
-        text = super().escape(text, parent_tags)
-        if not text or "_inline" in parent_tags or "pre" in parent_tags or "code" in parent_tags:
-            return text
-        text = text.replace("$", "\\$")
-        return re.sub(r"\\([\[\]])", lambda m: "&#91;" if m[1] == "[" else "&#93;", text)
-
-    def convert_img(self, el, text, parent_tags):
-        """markdownify's image, its address written so that any name survives: a saved page's
-        `src="my diagram.png"` (a raw space) made `![](my diagram.png)`, which is no image."""
-        out = super().convert_img(el, text, parent_tags)
-        if not out.startswith("!["):
-            return out  # an image inside a heading: its alt text
-        alt = str(el.attrs.get("alt", None) or "")
-        title = str(el.attrs.get("title", None) or "")
-        quoted = " ".join(title.split()).replace("\\", "\\\\").replace('"', '\\"')
-        title_part = f' "{quoted}"' if title else ""
-        return f"![{_label(alt)}]({destination(str(el.attrs.get('src', None) or ''))}{title_part})"
-
-    def convert_a(self, el, text, parent_tags):
-        """markdownify's link, its address written as convert_img writes an image's."""
-        out = super().convert_a(el, text, parent_tags)
-        href = el.get("href")
-        if href and destination(href) != href:
-            out = out.replace(f"]({href}", f"]({destination(href)}", 1)
-        return out
-
-    def convert_br(self, el, text, parent_tags):
-        if "pre" in parent_tags:
-            return "\n"
-        return "\n\n"
-
-    def convert_li(self, el, text, parent_tags):
-        """Two lists in a row would merge into one in Markdown unless the second one uses
-        another marker (as convert.py writes them)."""
-        out = super().convert_li(el, text, parent_tags)
-        parent = el.parent
-        run = 0  # lists of the same kind right before this one
-        before = parent.find_previous_sibling(True) if parent is not None else None
-        while before is not None and before.name == parent.name:
-            run += 1
-            before = before.find_previous_sibling(True)
-        if run % 2 == 0 or not out.strip():
-            return out
-        if parent.name == "ul":
-            return out.replace("- ", "* ", 1)
-        number, dot, rest = out.partition(". ")
-        return f"{number}) {rest}" if dot and number.isdigit() else out
 
 
 def destination(url: str) -> str:

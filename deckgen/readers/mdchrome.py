@@ -10,9 +10,12 @@ which sees the comments. None of them reports anything.
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
-from bs4 import BeautifulSoup
 from markdown_it.token import Token
+
+if TYPE_CHECKING:
+    from bs4 import BeautifulSoup  # loaded only when a document holds raw HTML
 
 DOCTOC = re.compile(r"<!--\s*(?:START|END)\s+doctoc", re.IGNORECASE)
 BACK_TO_TOP = re.compile(

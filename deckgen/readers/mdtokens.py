@@ -11,12 +11,15 @@ items, a block's children, an inline token's words; none of them changes a token
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
-from bs4 import BeautifulSoup
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 from mdit_py_plugins.texmath import texmath_plugin
+
+if TYPE_CHECKING:
+    from bs4 import BeautifulSoup  # loaded only when a document holds raw HTML
 
 
 def markdown_parser(html: bool) -> MarkdownIt:
@@ -183,6 +186,8 @@ def inline_html_tags(inline: Token) -> list[str]:
 
 def html_soup(html: str) -> BeautifulSoup:
     """A raw HTML block parsed, without its scripts, styles and templates."""
+    from bs4 import BeautifulSoup  # a heavy library, loaded only for a document with raw HTML
+
     soup = BeautifulSoup(html, "html.parser")
     for element in soup.find_all(["script", "style", "template"]):
         element.decompose()

@@ -14,14 +14,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from bs4 import BeautifulSoup
 from markdown_it.token import Token
 
 from deckgen.readers.mdchrome import DOCTOC, html_chrome, indented_link, mostly_anchors, paragraph_chrome
 from deckgen.readers.mdmarks import META, details_marks, heading_marks, item_marks, paragraph_marks
 from deckgen.readers.mdtokens import closing, html_soup, inline_html_tags, inline_words, item_ranges, plain
 from deckgen.readers.structure import Unit
+
+if TYPE_CHECKING:
+    from bs4 import BeautifulSoup  # loaded only when a document holds raw HTML
 
 CLOSE_LINE = re.compile(r"^\s*(?:</\w+>\s*)*</details>\s*$", re.IGNORECASE)
 OPEN_DETAILS = re.compile(r"<details[\s>]", re.IGNORECASE)
