@@ -147,7 +147,7 @@ def _build(settings: Settings, cwd: Path, env: dict[str, str],
     if settings.shard:
         write_manifest(out_dir, settings.shard, [job for job, _ in checked.decks])
     elif all(o.ok for o in result.outputs):
-        repository_outputs(plans, settings, out_dir, cwd, record, result, report)
+        result.outputs += repository_outputs(plans, checked.diagnostics, settings, out_dir, cwd, record, report)
     # 6. the build record, for the next build to know what is up to date
     try:
         record.save(out_dir)

@@ -40,13 +40,15 @@ def render_safely(fmt: str, plan: Plan, settings: Settings) -> Rendered | str:
         return f"{type(err).__name__}: {err}"
 
 
-def write(output: Output, rendered: Rendered | str, cards: int | None = None) -> OutputResult:
+def write(output: Output, rendered: Rendered | str, cards: int | None = None, keep_same: bool = False) -> OutputResult:
+    """Write what was rendered (or say why it failed); `cards` where the output has no one plan;
+    `keep_same`: a file already holding these bytes is left as it is, and said to be unchanged."""
     outcome = OutputResult(output.display, output.fmt, cards=len(output.plan.deck.cards) if cards is None else cards)
     if isinstance(rendered, str):
         outcome.ok, outcome.error = False, f"{output.display}: {rendered}"
         return outcome
-    if cards is not None and output.target.is_file() and output.target.read_bytes() == rendered.data:
-        outcome.unchanged, outcome.size = True, len(rendered.data)  # a repository output, as it was
+    if keep_same and output.target.is_file() and output.target.read_bytes() == rendered.data:
+        outcome.unchanged, outcome.size = True, len(rendered.data)
         return outcome
     try:
         write_atomic(output.target, rendered.data, output.display)

@@ -53,13 +53,16 @@ class RepositoryBuild:
         return found
 
 
-def repository_outputs(plans: list[Plan], settings: Settings, out_dir: Path, cwd: Path, record: BuildRecord,
-                        result, report: Callable[[str | Progress, OutputResult | None], None]) -> None:
+def repository_outputs(plans: list[Plan], diagnostics: list, settings: Settings, out_dir: Path, cwd: Path,
+                       record: BuildRecord,
+                       report: Callable[[str | Progress, OutputResult | None], None]) -> list[OutputResult]:
     """Bring the repository's own outputs up to date, in the registry's order (the site links what
-    comes before it). The site is cheap and made every time; it is written when its bytes change."""
+    comes before it), and say what became of each. The site is cheap and made every time; it is
+    written when its bytes change."""
     wanted = [f for f in FORMATS if of_repository(f) and f in settings.formats and len(plans) >= FORMATS[f].at_least]
     title = settings.site_title or cwd.resolve().name
-    repository = RepositoryBuild(plans, result.check.diagnostics, settings, out_dir, title, settings.site_description)
+    repository = RepositoryBuild(plans, diagnostics, settings, out_dir, title, settings.site_description)
+    done: list[OutputResult] = []
     cards = sum(len(p.deck.cards) for p in plans)
     for fmt in wanted:
         target = out_dir / FORMATS[fmt].file
@@ -70,16 +73,17 @@ def repository_outputs(plans: list[Plan], settings: Settings, out_dir: Path, cwd
         else:
             started = time.perf_counter()
             outcome = write(Output(fmt, target, display, None, settings, key),
-                             render_safely(fmt, repository, settings), cards)
+                            render_safely(fmt, repository, settings), cards, keep_same=True)
             outcome.seconds = time.perf_counter() - started
             if outcome.ok and not outcome.unchanged:
                 record.remember(display, key, target, 0)
                 report(display, outcome)
             elif not outcome.ok:
                 report(display, outcome)
-        result.outputs.append(outcome)
+        done.append(outcome)
         if outcome.ok:
             repository.files[fmt] = (target.relative_to(out_dir), target.stat().st_size)
+    return done
 
 
 def _repository_key(fmt: str, plans: list[Plan], settings: Settings, title: str) -> str:
@@ -136,13 +140,6 @@ def assemble(settings: Settings, cwd: Path, env: dict[str, str], folders: list[P
     messages: list[str] = []
     plans = [plan_source(job, deck, whole.for_source(job.display), env, messages) for job, deck in checked.decks]
     record = BuildRecord.load(out_dir)
-
-    class Collected:
-        outputs: list[OutputResult] = []
-        check = checked
-
-    collected = Collected()
-    collected.outputs = []
-    repository_outputs(plans, whole, out_dir, cwd, record, collected, report)
+    done = repository_outputs(plans, checked.diagnostics, whole, out_dir, cwd, record, report)
     record.save(out_dir)
-    return collected.outputs
+    return done
