@@ -154,14 +154,20 @@ def _newer_than_anki(ours: dict[str, int], settings: Settings, cwd: Path, env: d
     same second as the build would otherwise stay). Whether an ids file changed."""
     changed = False
     for source in load_sources(settings, cwd, env, PullResult()):
-        current = source.found.current
-        entries = tuple(dataclasses.replace(e, modified=ours[e.id] + 1)
-                        if e.id in ours and e.modified <= ours[e.id] else e for e in current.entries)
-        if entries != current.entries:
-            data = identity.dump(dataclasses.replace(current, entries=entries)).encode("utf-8")
-            write_atomic(source.found.ids_path, data, source.found.ids_display)
-            changed = True
+        times = {e.id: ours[e.id] + 1 for e in source.found.current.entries if e.id in ours and e.modified <= ours[e.id]}
+        changed |= _retime(source, times)
     return changed
+
+
+def _retime(source: SourcePull, times: dict[str, int]) -> bool:
+    """Write the source's ids file with these cards' times (by card id); whether it changed."""
+    current = source.found.current
+    entries = tuple(dataclasses.replace(e, modified=times.get(e.id, e.modified)) for e in current.entries)
+    if entries == current.entries:
+        return False
+    data = identity.dump(dataclasses.replace(current, entries=entries)).encode("utf-8")
+    write_atomic(source.found.ids_path, data, source.found.ids_display)
+    return True
 
 
 def _record(client: AnkiConnect, settings: Settings, cwd: Path, env: dict[str, str]) -> None:
@@ -186,11 +192,7 @@ def _record(client: AnkiConnect, settings: Settings, cwd: Path, env: dict[str, s
         if wrong:
             raise SyncError(f"{source.job.display}: after the push, Anki does not hold what was built for "
                             f"{', '.join(wrong[:10])}{' …' if len(wrong) > 10 else ''}")
-        previous = found.current
-        entries = tuple(dataclasses.replace(e, modified=times.get(e.id, e.modified)) for e in previous.entries)
-        if entries != previous.entries:
-            data = identity.dump(dataclasses.replace(previous, entries=entries)).encode("utf-8")
-            write_atomic(found.ids_path, data, found.ids_display)
+        _retime(source, times)
 
 
 def _notes(client: AnkiConnect, sources: list[SourcePull],
