@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
@@ -61,7 +60,7 @@ def output(repository, settings) -> Rendered:
         "title": repository.title, "description": description, "language": repository.language,
         "groups": groups, "cards": cards, "decks": len(decks),
         "all": [(href(path), human(size)) for path, size in every],
-        "index": Markup(_json([[d.title for d in decks], entries])),
+        "index": [[d.title for d in decks], entries],
     }
     script = render("site.js.j2", repository.templates, **context)
     digest = "sha256-" + base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode("ascii")
@@ -81,7 +80,3 @@ def human(size: int) -> str:
         return f"{size / 1000:.0f} KB"
     return f"{size / 1_000_000:.1f} MB"
 
-
-def _json(value: object) -> str:
-    """JSON safe inside <script type="application/json">: no "<" can end the element."""
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).replace("<", "\\u003c")
