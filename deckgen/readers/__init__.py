@@ -37,17 +37,17 @@ def _text_reader(text: str, path: str, title: str, folder: Path, shape: str, que
         question = textblocks.FAMILY_OF_SHAPE[shape]  # a text shape named in the settings is a marker family
     if shape in ("qa-markers", "coaching"):
         return _shaped(text, path, title, shape, [])
-    found = textblocks.read_structured(text, path, title, question)
+    found = textblocks.structured_reading(text, path, question)
     if question != "auto":
-        return found
-    older, mixed = _module("pages").choose(_module("text").normalise(text), path)
+        return found.deck(title)
+    older, mixed = _module("pages").choose(found.lines, path)
     family = found.shape.removeprefix("text:")
     if (family == "qa-markers" or older == "coaching") and older in ("qa-markers", "coaching"):
         deck = _shaped(text, path, title, older, mixed)
-        if len(deck.cards) >= len(found.cards):
+        if len(deck.cards) >= found.cards:  # the finder's cards are then never built
             return dataclasses.replace(deck, candidates=found.candidates, seen=found.seen,
-                                       coverage=found.coverage if len(deck.cards) == len(found.cards) else None)
-    return found
+                                       coverage=found.coverage if len(deck.cards) == found.cards else None)
+    return found.deck(title)
 
 
 def _shaped(text: str, path: str, title: str, shape: str, mixed: list[Diagnostic]) -> Deck:

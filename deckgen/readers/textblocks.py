@@ -12,6 +12,9 @@ module reads the finder's choice into a Deck: title, sections, cards and their a
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 from deckgen.model import Block, Card, CodeBlock, Deck, Diagnostic, Section, Skipped, SourceSpan
 from deckgen.readers.inline import split_choices, text_runs
 from deckgen.readers.lines import AnswerBuilder
@@ -46,18 +49,53 @@ from deckgen.readers.textunits import (  # noqa: F401 - names this module has al
 
 def read_structured(text: str, path: str, fallback_title: str, question: str = "auto") -> Deck:
     """Read a plain-text document through the structure finder."""
+    return structured_reading(text, path, question).deck(fallback_title)
+
+
+@dataclass(frozen=True)
+class StructuredReading:
+    """A plain-text document as the structure finder reads it, its cards not built yet: what
+    the text reader needs to choose between it and a shape's own card builder (readers/__init__),
+    without building the cards it would then throw away."""
+
+    path: str
+    question: str
+    lines: list[str]
+    blocks: list[Unit]
+    chosen: Any  # the finder's chosen reading
+    readings: list[Any]
+    title: str
+    skipped: tuple[Skipped, ...]
+    stray: tuple[Skipped, ...]
+    shape: str
+    coverage: Any
+    candidates: tuple[Any, ...]
+    seen: Any
+
+    @property
+    def cards(self) -> int:
+        return len(self.chosen.cards)
+
+    def deck(self, fallback_title: str) -> Deck:
+        sections = _sections(self.lines, self.blocks, self.chosen, self.path)
+        built = tuple(Section(name, span, tuple(cards)) for name, span, cards in sections if cards)
+        diagnostics = _mixed(self.readings, self.chosen, self.path) if self.question == "auto" else ()
+        return Deck(title=self.title or fallback_title, source=self.path, sections=built, diagnostics=diagnostics,
+                    shape=self.shape, skipped=self.skipped, stray=self.stray, coverage=self.coverage,
+                    candidates=self.candidates, seen=self.seen)
+
+
+def structured_reading(text: str, path: str, question: str = "auto") -> StructuredReading:
+    """The finder's reading of a plain-text document: its title, what it skips, its shape."""
     lines = normalise(text)
     blocks = units(lines)
     chosen, readings = find(blocks, question)
     _first_line_as_title(chosen, blocks, lines)
-    sections = _sections(lines, blocks, chosen, path)
     skipped, stray = _skipped(blocks, chosen, path)
-    title, skipped = _title(chosen, blocks, skipped)
-    built = tuple(Section(name, span, tuple(cards)) for name, span, cards in sections if cards)
-    diagnostics = _mixed(readings, chosen, path) if question == "auto" else ()
-    return Deck(title=title or fallback_title, source=path, sections=built, diagnostics=diagnostics, shape=_shape_name(chosen.family, lines, blocks, chosen),
-                skipped=tuple(skipped), stray=tuple(stray), coverage=chosen.coverage(blocks),
-                candidates=tuple(describe(readings, chosen)), seen=seen(blocks))
+    title, skipped = _title(chosen, blocks, skipped)  # the title's unit is no longer skipped
+    return StructuredReading(path, question, lines, blocks, chosen, readings, title, tuple(skipped), tuple(stray),
+                             _shape_name(chosen.family, lines, blocks, chosen), chosen.coverage(blocks),
+                             tuple(describe(readings, chosen)), seen(blocks))
 
 
 def _opening(blocks: list[Unit]) -> int | None:
