@@ -12,23 +12,23 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from deckgen import layout
-from deckgen.buildrecord import BuildRecord, input_key, layout_key
-from deckgen.cache import PartCache, folder
+from deckgen.buildrecord import BuildRecord, input_key
 from deckgen.config import Settings
 from deckgen.errors import DeckgenError, LockError, OutputError, ValidationFailed
 from deckgen.formats import FORMATS, file_name, is_pdf, of_repository
 from deckgen.journal import recover
-from deckgen.layout import PdfLayout
 from deckgen.model import OutputResult, Progress, Rendered
 from deckgen.outputs import Output, render_safely, write
 from deckgen.plan import Plan, plan_source
-from deckgen.render import builtin_templates, environment
+from deckgen.render import environment
 from deckgen.repository import repository_outputs, write_manifest
-from deckgen.sources import CheckResult, check, discover, display_path
-from deckgen.workers import Workers, start_workers
-from deckgen.writers import pdf, remove_leftovers
+from deckgen.sources import CheckResult, check, display_path
+from deckgen.writers import remove_leftovers
+
+if TYPE_CHECKING:
+    from deckgen.workers import Workers
 
 
 @dataclass
@@ -85,9 +85,11 @@ def build(
     env = dict(os.environ) if env is None else env
     own = None
     if workers is None and wants_pdfs(settings):
-        # PDF workers first: they load WeasyPrint while the sources are read, checked and identified
+        # PDF workers first: they load WeasyPrint while the sources are read, checked and
+        # identified. The PDF stage is loaded only when a PDF is made: an .apkg build never loads it.
+        from deckgen import layout
 
-        workers = own = start_workers(pdf_parts_at_most(settings, cwd))
+        workers = own = layout.start_workers(layout.parts_at_most(settings, cwd))
     try:
         return _build(settings, cwd, env, report, workers)
     finally:
@@ -97,21 +99,6 @@ def build(
 
 def wants_pdfs(settings: Settings) -> bool:
     return any(is_pdf(fmt) for fmt in settings.formats)
-
-
-def pdf_parts_at_most(settings: Settings, cwd: Path) -> int:
-    """About how many PDF parts the sources make, judged by their size before they are read (150
-    bytes a card, a short one): a build does not start more workers than that on a big machine."""
-
-    try:
-        cards = sum(job.path.stat().st_size for job in discover(settings.sources, cwd)) // 150 + 1
-    except (DeckgenError, OSError):
-        return 1  # the build says what is wrong with the sources
-    # the part sizes read where the writers read them (a test that makes parts smaller sets them there)
-    parts = -(-cards // pdf.PART_CARDS) if "cheatsheet" in settings.formats else 0
-    if "cards" in settings.formats:
-        parts += -(-cards // pdf.flashcards_a_part(settings.paper, settings.card_size, settings.duplex))
-    return parts
 
 
 def _build(settings: Settings, cwd: Path, env: dict[str, str],
@@ -181,7 +168,11 @@ def _bring_up_to_date(todo: list[Output], settings: Settings, env: dict[str, str
     are written while they are laid out, then each PDF as it is put together."""
     quick = [o for o in todo if not is_pdf(o.fmt)]
     pdfs = {o.display: o for o in todo if is_pdf(o.fmt)}
-    laying = _start_pdfs(list(pdfs.values()), settings, env, report, workers) if pdfs else None
+    laying = None
+    if pdfs:
+        from deckgen import layout  # the PDF stage (see build)
+
+        laying = layout.start(list(pdfs.values()), settings, env, report, workers)
     try:
         finished = [(o, None) for o in quick]
         if laying is not None:
@@ -205,22 +196,3 @@ def _bring_up_to_date(todo: list[Output], settings: Settings, env: dict[str, str
             f"note: {laying.cache.root}: {n} cached PDF part{' was' if n == 1 else 's were'} not what "
             f"{'its entry says' if n == 1 else 'their entries say'} (damaged, or copied from another); "
             "laid out again")
-
-
-def _start_pdfs(pdfs: list[Output], settings: Settings, env: dict[str, str],
-                report: Callable[[str, OutputResult | None], None], workers: Workers | None) -> PdfLayout:
-    """The PDF outputs, their parts handed to the workers (those the layout cache lacks)."""
-
-    jobs = []
-    for o in pdfs:
-        allowed = (builtin_templates(),) + ((Path(o.settings.templates),) if o.settings.templates else ())
-        jobs.append(layout.PdfJob(o.display, o.fmt, o.plan.deck, o.settings, o.plan.media.inline, allowed,
-                                  layout_key(o.fmt, o.plan, o.settings)))
-    cache = PartCache(folder(env) if settings.cache else None)
-
-    def progress(what: str, done: int, total: int) -> None:
-        report(Progress(what, done, total), None)
-
-    return layout.PdfLayout(jobs, cache, progress, workers)
-
-

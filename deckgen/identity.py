@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import functools
 import hashlib
 import json
 import re
@@ -89,32 +90,44 @@ def record_hash(record: Any) -> str:
 def record_fields(record: Any, leave_out: tuple[str, ...] = ()) -> dict[str, Any]:
     """A dataclass's fields by name, but those at their default and those in `leave_out`."""
     out = {}
-    for f in dataclasses.fields(record):
-        value = getattr(record, f.name)
+    for name, default in _fields_of(type(record))[0]:
+        value = getattr(record, name)
+        if name not in leave_out and (default is dataclasses.MISSING or value != default):
+            out[name] = value
+    return out
+
+
+@functools.cache
+def _fields_of(cls: type) -> tuple[tuple[tuple[str, Any], ...], str | None]:
+    """A dataclass's fields with their defaults (MISSING: none), and its kind when that is a class
+    constant rather than a field (a block's kind), worked out once per class."""
+    fields = []
+    for f in dataclasses.fields(cls):
         if f.default is not dataclasses.MISSING:
             default = f.default
         elif f.default_factory is not dataclasses.MISSING:
             default = f.default_factory()
         else:
             default = dataclasses.MISSING
-        if f.name not in leave_out and (default is dataclasses.MISSING or value != default):
-            out[f.name] = value
-    return out
+        fields.append((f.name, default))
+    kind = getattr(cls, "kind", None)
+    constant = isinstance(kind, str) and not any(name == "kind" for name, _ in fields)
+    return tuple(fields), kind if constant else None
 
 
 def _canonical(value: Any) -> Any:
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        out = _canonical(record_fields(value))
-        kind = getattr(type(value), "kind", None)
-        if isinstance(kind, str) and not any(f.name == "kind" for f in dataclasses.fields(value)):
-            out["kind"] = kind  # a block's kind is a class constant, not a field
-        return out
+    if isinstance(value, str | int | float) or value is None:
+        return value
     if isinstance(value, tuple | list):
         return [_canonical(item) for item in value]
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        out = _canonical(record_fields(value))
+        kind = _fields_of(type(value))[1]
+        if kind is not None:
+            out["kind"] = kind  # a block's kind is a class constant, not a field
+        return out
     if isinstance(value, dict):
         return {str(key): _canonical(item) for key, item in value.items()}
-    if value is None or isinstance(value, str | int | float):
-        return value
     raise TypeError(f"cannot hash a {type(value).__name__} as a record")
 
 

@@ -17,15 +17,23 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from deckgen.cache import PartCache
+from deckgen.buildrecord import layout_key
+from deckgen.cache import PartCache, folder
 from deckgen.config import Settings
 from deckgen.errors import DeckgenError
 from deckgen.formats import FORMATS
-from deckgen.model import Rendered, StudyDeck
-from deckgen.render import environment
+from deckgen.model import OutputResult, Rendered, StudyDeck
+from deckgen.model import Progress as Shown  # a progress report as the terminal shows it
+from deckgen.render import builtin_templates, environment
+from deckgen.sources import discover
 from deckgen.workers import Workers, start_workers
+from deckgen.writers import pdf
 from deckgen.writers.pdf import FramePlan, LaidPart, PartFailure, PdfWriter
+
+if TYPE_CHECKING:
+    from deckgen.outputs import Output
 
 
 @dataclass(frozen=True)
@@ -278,3 +286,33 @@ def _timed(rendered: Rendered, seconds: float) -> Rendered:
     return dataclasses.replace(rendered, seconds=seconds)
 
 
+def parts_at_most(settings: Settings, cwd: Path) -> int:
+    """About how many PDF parts the sources make, judged by their size before they are read (150
+    bytes a card, a short one): a build does not start more workers than that on a big machine."""
+
+    try:
+        cards = sum(job.path.stat().st_size for job in discover(settings.sources, cwd)) // 150 + 1
+    except (DeckgenError, OSError):
+        return 1  # the build says what is wrong with the sources
+    # the part sizes read where the writers read them (a test that makes parts smaller sets them there)
+    parts = -(-cards // pdf.PART_CARDS) if "cheatsheet" in settings.formats else 0
+    if "cards" in settings.formats:
+        parts += -(-cards // pdf.flashcards_a_part(settings.paper, settings.card_size, settings.duplex))
+    return parts
+
+
+def start(pdfs: list[Output], settings: Settings, env: dict[str, str],
+          report: Callable[[str | Shown, OutputResult | None], None], workers: Workers | None) -> PdfLayout:
+    """The PDF outputs, their parts handed to the workers (those the layout cache lacks)."""
+
+    jobs = []
+    for o in pdfs:
+        allowed = (builtin_templates(),) + ((Path(o.settings.templates),) if o.settings.templates else ())
+        jobs.append(PdfJob(o.display, o.fmt, o.plan.deck, o.settings, o.plan.media.inline, allowed,
+                           layout_key(o.fmt, o.plan, o.settings)))
+    cache = PartCache(folder(env) if settings.cache else None)
+
+    def progress(what: str, done: int, total: int) -> None:
+        report(Shown(what, done, total), None)
+
+    return PdfLayout(jobs, cache, progress, workers)

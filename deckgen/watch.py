@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from deckgen.build import pdf_parts_at_most, wants_pdfs
+from deckgen.build import wants_pdfs
 from deckgen.config import Settings
+from deckgen.layout import parts_at_most
 from deckgen.render import builtin_templates
 from deckgen.workers import Workers, start_workers
 from deckgen.writers import TEMP_MARK
@@ -32,7 +33,7 @@ def watch(settings: Settings, cwd: Path, rebuild: Callable[[Workers | None], Non
     between builds (a rebuild does not wait for them to load WeasyPrint) and are stopped here."""
     from watchfiles import watch as changes
 
-    workers = start_workers(pdf_parts_at_most(settings, cwd)) if wants_pdfs(settings) else None
+    workers = start_workers(parts_at_most(settings, cwd)) if wants_pdfs(settings) else None
     try:
         rebuild(workers)
         for batch in changes(*watched_paths(settings, cwd), watch_filter=lambda c, p: relevant((c, p))):
