@@ -59,6 +59,9 @@ def environment(user_templates: str = "") -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        # a template is read once per build (build, and each worker's job, clear this cache):
+        # not looked at on disk again for every card's field
+        auto_reload=False,
     )
 
     env.filters["slug"] = _slug

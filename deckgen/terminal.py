@@ -8,10 +8,12 @@ import os
 import re
 import sys
 import time
+from typing import TYPE_CHECKING
 
 import click
 
-from deckgen.model import Progress
+if TYPE_CHECKING:  # the records are not loaded for `deckgen --help`
+    from deckgen.model import Progress
 
 CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029]")
 
@@ -48,17 +50,17 @@ def progress(quiet: bool):
         line += f", about {left:.0f} s left" if done and done < total else ""
         click.echo(line.ljust(80) + ("\n" if done >= total else ""), err=True, nl=False)
 
-    def report(message, output) -> None:
+    def report(message: str | Progress, output) -> None:
         if output is None:
             if not live:
                 return
-            if isinstance(message, Progress) and message.done == 0:  # the work starts: the clock too
+            if isinstance(message, str):
+                click.echo(f"... {message}", err=True)
+            elif message.done == 0:  # the work starts: the clock too
                 started[:] = [time.monotonic()]
                 click.echo(f"... {message.what}", err=True)
-            elif isinstance(message, Progress):
-                bar(message.done, message.total)
             else:
-                click.echo(f"... {message}", err=True)
+                bar(message.done, message.total)
         elif output.ok:
             click.echo(summary_line(output))
         else:
