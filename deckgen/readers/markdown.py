@@ -35,6 +35,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from deckgen.model import Block, Card, Deck, Diagnostic, Section, Skipped, SourceSpan
+from deckgen.readers import _module
 from deckgen.readers.mdblocks import BlockReader
 from deckgen.readers.mdcards import CardReader, label_headings, own_form, section_title
 from deckgen.readers.mdchrome import BACK_TO_TOP, BADGE, DOCTOC
@@ -44,7 +45,6 @@ from deckgen.readers.mdmarks import A_MARKER, EXTRA, LABEL_A, LABEL_Q, META, QA_
 from deckgen.readers.mdtokens import DOCUMENT_PARSER, FLAT_LEVEL, FRAGMENT_PARSER, markdown_parser, parser_for
 from deckgen.readers.mdunits import document_units
 from deckgen.readers.structure import Unit, counted_when_repeated, describe, find, seen
-from deckgen.readers.textblocks import read_structured
 
 # the names this module held before it was split, for code that imports them from here
 _markdown_parser, _parser, _doc_parser = markdown_parser, FRAGMENT_PARSER, DOCUMENT_PARSER
@@ -130,7 +130,8 @@ def read_markdown(text: str, path: str, fallback_title: str, folder: Path | None
     if question == "auto" and (not deck.cards or deck.coverage.share < 0.5):
         # Markdown is text too: a document pasted without Markdown's structure (`1):What is X`
         # lines in one paragraph) may read better line by line
-        plain = read_structured(text, path, fallback_title)
+        # (the plain-text reader loaded only then, by name as readers/__init__ loads readers)
+        plain = _module("textblocks").read_structured(text, path, fallback_title)
         if len(plain.cards) > len(deck.cards) and plain.coverage.share > deck.coverage.share:
             return plain
     return deck
