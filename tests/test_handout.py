@@ -32,11 +32,26 @@ def browser():
         browser.close()
 
 
-class Watched:
-    """A page with every console error and every request recorded."""
+# Every search highlight as (card id, text): ranges the browser paints (CSS Custom Highlight
+# API), or <mark> elements where a browser lacks the API.
+HIGHLIGHTED = """() => {
+  const painted = window.CSS && CSS.highlights && CSS.highlights.get('deckgen-search');
+  const ranges = painted ? [...painted].map(r => [r.startContainer.parentElement.closest('article.card').id,
+                                                 r.startContainer.nodeValue.slice(r.startOffset, r.endOffset)]) : [];
+  return ranges.concat([...document.querySelectorAll('mark')].map(m => [m.closest('article.card').id, m.textContent]));
+}"""
+# A browser without the Custom Highlight API: the handout falls back to <mark> elements.
+NO_HIGHLIGHT_API = "delete window.Highlight;"
 
-    def __init__(self, browser, url, **context):
+
+class Watched:
+    """A page with every console error and every request recorded; `marks`: as in a browser
+    without the Custom Highlight API."""
+
+    def __init__(self, browser, url, marks=False, **context):
         self.context = browser.new_context(**context)
+        if marks:
+            self.context.add_init_script(NO_HIGHLIGHT_API)
         self.page = self.context.new_page()
         self.errors, self.requests = [], []
         self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
@@ -48,6 +63,9 @@ class Watched:
     def visible_cards(self) -> list[str]:
         return self.page.eval_on_selector_all(
             "article.card", "cards => cards.filter(c => c.offsetParent !== null).map(c => c.id)")
+
+    def highlighted(self) -> list[list[str]]:
+        return self.page.evaluate(HIGHLIGHTED)
 
 
 @pytest.fixture
@@ -82,21 +100,52 @@ def test_served_over_http_it_works_too(rnn_build, browser):
         server.shutdown()
 
 
-def test_search_shows_exactly_the_cards_containing_the_term(handout):
+@pytest.mark.parametrize("marks", [False, True], ids=["painted", "marks"])
+def test_search_shows_exactly_the_cards_containing_the_term(rnn_build, browser, marks):
+    handout = Watched(browser, (rnn_build / "build" / f"{NAME}.html").as_uri(), marks=marks)
+    text = "() => [...document.querySelectorAll('article.card')].map(c => [c.textContent, c.querySelectorAll('*').length])"
+    before = handout.page.evaluate(text)
     for term in ("masking", "GRU", "teacher forcing"):
         handout.page.fill("#search", term)
-        _settle(handout.page)
+        _highlighted(handout.page, term.lower())
         expected = sum(term.lower() in (c.question_text + " " + c.answer_text).lower() for c in CARDS)
         assert expected > 0
         visible = handout.visible_cards()
         assert len(visible) == expected, term
         assert handout.page.inner_text("#match-count") == f"{expected} of 80 cards"
-        marks = handout.page.eval_on_selector_all("article.card:not([hidden]) mark", "ms => ms.map(m => m.textContent.toLowerCase())")
-        assert marks and set(marks) == {term.lower()}
+        highlighted = handout.highlighted()
+        assert highlighted and {text.lower() for _, text in highlighted} == {term.lower()}
+        assert {card for card, _ in highlighted} <= set(visible)
+        assert (handout.page.locator("mark").count() > 0) == marks  # the API's ranges change no element
     handout.page.fill("#search", "")
-    _settle(handout.page)
+    _highlighted(handout.page, "")
     assert len(handout.visible_cards()) == 80
-    assert handout.page.locator("mark").count() == 0
+    assert handout.highlighted() == []
+    assert handout.page.evaluate(text) == before  # the same text in the same elements
+    assert handout.errors == []
+    handout.context.close()
+
+
+def test_search_highlights_are_painted_in_the_mark_colour(handout):
+    """The ranges the script hands the browser are drawn: the card shows the highlight's colour
+    (--mark, #ffe27a in the light theme) after a search, and not before."""
+    from io import BytesIO
+
+    from PIL import Image
+
+    def yellow(card) -> int:
+        pixels = Image.open(BytesIO(card.screenshot())).convert("RGB").tobytes()
+        return sum(1 for k in range(0, len(pixels), 3)
+                   if pixels[k] > 240 and 215 < pixels[k + 1] < 235 and 105 < pixels[k + 2] < 140)
+
+    page = handout.page
+    page.fill("#search", "masking")
+    _highlighted(page, "masking")
+    card = page.locator("article.card:not([hidden])").first
+    assert yellow(card) > 50
+    page.fill("#search", "")
+    _highlighted(page, "")
+    assert yellow(card) == 0
 
 
 def test_answers_hidden_until_revealed_and_known_cards_survive_a_reload(handout):
@@ -242,31 +291,45 @@ def big_handout(tmp_path_factory):
 
 
 def _state(page):
-    return page.evaluate("""() => {
+    state = page.evaluate("""() => {
       const cards = [...document.querySelectorAll('article.card')];
       return {
         shown: cards.filter(c => !c.hidden).map(c => c.id),
-        marked: cards.filter(c => c.querySelector('mark')).map(c => c.id),
-        marks: [...document.querySelectorAll('mark')].map(m => m.textContent.toLowerCase()),
         count: document.getElementById('match-count').textContent,
       };
     }""")
+    highlighted = page.evaluate(HIGHLIGHTED)
+    marked = {card for card, _ in highlighted}
+    return state | {"marked": [c for c in page.eval_on_selector_all("article.card", "cs => cs.map(c => c.id)") if c in marked],
+                    "marks": [text.lower() for _, text in highlighted]}
 
 
 def _settle(page):
     page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
 
 
-def test_search_at_scale_marks_and_hides_the_right_cards_lazily(big_handout, browser):
-    watched = Watched(browser, big_handout.as_uri())
+def _highlighted(page, term: str) -> dict:
+    """The state once the highlights are the term's (none for an empty term): the cards and the
+    count are painted in the frame after a keystroke, the highlights right after that frame, so
+    a busy machine may take a frame or two more."""
+    for _ in range(50):
+        _settle(page)
+        state = _state(page)
+        if set(state["marks"]) == ({term} if term else set()) and (state["marked"] or not term):
+            break
+    return state
+
+
+@pytest.mark.parametrize("marks", [False, True], ids=["painted", "marks"])
+def test_search_at_scale_marks_and_hides_the_right_cards_lazily(big_handout, browser, marks):
+    watched = Watched(browser, big_handout.as_uri(), marks=marks)
     page = watched.page
     ids = page.eval_on_selector_all("article.card", "cards => cards.map(c => c.id)")
     zebra = {ids[n - 1] for n in range(1, 601) if n % 3 == 0}
     fish = {ids[n - 1] for n in range(1, 601) if n % 9 == 0}
     for typed, expected in (("zeb", zebra), ("zebrafish", fish)):  # a term, then extended
         page.fill("#search", typed)
-        _settle(page)
-        state = _state(page)
+        state = _highlighted(page, typed)
         assert set(state["shown"]) == expected and state["count"] == f"{len(expected)} of 600 cards"
         assert state["marked"] and set(state["marked"]) <= expected
         assert len(state["marked"]) < len(expected)  # lazily: only what is on or near the screen
@@ -281,8 +344,7 @@ def test_search_at_scale_marks_and_hides_the_right_cards_lazily(big_handout, bro
             break
     assert last in _state(page)["marked"]
     page.fill("#search", "")  # cleared: everything back, no highlight left anywhere
-    _settle(page)
-    state = _state(page)
+    state = _highlighted(page, "")
     assert len(state["shown"]) == 600 and state["marked"] == [] and state["count"] == ""
     assert watched.errors == []
     watched.context.close()
@@ -310,8 +372,7 @@ def test_search_and_the_known_filter_narrow_and_widen_together(big_handout, brow
             term = typed
         else:
             getattr(unknown, action)()
-        _settle(page)
-        state = _state(page)
+        state = _highlighted(page, term)
         assert set(state["shown"]) == expected, (action, typed)
         assert state["count"] == ("" if len(expected) == 600 else f"{len(expected)} of 600 cards")
         assert set(state["marks"]) == ({term} if term else set())
