@@ -13,6 +13,7 @@ import html
 import sys
 import tempfile
 import time
+import types
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -45,6 +46,7 @@ def main() -> None:
     class Capture:  # stands in for the layout: keeps the jobs, lays out nothing
         def __init__(self, pdf_jobs, *args, **kwargs):
             jobs.extend(pdf_jobs)
+            self.cache = types.SimpleNamespace(bad=())  # the build asks which cached parts were bad
 
         def outputs(self):
             return iter(())
