@@ -26,13 +26,20 @@ kind of keystroke is printed with its worst time over the runs against issue 26'
   handlers, which only schedule the search for the next frame) and the rest, up to the paint
   (the wait for the frame, the search, rendering and presentation).
 
-With --trace, one more fresh page per size is traced (Chromium's own trace, devtools.timeline
-categories) while the script-dispatched keystrokes are replayed; the frame that applies each
-search is split into script, style, layout, paint and commit, medians per kind. Tracing slows
-the page and changes the frame pacing, so only its split is printed, not its times end to end.
+With --trace, one more fresh page per run is traced (Chromium's own trace, devtools.timeline
+categories) while the script-dispatched keystrokes are replayed: the main thread's task for the
+frame that applies each search, its wall time and its CPU time (the thread's own, which other
+processes on a busy machine do not inflate), and that CPU time split into script, style,
+layout, paint and commit; then the main thread's CPU time after that frame and before the next
+(the highlights, drawn there, and the browser's content-visibility events), and the CPU time of
+the threads that put the frame on the screen (the renderer's compositor and raster workers, the
+GPU process's display compositor; all software here, --disable-gpu) from the frame's start to
+the next frame's, medians per kind. Tracing slows the page and changes the frame pacing,
+so no time end to end is taken from it.
 
     python benchmarks/handout.py                 # 1000v and 10000v, three runs each
     python benchmarks/handout.py --sizes 1000v --runs 5 --trace
+    python benchmarks/handout.py --templates old/   # handout.js.j2 and handout.css.j2 from there
 
 Prints tables and writes benchmarks/handout.json. Timing never fails anything: not a test.
 """
@@ -137,12 +144,13 @@ def words_for(text: str) -> tuple[str, str, str]:
     return common.strip(".,"), rare.strip(".,"), "zzqxnomatch"
 
 
-def build(size: str, work: Path) -> tuple[Path, str]:
+def build(size: str, work: Path, templates: str | None = None) -> tuple[Path, str]:
     folder = work / size
     (folder / "source").mkdir(parents=True)
     text = varied(int(size.rstrip("v")))
     (folder / "source" / "deck.txt").write_text(text, encoding="utf-8")
-    subprocess.run([sys.executable, "-m", "deckgen", "build", "--format", "html", "-q"], cwd=folder,
+    subprocess.run([sys.executable, "-m", "deckgen", "build", "--format", "html", "-q",
+                    *(["--templates", templates] if templates else [])], cwd=folder,
                    check=True, capture_output=True, env={**os.environ, "CI": ""})
     return folder / "build" / "deck.html", text
 
@@ -217,6 +225,7 @@ def event_timing_pass(browser, page_path: Path, steps, found: dict) -> None:
 
 
 # The trace: the frame task that applies a search, split by the outermost event of each kind.
+TRACED = ("frame", "cpu", "script", "style", "layout", "paint", "commit", "after", "off_main")
 PHASES = {"FireAnimationFrame": "script", "FunctionCall": "script", "EventDispatch": "script", "TimerFire": "script",
           "UpdateLayoutTree": "style", "Layout": "layout", "PrePaint": "paint", "Paint": "paint", "Layerize": "paint",
           "UpdateLayer": "paint", "Commit": "commit"}
@@ -234,6 +243,10 @@ def trace_pass(browser, page_path: Path, steps, found: dict) -> None:
     threads = {(e["pid"], e["tid"]): e["args"]["name"] for e in events if e.get("ph") == "M" and e["name"] == "thread_name"}
     main = sorted((e for e in events if e.get("ph") == "X" and threads.get((e["pid"], e["tid"])) == "CrRendererMain"),
                   key=lambda e: (e["ts"], -e.get("dur", 0)))
+    # the threads that take a frame from the main thread to the screen: the renderer's compositor
+    # and raster workers, the GPU process's display compositor (software, with --disable-gpu)
+    off_main = [e for e in events if e.get("ph") == "X" and e["name"] == "RunTask"
+                and threads.get((e["pid"], e["tid"]), "").startswith(("Compositor", "VizCompositorThread"))]
     keys = sorted(e["ts"] for e in events if e.get("name") == "deckgen-key")
     frames = [e for e in main if e["name"] == "ProxyMain::BeginMainFrame"]
     for (kind, _), at in zip(steps, keys, strict=False):  # a mark per keystroke
@@ -249,8 +262,14 @@ def trace_pass(browser, page_path: Path, steps, found: dict) -> None:
             if any(o["ts"] <= e["ts"] and e["ts"] + e["dur"] <= o["ts"] + o["dur"] for o in outer):
                 continue
             outer.append(e)
-            split[PHASES[e["name"]]] += e["dur"] / 1000
-        found["trace"][kind].append({"frame": frame["dur"] / 1000, **split})
+            split[PHASES[e["name"]]] += e.get("tdur", e["dur"]) / 1000
+        # and what runs before the next frame (the highlights, the browser's content-visibility events)
+        following = next((f["ts"] for f in frames if f["ts"] >= end), end)
+        after = sum(e.get("tdur", e["dur"]) for e in main
+                    if e["name"] == "RunTask" and end <= e["ts"] and e["ts"] + e["dur"] <= following) / 1000
+        drawn = sum(e.get("tdur", e["dur"]) for e in off_main if frame["ts"] <= e["ts"] < following) / 1000
+        found["trace"][kind].append({"frame": frame["dur"] / 1000, "cpu": frame.get("tdur", frame["dur"]) / 1000,
+                                     **split, "after": after, "off_main": drawn})
 
 
 def measure(page_path: Path, text: str, runs: int, trace: bool) -> dict:
@@ -267,8 +286,8 @@ def measure(page_path: Path, text: str, runs: int, trace: bool) -> dict:
         for _ in range(runs):
             script_pass(browser, page_path, steps, found)
             event_timing_pass(browser, page_path, steps, found)
-        if trace:
-            trace_pass(browser, page_path, steps, found)
+            if trace:
+                trace_pass(browser, page_path, steps, found)
         browser.close()
     return summarise(found) | {"words": [common, rare, none]}
 
@@ -289,7 +308,7 @@ def summarise(found: dict) -> dict:
         row["event"][kind] = worst_median(durations) | parts
     if found["trace"]:
         row["trace"] = {kind: {part: round(statistics.median(s.get(part, 0.0) for s in splits), 1)
-                               for part in ("frame", "script", "style", "layout", "paint", "commit")}
+                               for part in TRACED}
                         for kind, splits in found["trace"].items()}
     row["all"] = {m: {k: [round(x, 1) for x in v] for k, v in found[m].items()} for m in ("frames", "work", "script")}
     row["all"]["event"] = {k: [e and {p: (round(x, 1) if isinstance(x, float) else x) for p, x in e.items()} for e in v]
@@ -318,12 +337,13 @@ def table(row: dict) -> list[str]:
 
 
 def trace_table(row: dict) -> list[str]:
-    lines = ["| keystroke (traced, medians, ms) | frame task | script | style | layout | paint | commit |",
-             "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    lines = ["| keystroke (traced, medians, ms) | frame task | its CPU | script | style | layout | paint | commit "
+             "| main thread CPU after it, before the next frame | compositor, raster and display CPU until then |",
+             "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
     for kind in KEYSTROKES:
         if kind in row["trace"]:
             t = row["trace"][kind]
-            lines.append(f"| {LABELS[kind]} | " + " | ".join(f"{t[p]:.1f}" for p in ("frame", "script", "style", "layout", "paint", "commit")) + " |")
+            lines.append(f"| {LABELS[kind]} | " + " | ".join(f"{t[p]:.1f}" for p in TRACED) + " |")
     return lines
 
 
@@ -349,13 +369,15 @@ def main() -> None:
     parser.add_argument("--sizes", default="1000v,10000v")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--trace", action="store_true", help="also split each search's frame by Chromium's trace")
+    parser.add_argument("--templates", help="build the handouts with these templates (deckgen build --templates), "
+                        "e.g. an earlier handout.js.j2 and handout.css.j2 to compare")
     parser.add_argument("--json", default=str(ROOT / "benchmarks" / "handout.json"))
     options = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="deckgen-handout-"))
     rows = []
     try:
         for size in options.sizes.split(","):
-            path, text = build(size, work)
+            path, text = build(size, work, options.templates)
             row = {"size": size, "bytes": path.stat().st_size, **measure(path, text, options.runs, options.trace)}
             rows.append(row)
             median = {k: row["frames"][k]["median"] for k in (*KEYSTROKES, *CLICKS)}
