@@ -350,6 +350,19 @@ def test_search_at_scale_marks_and_hides_the_right_cards_lazily(big_handout, bro
     watched.context.close()
 
 
+def test_search_reads_questions_and_answers_not_the_controls_labels(big_handout, browser):
+    """Every card says "Show answer" and "Known" on its controls: no search finds them there."""
+    watched = Watched(browser, big_handout.as_uri())
+    page = watched.page
+    plain = sum(1 for n in range(1, 601) if n % 13 == 4 and n % 3)  # "topic 4" not followed by " zebra"
+    for typed, shown in (("show answer", 0), ("known", 0), ("item 60 about", 1), ("topic 4 and", plain)):
+        page.fill("#search", typed)
+        state = _highlighted(page, typed if shown else "")
+        assert state["count"] == f"{shown} of 600 cards", typed
+    assert watched.errors == []
+    watched.context.close()
+
+
 def test_search_and_the_known_filter_narrow_and_widen_together(big_handout, browser):
     """Each step shows exactly the cards that pass both filters, whichever way it moved (a longer
     term, a shorter one, the known filter on or off, the box cleared)."""
