@@ -404,3 +404,76 @@ def test_an_old_table_laid_out_page_with_a_list_of_titled_answers():
     assert [r.href for r in links] == ["https://tool.example.org/doc/python.html"]
     assert deck.diagnostics == ()
     assert "Main Menu" not in " ".join(c.answer_text for c in deck.cards)
+
+
+# -- documentation generators' headings ---------------------------------------------------------
+
+SPHINX_CONTENTS = ('<p class="topic-title">Contents</p><ul><li><a class="reference internal" href="#general-information" '
+                   'id="id1">General Information</a><ul><li><a class="reference internal" href="#what-is-python" '
+                   'id="id2">What is Python?</a></li><li><a class="reference internal" href="#why-was-python-created" '
+                   'id="id3">Why was Python created in the first place?</a></li></ul></li></ul>')
+
+
+def _doc_heading(level: int, anchor: str, text: str, markup: str) -> str:
+    """A heading as a documentation generator writes it, its permalink ¶ after its text."""
+    link = f'<a class="headerlink" href="#{anchor}" title="Permalink to this heading">¶</a>'
+    if markup == "mkdocs":
+        return f'<h{level} id="{anchor}">{text}{link}</h{level}>'
+    back = {"general-information": "id1", "what-is-python": "id2", "why-was-python-created": "id3"}.get(anchor)
+    role = ' role="doc-backlink"' if markup == "sphinx-new-backref" else ""
+    if back and markup in ("sphinx-backref", "sphinx-new-backref"):  # `.. contents::` with back-links
+        text = f'<a class="toc-backref" href="#{back}"{role}>{text}</a>'
+    return f"<h{level}>{text}{link}</h{level}>"
+
+
+def _doc_page(markup: str) -> str:
+    """A two-question FAQ page as Sphinx (docutils before 0.18: <div class="section">; after:
+    <section>, the contents a <nav>) or MkDocs (Material) writes it."""
+    def h(level: int, anchor: str, text: str) -> str:
+        return _doc_heading(level, anchor, text, markup)
+
+    answers = ("<p>Python is an interpreted, interactive, object-oriented programming language.</p>",
+               "<p>Here is a very brief summary of what started it all, written by Guido van Rossum.</p>")
+    if markup == "mkdocs":
+        body = ('<div class="md-content"><article class="md-content__inner md-typeset">'
+                f'{h(1, "general-python-faq", "General Python FAQ")}{h(2, "general-information", "General Information")}'
+                f'{h(3, "what-is-python", "What is Python?")}{answers[0]}'
+                f'{h(3, "why-was-python-created", "Why was Python created in the first place?")}{answers[1]}'
+                '</article></div>')
+    elif markup.startswith("sphinx-new"):
+        body = ('<div class="body" role="main"><section id="general-python-faq">'
+                f'{h(1, "general-python-faq", "General Python FAQ")}'
+                f'<nav class="contents" id="contents" role="doc-toc">{SPHINX_CONTENTS}</nav>'
+                f'<section id="general-information">{h(2, "general-information", "General Information")}'
+                f'<section id="what-is-python">{h(3, "what-is-python", "What is Python?")}{answers[0]}</section>'
+                f'<section id="why-was-python-created">'
+                f'{h(3, "why-was-python-created", "Why was Python created in the first place?")}{answers[1]}'
+                '</section></section></section></div>')
+    else:
+        body = ('<div class="body" role="main"><div class="section" id="general-python-faq">'
+                f'{h(1, "general-python-faq", "General Python FAQ")}'
+                f'<div class="contents topic" id="contents">{SPHINX_CONTENTS}</div>'
+                f'<div class="section" id="general-information">{h(2, "general-information", "General Information")}'
+                f'<div class="section" id="what-is-python">{h(3, "what-is-python", "What is Python?")}{answers[0]}</div>'
+                f'<div class="section" id="why-was-python-created">'
+                f'{h(3, "why-was-python-created", "Why was Python created in the first place?")}{answers[1]}'
+                '</div></div></div></div>')
+    return ('<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>General Python FAQ</title></head>\n'
+            f'<body>\n{body}\n</body></html>\n')
+
+
+@pytest.mark.parametrize("markup", ["sphinx-backref", "sphinx-new-backref", "sphinx-new", "mkdocs"])
+def test_documentation_headings_with_permalinks_and_links_back_to_the_contents(tmp_path, markup):
+    """Sphinx and MkDocs FAQs (Python's own): a heading's permalink ¶ is furniture, but a link that
+    is the heading's whole text (Sphinx's back-link to the contents) is the heading itself."""
+    root = project(tmp_path, {"faq.html": _doc_page(markup)})
+    deck = read_source(root / "source" / "faq.html", "faq.html", 10**7)
+    assert cards(deck) == [("General Information", "What is Python?"),
+                           ("General Information", "Why was Python created in the first place?")]
+    assert [c.answer_text for c in deck.cards] == [
+        "Python is an interpreted, interactive, object-oriented programming language.",
+        "Here is a very brief summary of what started it all, written by Guido van Rossum."]
+    assert "¶" not in " ".join(c.question_text + c.answer_text for c in deck.cards)
+    result = run(["check"], root)
+    assert result.exit_code == 0, result.output
+    assert "0 error(s)" in result.stdout

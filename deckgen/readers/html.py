@@ -278,6 +278,7 @@ def _content_root(soup):
     return best if best_score > 200 else body
 
 
+HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 PERMALINK_TEXT = {"¶", "#", "§", "🔗", "link", "permalink", "anchor"}
 
 
@@ -287,7 +288,7 @@ def _remove_permalinks(soup) -> None:
         classes = " ".join(link.get("class") or [])
         if str(link["href"]).startswith("#") and (
                 "headerlink" in classes or "anchor" in classes or "permalink" in classes
-                or _text(link).lower() in PERMALINK_TEXT) and link.find_parent(["h1", "h2", "h3", "h4", "h5", "h6", "dt"]):
+                or _text(link).lower() in PERMALINK_TEXT) and link.find_parent([*HEADINGS, "dt"]):
             link.decompose()
 
 
@@ -296,11 +297,14 @@ def _chrome_reason(element) -> str:
     name = element.name
     # an id or class is evidence, not a verdict: a question stays a question even when its id
     # says "search", and so does a block holding several questions
-    if name in ("h1", "h2", "h3", "h4", "h5", "h6", "summary", "dt") and reads_as_question(_text(element)):
+    if name in (*HEADINGS, "summary", "dt") and reads_as_question(_text(element)):
         return ""
     reason = _chrome_kind(element)
     if not reason or name in CHROME_TAGS:
         return reason
+    heading = element.find_parent(HEADINGS)
+    if heading is not None and _text(element) == _text(heading):
+        return ""  # the heading's whole text, linked back to the contents (Sphinx's toc-backref): the heading
     first = element.find(["h2", "h3", "h4", "h5", "h6"])  # searched only here: it reads the whole element
     if first is not None and reads_as_question(_text(first)) and \
             not CHROME_NAMES.search(" ".join([first.get("id") or "", *(first.get("class") or [])])):
