@@ -423,3 +423,233 @@ def test_a_heading_over_every_question_is_a_label_and_the_paragraph_under_it_ask
     assert questions(deck) == [f"What does rule {i} say?" for i in range(1, 5)]
     assert [c.answer_text for c in deck.cards] == [f"Rule {i} says {i}." for i in range(1, 5)]
     assert not any(d.code == "DG101" for d in deck.diagnostics)
+
+
+# -- headings below the questions' level stay in the answer ----------------------------------
+SUBSECTIONS_ONLY = """## What is the default access modifier?
+
+Public.
+
+## Which collections does TypeScript support?
+
+### Arrays
+
+Typed arrays.
+
+### Tuples
+
+Fixed-length arrays.
+
+## Does TypeScript support abstract classes?
+
+Yes, since 2015.
+"""
+
+
+def test_an_answer_made_only_of_sub_sections_is_the_answer(tmp_path):
+    deck = read(tmp_path, "ts.md", SUBSECTIONS_ONLY)
+    assert questions(deck) == ["What is the default access modifier?", "Which collections does TypeScript support?",
+                               "Does TypeScript support abstract classes?"]
+    assert deck.cards[1].answer_text.splitlines() == ["Arrays", "Typed arrays.", "Tuples", "Fixed-length arrays."]
+    assert [s.title for s in deck.sections] == [""]  # no section named after a sub-heading ("Tuples")
+    assert deck.coverage.share == 1.0 and not deck.stray
+    check = run(["check"], project(tmp_path / "p", {"ts.md": SUBSECTIONS_ONLY}))
+    assert check.exit_code == 0 and "[DG007]" not in check.stdout and "[DG010]" not in check.stdout
+
+
+SUBHEADINGS = """# Go Questions
+{intro}
+## 1. What is _Go_ and why was it created?
+
+**Go** is a programming language developed at Google.
+
+### Key Objectives
+
+- **Simplicity**: a small language.
+
+### Key Features
+
+- **Open Source**: Go is open source.
+
+## 2. Explain the workspace architecture in _Go_.
+
+A simplified workspace.
+
+### Workspace Layout
+
+Three directories: src, pkg and bin.
+"""
+
+
+@pytest.mark.parametrize("intro", ["", "\nSome introduction before the questions.\n"])
+def test_an_introduction_line_does_not_cut_answers_at_their_sub_headings(tmp_path, intro):
+    text = SUBHEADINGS.format(intro=intro)
+    deck = read(tmp_path, "go.md", text)
+    assert questions(deck) == ["What is Go and why was it created?", "Explain the workspace architecture in Go."]
+    first, second = deck.cards
+    assert first.answer_text.splitlines() == ["Go is a programming language developed at Google.", "Key Objectives",
+                                              "Simplicity: a small language.", "Key Features", "Open Source: Go is open source."]
+    assert second.answer_text.endswith("Workspace Layout\nThree directories: src, pkg and bin.")
+    assert [s.title for s in deck.sections] == [""] and not deck.stray
+    check = run(["check"], project(tmp_path / "p", {"go.md": text}))
+    assert check.exit_code == 0 and "[DG010]" not in check.stdout and "[DG020]" not in check.stdout
+
+
+REFERENCES = """# CSS Questions
+
+Answers to the front-end questions. Pull requests welcome!
+
+### What is CSS selector specificity?
+
+How browsers decide which property values apply.
+
+###### References
+
+- https://example.org/css-specificity
+
+[[↑] Back to top](#css-questions)
+
+### What's the difference between resetting and normalizing CSS?
+
+Resetting strips every default style; normalizing keeps the useful ones.
+
+###### References
+
+- https://example.org/normalize
+
+[[↑] 先頭に戻る](#css-questions)
+
+### How does `z-index` work?
+
+It orders positioned elements on the z-axis.
+
+[[↑] De volta ao topo](#css-questions)
+"""
+
+
+def test_a_references_heading_under_each_answer_stays_in_it(tmp_path):
+    deck = read(tmp_path, "css.md", REFERENCES)
+    assert questions(deck) == ["What is CSS selector specificity?",
+                               "What's the difference between resetting and normalizing CSS?", "How does z-index work?"]
+    assert deck.cards[0].answer_text.splitlines() == ["How browsers decide which property values apply.", "References",
+                                                      "https://example.org/css-specificity"]
+    assert deck.cards[1].answer_text.endswith("References\nhttps://example.org/normalize")
+    # "back to top" in Japanese and Portuguese is chrome too, in no answer
+    assert deck.cards[2].answer_text == "It orders positioned elements on the z-axis."
+    assert [s.title for s in deck.sections] == [""] and not deck.stray
+    assert [s.reason for s in deck.skipped].count("back-to-top link") == 3
+
+
+TOPICS_AND_SUBHEADINGS = """# Interview
+
+## Databases
+
+### What is an index?
+
+A structure that finds rows fast.
+
+#### Example
+
+`CREATE INDEX ON users (email)`
+
+### What is a deadlock?
+
+Two transactions waiting on each other.
+
+## Networks
+
+### What does TCP add to IP?
+
+Ordering and retransmission.
+"""
+
+
+def test_topics_above_the_questions_are_sections_and_headings_below_stay_in_answers(tmp_path):
+    deck = read(tmp_path, "topics.md", TOPICS_AND_SUBHEADINGS)
+    assert questions(deck) == ["What is an index?", "What is a deadlock?", "What does TCP add to IP?"]
+    assert [(s.title, len(s.cards)) for s in deck.sections] == [("Databases", 2), ("Networks", 1)]
+    assert deck.cards[0].answer_text.splitlines() == ["A structure that finds rows fast.", "Example",
+                                                      "CREATE INDEX ON users (email)"]
+
+
+LABELLED_QUIZ = """# Chapter 46: PostCSS
+
+**Difficulty:** easy x2 | hard x1
+
+---
+
+## Item 1 🟢
+
+**Type:** single choice
+
+### 题目
+
+What is PostCSS?
+
+- A. a preprocessor
+- B. a tool that transforms CSS with plugins
+
+<details>
+<summary>查看答案</summary>
+
+### ✅ 正确答案：B
+
+It runs JavaScript plugins over the CSS.
+
+</details>
+
+---
+
+## Item 2 🟢
+
+**Type:** single choice
+
+### 题目
+
+CSS Modules scope class names to their component.
+
+- A. true
+- B. false
+
+<details>
+<summary>查看答案</summary>
+
+### ✅ 正确答案：A
+
+Each class name is made unique at build time.
+
+</details>
+
+---
+
+## Item 3 🔴
+
+**Type:** multiple choice
+
+### 题目
+
+Which plugins are common?
+
+- A. autoprefixer
+- B. cssnano
+
+<details>
+<summary>查看答案</summary>
+
+### ✅ 正确答案：A, B
+
+Both.
+
+</details>
+"""
+
+
+def test_a_label_heading_under_each_item_heading_reads_the_paragraph_below_it_as_the_question(tmp_path):
+    # the `## Item N` headings hold every answer, but the questions are asked under `### 题目`
+    # (a statement to judge true or false among them)
+    deck = read(tmp_path, "quiz.md", LABELLED_QUIZ)
+    assert questions(deck) == ["What is PostCSS?", "CSS Modules scope class names to their component.",
+                               "Which plugins are common?"]
+    assert [s.title for s in deck.sections] == ["Item 1 🟢", "Item 2 🟢", "Item 3 🔴"]
+    assert deck.cards[1].answer_text.splitlines() == ["A. true", "B. false", "✅ 正确答案：A",
+                                                      "Each class name is made unique at build time."]

@@ -159,12 +159,15 @@ def _heads_a_question(units: Sequence[Unit], i: int, items: set[int]) -> bool:
     return j is not None and j in items
 
 
-def _deepest_section(units: Sequence[Unit], items: set[int]) -> int:
+def _deepest_section(units: Sequence[Unit], items: set[int], level: int | None) -> int:
     """The deepest level of the headings that stand right above a question: those are sections;
-    deeper ones inside an answer are the answer's own sub-headings."""
+    deeper ones inside an answer are the answer's own sub-headings. Where no heading stands right
+    above a question, a heading deeper than the questions' own level (`### Arrays` under
+    `## Which collections…?`) is never a section; for questions that are not headings every
+    heading is one."""
     levels = {unit.level for i, unit in enumerate(units)
               if unit.kind == "heading" and i not in items and _heads_a_question(units, i, items)}
-    return max(levels, default=6)
+    return max(levels, default=6 if level is None else level)
 
 
 class _Walk:
@@ -174,7 +177,7 @@ class _Walk:
         self.units, self.family, self.items = units, family, set(items)
         self.first_item = items[0] if items else len(units)
         self.level = int(family[1]) if family in HEADING_FAMILIES else None
-        self.deepest = _deepest_section(units, self.items)
+        self.deepest = _deepest_section(units, self.items, self.level)
         self.roles = ["" for _ in units]
         self.reasons = ["" for _ in units]
         self.cards: list[Planned] = []
@@ -402,6 +405,24 @@ def _in_sequence(units: Sequence[Unit], items: list[int], family: str) -> list[i
 def _question_text(unit: Unit, family: str) -> str:
     mark = unit.mark(family)
     return mark.question if mark is not None else unit.text.split("\n", 1)[0]
+
+
+def label_headings(units: Sequence[Unit], cards: list[Planned]) -> set[str]:
+    """Question headings that label (nearly) every question rather than ask it (`### Question`,
+    `### 题目`, three times at least and over half of the cards): the paragraph under each asks."""
+    texts = [units[c.question].text.strip() for c in cards if units[c.question].kind == "heading"]
+    return {t for t in set(texts) if texts.count(t) >= 3 and texts.count(t) >= len(cards) / 2}
+
+
+def asked_text(units: Sequence[Unit], card: Planned, family: str, labels: set[str]) -> str:
+    """What a card asks: its question's text, or under a heading that only labels the question,
+    the first line of the paragraph below it."""
+    unit = units[card.question]
+    if unit.kind == "heading" and unit.text.strip() in labels:
+        first = next((units[a] for a in card.answer if units[a].kind != "meta"), None)
+        if first is not None and first.kind == "paragraph":
+            return first.text.split("\n", 1)[0]
+    return _question_text(unit, family)
 
 
 

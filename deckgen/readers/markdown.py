@@ -37,14 +37,14 @@ from pathlib import Path
 from deckgen.model import Block, Card, Deck, Diagnostic, Section, Skipped, SourceSpan
 from deckgen.readers import _module
 from deckgen.readers.mdblocks import BlockReader
-from deckgen.readers.mdcards import CardReader, label_headings, own_form, section_title
+from deckgen.readers.mdcards import CardReader, own_form, section_title
 from deckgen.readers.mdchrome import BACK_TO_TOP, BADGE, DOCTOC
 from deckgen.readers.mdfindings import Findings
 from deckgen.readers.mdinline import IMAGE_SUFFIXES, SAFE_SCHEMES
 from deckgen.readers.mdmarks import A_MARKER, EXTRA, LABEL_A, LABEL_Q, META, QA_MARKER
 from deckgen.readers.mdtokens import DOCUMENT_PARSER, FLAT_LEVEL, FRAGMENT_PARSER, markdown_parser, parser_for
 from deckgen.readers.mdunits import document_units
-from deckgen.readers.structure import Unit, counted_when_repeated, describe, find, seen
+from deckgen.readers.structure import Unit, counted_when_repeated, describe, find, label_headings, seen
 
 # the names this module held before it was split, for code that imports them from here
 _markdown_parser, _parser, _doc_parser = markdown_parser, FRAGMENT_PARSER, DOCUMENT_PARSER

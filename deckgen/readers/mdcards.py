@@ -6,7 +6,8 @@ units the finder chose for it: the question (its number and label taken off), th
 after a `<!-- deckgen: extra -->` comment, and the settings in a `<!-- deckgen: ... -->` comment
 right under the question (id, tags, disable, number, reverse). A card numbered nowhere gets its
 position (`counted`). What reading the blocks reports goes to the document's Findings.
-`own_form`, `label_headings` and `section_title` decide, over the whole document, how it is read.
+`own_form` and `section_title` decide, over the whole document, how it is read (which headings
+only label a question: the finder's `label_headings`).
 """
 
 from __future__ import annotations
@@ -60,13 +61,6 @@ def _all_under_questions(units: list[Unit]) -> bool:
         elif not under and unit.kind != "meta":
             return False
     return True
-
-
-def label_headings(units: list[Unit], cards: list) -> set[str]:
-    """Question headings that label (nearly) every question rather than ask it (`### Question`,
-    three times at least and over half of the cards): the paragraph under each asks."""
-    texts = [units[c.question].text.strip() for c in cards if units[c.question].kind == "heading"]
-    return {t for t in set(texts) if texts.count(t) >= 3 and texts.count(t) >= len(cards) / 2}
 
 
 def section_title(unit: Unit) -> str:

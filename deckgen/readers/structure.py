@@ -40,8 +40,10 @@ from deckgen.readers.findcollect import (  # noqa: F401 (the finder's names, imp
     _question_text,
     _regularity,
     _sentence,
+    asked_text,
     collect,
     has_answer,
+    label_headings,
 )
 from deckgen.readers.findmarks import (  # noqa: F401 (the finder's names, imported by the readers from here)
     CJK,
@@ -76,7 +78,8 @@ def score(units: Sequence[Unit], reading: Reading) -> Reading:
         reading.score, reading.evidence = 0.0, {"items": 0}
         return reading
     family = reading.family
-    asked = sum(reads_as_question(_question_text(units[c.question], family)) for c in cards) / n
+    labels = label_headings(units, cards)
+    asked = sum(reads_as_question(asked_text(units, c, family, labels)) for c in cards) / n
     answered = sum(1 for c in cards if has_answer(units, c, family)) / n
     regular = _numbering(units, cards, family)
     cover = _cover(units, reading.roles)
