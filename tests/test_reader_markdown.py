@@ -107,3 +107,46 @@ def test_structure_survives_into_the_pdf(built):
     assert 'print("<b>hi</b>")' in text
     reader = PdfReader(str(built / "build" / "deck.cheatsheet.pdf"))
     assert sum(len(page.images) for page in reader.pages) == 1
+
+
+HEADING_ATTRIBUTES = """---
+title: "Frequently Asked Questions (FAQ)"
+---
+
+## Origins {#Origins}
+
+### What is the purpose of the project? {#What_is_the_purpose_of_the_project}
+
+To make programming productive again.
+
+### What is the history of the project? {#history .faq data-x="a b"}
+
+Sketching started on September 21, 2007; templates write `{#each}` and {#if x}.
+
+## Svelte blocks {#each items as item}
+
+### Can I convert a []T to an []interface{}? {#convert_slice}
+
+Not directly.
+
+### What does {#each} do?
+
+It repeats a block.
+"""
+
+
+def test_a_headings_trailing_attribute_block_is_not_its_text(tmp_path):
+    """`{#id}` / `{#id .class key=value}` after a heading (Pandoc, kramdown, Goldmark, Hugo) is
+    dropped from questions and section names; braces that hold anything else stay."""
+    path = tmp_path / "faq.md"
+    path.write_text(HEADING_ATTRIBUTES, encoding="utf-8")
+    deck = read_source(path, "faq.md", 10**7)
+    assert [c.question_text for c in deck.cards] == [
+        "What is the purpose of the project?", "What is the history of the project?",
+        "Can I convert a []T to an []interface{}?", "What does {#each} do?"]
+    assert [s.title for s in deck.sections] == ["Origins", "Svelte blocks {#each items as item}"]
+    assert deck.cards[1].answer_text == "Sketching started on September 21, 2007; templates write {#each} and {#if x}."
+    html = run(["build", "--format", "html"], project(tmp_path / "p", {"faq.md": HEADING_ATTRIBUTES}))
+    assert html.exit_code == 0
+    page = (tmp_path / "p" / "build" / "faq.html").read_text(encoding="utf-8")
+    assert "{#history" not in page and "{#Origins}" not in page and "What is the history of the project?" in page

@@ -2,7 +2,8 @@
 
 Contract: `parser_for(path)` is the parser a text is read with (a document, `path` set: raw HTML
 on; a fragment such as an Anki field turned into Markdown: raw HTML off, `<` is text). Both read
-CommonMark with tables and formulas, and never nest deeper than FLAT_LEVEL: from there on, lists
+CommonMark with tables and formulas, take a heading's trailing attribute block (`{#id .class}`)
+off its text, and never nest deeper than FLAT_LEVEL: from there on, lists
 and quotes are read as flat paragraphs whose inline token carries `meta["flattened"]` (the reader
 warns about it, DG022). The helpers below only read tokens: where a container closes, a list's
 items, a block's children, an inline token's words; none of them changes a token.
@@ -22,6 +23,30 @@ if TYPE_CHECKING:
     from bs4 import BeautifulSoup  # loaded only when a document holds raw HTML
 
 
+# A heading's trailing attribute block, as Pandoc, kramdown, Goldmark and Hugo write it
+# (`### What is X? {#what-is-x .faq}`): ids, classes and key=value pairs only, after a space.
+# Braces that hold anything else (`{#each items as item}`, `{1, 2}`) are the heading's words.
+_ATTRIBUTE = r"(?:#[^\s{}#.=\"']+|\.[^\s{}#.=\"']+|[A-Za-z_][\w.:-]*=(?:\"[^\"]*\"|'[^']*'|[^\s{}\"']+)|-)"
+HEADING_ATTRIBUTES = re.compile(rf"[ \t]+\{{[ \t]*{_ATTRIBUTE}(?:[ \t]+{_ATTRIBUTE})*[ \t]*\}}[ \t]*$")
+
+
+def _heading_attributes(state) -> None:
+    """Take a trailing attribute block off each heading's text before its words are parsed; its
+    `#id` becomes the heading's id."""
+    tokens = state.tokens
+    for k, token in enumerate(tokens[:-1]):
+        if token.type != "heading_open" or tokens[k + 1].type != "inline":
+            continue
+        inline = tokens[k + 1]
+        match = HEADING_ATTRIBUTES.search(inline.content)
+        if match is None or not inline.content[:match.start()].strip():
+            continue
+        inline.content = inline.content[:match.start()].rstrip()
+        ident = re.search(r"(?:^|\s)#([^\s}]+)", match.group().strip()[1:-1])
+        if ident:
+            token.attrSet("id", ident[1])
+
+
 def markdown_parser(html: bool) -> MarkdownIt:
     """CommonMark with tables and formulas: `\\(...\\)` and `\\[...\\]` (texmath), `$...$` and `$$...$$`
     (dollarmath) with pandoc's rule for single dollars (no space inside either dollar, no digit
@@ -33,6 +58,7 @@ def markdown_parser(html: bool) -> MarkdownIt:
         .use(dollarmath_plugin, allow_space=False, allow_digits=False, double_inline=True, allow_labels=False)
         .use(texmath_plugin, delimiters="brackets")
     )
+    parser.core.ruler.before("inline", "heading_attributes", _heading_attributes)
     parser.validateLink = lambda url: True
     return parser
 
