@@ -653,3 +653,16 @@ def test_a_label_heading_under_each_item_heading_reads_the_paragraph_below_it_as
     assert [s.title for s in deck.sections] == ["Item 1 🟢", "Item 2 🟢", "Item 3 🔴"]
     assert deck.cards[1].answer_text.splitlines() == ["A. true", "B. false", "✅ 正确答案：A",
                                                       "Each class name is made unique at build time."]
+
+
+def test_a_last_heading_holding_only_links_is_the_closing_not_a_card(tmp_path):
+    text = REFERENCES + "\n### Other Answers\n\n- https://example.org/answers\n- [Another list](https://example.org/more)\n"
+    deck = read(tmp_path, "css.md", text)
+    assert questions(deck) == ["What is CSS selector specificity?",
+                               "What's the difference between resetting and normalizing CSS?", "How does z-index work?"]
+    assert deck.cards[-1].answer_text == "It orders positioned elements on the z-axis."
+    assert {s.reason for s in deck.skipped if s.span.line >= 31} == {"links after the last card (Other Answers)"}
+    # a last question that asks keeps its links as its answer
+    asks = read(tmp_path, "asks.md", text.replace("### Other Answers", "### Where can I read other answers?"))
+    assert questions(asks)[-1] == "Where can I read other answers?"
+    assert asks.cards[-1].answer_text == "https://example.org/answers\nAnother list"

@@ -124,6 +124,7 @@ def collect(units: Sequence[Unit], family: str, pattern: re.Pattern | None = Non
     for i, unit in enumerate(units):
         walk.step(i, unit)
     cards = _titles_as_sections(units, family, walk.cards, walk.roles)
+    cards = _closing_links(units, family, cards, walk.roles, walk.reasons)
     if cards:
         _closing(units, family, cards[-1], walk.roles, walk.reasons)
     _unused_sections(cards, walk.roles)
@@ -288,6 +289,26 @@ def _bare_title(units: Sequence[Unit], card: Planned, family: str) -> bool:
     mark = unit.mark(family)
     numbered = mark is not None and mark.number is not None and family not in HEADING_FAMILIES
     return not has_answer(units, card, family) and not numbered and not reads_as_question(_question_text(unit, family))
+
+
+def _closing_links(units: Sequence[Unit], family: str, cards: list[Planned], roles: list[str],
+                   reasons: list[str]) -> list[Planned]:
+    """A last heading that asks nothing and holds only a list of links, after questions that
+    mostly ask (`### Other Answers` and the addresses of other people's answers), is the
+    document's closing: not a card."""
+    if len(cards) < 3:
+        return cards
+    last = cards[-1]
+    unit = units[last.question]
+    answer = [a for a in last.answer if units[a].kind != "meta" and not units[a].chrome]
+    asked = sum(reads_as_question(_question_text(units[c.question], family)) for c in cards[:-1])
+    if unit.kind != "heading" or reads_as_question(_question_text(unit, family)) or not answer \
+            or not all(units[a].links for a in answer) or asked < len(cards[:-1]) / 2:
+        return cards
+    for index in (last.question, *last.answer):
+        if roles[index] != "chrome":
+            roles[index], reasons[index] = "chrome", f"links after the last card ({unit.text.strip()})"
+    return cards[:-1]
 
 
 def _closing(units: Sequence[Unit], family: str, last: Planned, roles: list[str], reasons: list[str]) -> None:

@@ -114,6 +114,7 @@ class Unit:
     closes: bool = False  # closes an accordion opened earlier
     payload: object = None
     words: int = -1
+    links: bool = False  # a list of links (addresses) and nothing else
 
     def __post_init__(self) -> None:
         if self.words < 0:

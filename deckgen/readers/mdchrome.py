@@ -90,6 +90,29 @@ def mostly_anchors(tokens: list[Token]) -> bool:
     return inner >= 3 and linked >= 0.5 * total
 
 
+URL = re.compile(r"^(?:https?://|www\.)\S+$")
+
+
+def only_links(tokens: list[Token]) -> bool:
+    """A list whose every item is a link and nothing else (`- https://…`, `- [a post](https://…)`)."""
+    items = 0
+    for token in tokens:
+        if token.type != "inline":
+            continue
+        items += 1
+        inside = False
+        for child in token.children or []:
+            if child.type == "link_open":
+                inside = True
+            elif child.type == "link_close":
+                inside = False
+            elif child.type in ("softbreak", "hardbreak") or (child.type == "text" and not child.content.strip()):
+                continue
+            elif not inside and not (child.type == "text" and all(URL.match(w) for w in child.content.split())):
+                return False
+    return items > 0
+
+
 def indented_link(code: str) -> bool:
     """An indented code block that is only a link to a place in the document (`**[⬆ Back to Top](#toc)**`
     indented by four spaces): a back-to-top link the author meant, not code."""

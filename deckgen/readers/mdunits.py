@@ -18,7 +18,14 @@ from typing import TYPE_CHECKING
 
 from markdown_it.token import Token
 
-from deckgen.readers.mdchrome import DOCTOC, html_chrome, indented_link, mostly_anchors, paragraph_chrome
+from deckgen.readers.mdchrome import (
+    DOCTOC,
+    html_chrome,
+    indented_link,
+    mostly_anchors,
+    only_links,
+    paragraph_chrome,
+)
 from deckgen.readers.mdmarks import META, details_marks, heading_marks, item_marks, paragraph_marks
 from deckgen.readers.mdtokens import closing, html_soup, inline_html_tags, inline_words, item_ranges, plain
 from deckgen.readers.structure import Unit
@@ -115,7 +122,7 @@ class _UnitReader:
             return [Unit("list", first, last, text, chrome=chrome or TOC, payload=(i, end + 1))]
         items = [self.item_unit(i, a, b, k, (first, last)) for k, (a, b) in enumerate(item_ranges(self.tokens, i, end))]
         if not any(unit.marks for unit in items):
-            return [Unit("list", first, last, text, payload=(i, end + 1))]
+            return [Unit("list", first, last, text, payload=(i, end + 1), links=only_links(tokens))]
         return items
 
     def item_unit(self, i: int, a: int, b: int, k: int, lines: tuple[int, int]) -> Unit:
