@@ -7,15 +7,18 @@ kind of keystroke is printed with its worst time over the runs against issue 26'
 
 - "2 frames" (the measure this benchmark always printed): from a script-dispatched input event
   to the second animation frame after it. The page applies a search in its next animation frame,
-  so this is: the wait for that frame (0-16.7 ms at 60 Hz, by chance), the page's work in it,
-  and one more frame interval (16.7 ms, longer if the page's work overran it). With no work at
-  all it is 17-33 ms: the "no work" row measures exactly that, an input event nobody listens to.
+  so this is: the wait for that frame (0-16.7 ms at 60 Hz), the page's work in it, and one more
+  frame interval (16.7 ms, or a multiple when the work overran it). With no work at all it is
+  17-33 ms, and here mostly near 30: each keystroke is sent a millisecond or two after the last
+  one's second frame began, so it waits most of a frame for the next. The "no work" row is that
+  floor, measured: the same measure for an input event nothing listens to.
 - "page's work", on the same keystrokes: from the start of the next animation frame's callbacks
   to the end of that frame's task on the main thread (a message posted from the last callback
-  runs right after it), so the page's script (the search, in its animation frame callback) plus
-  the browser's style recalculation, layout, paint and commit for that frame; "script" is the
-  first part alone. No waiting for frames in it.
-- "Event Timing": Chromium's own measure, what it reports as INP: a PerformanceObserver of type
+  runs right after it, or after the browser's own tasks already queued), so the page's script
+  (the search, in its animation frame callback) plus the browser's style recalculation, layout,
+  paint and commit for that frame; "script" is the first part alone. No waiting for frames in
+  it, but wall time: on a busy machine it counts the time the thread was not running too.
+- "Event Timing": Chromium's own measure, the one INP is made of: a PerformanceObserver of type
   "event" (durationThreshold 16) on a second fresh page, the same sequence typed as trusted input
   by Playwright (a word at once as inserted text, as a paste or fill() gives it; a letter at a
   time as key presses; clearing as Backspace on the selected text; reveal-all and the filter as
@@ -24,7 +27,8 @@ kind of keystroke is printed with its worst time over the runs against issue 26'
   reported, shown as "<16". The medians of its parts are printed beside it: input delay
   (processingStart - startTime), processing (processingEnd - processingStart: the event
   handlers, which only schedule the search for the next frame) and the rest, up to the paint
-  (the wait for the frame, the search, rendering and presentation).
+  (the wait for the frame, the search, rendering, and putting the frame on the screen, which
+  this headless Chromium does in software: --disable-gpu).
 
 With --trace, one more fresh page per run is traced (Chromium's own trace, devtools.timeline
 categories) while the script-dispatched keystrokes are replayed: the main thread's task for the
