@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from deckgen.model import ListBlock, Paragraph
+from deckgen.readers import read_source
 from deckgen.readers.text import read_text
-from tests.helpers import RNN
+from tests.helpers import RNN, project, run
 
 
 @pytest.fixture(scope="module")
@@ -113,3 +114,122 @@ def test_no_title_no_headings():
 def test_text_outside_cards_is_kept_as_stray_not_dropped():
     deck = read("Title\n\nQ1. What?\n\nsome stray note\n\nA1. That.\n")
     assert [s.text for s in deck.stray] == ["some stray note"]
+
+
+# -- numbered FAQs: a contents list, group headings, an answer's own steps -----------------------
+
+INDENTED_FAQ = """\
+Tool FAQ
+
+ 1. Basics
+  1.1 What is tool?
+  1.2 How do I port tool to my OS?
+
+ 2. Install Problems
+  2.1 Does tool work/build with other SSL libraries?
+  2.2 configure fails when using static libraries
+
+==============================================================================
+
+1. Basics
+
+  1.1 What is tool?
+
+  tool is a command line program for transfers.
+
+  1.2 How do I port tool to my OS?
+
+  Here's a rough step-by-step:
+
+  1. copy a suitable config file as a start
+
+  2. compile the sources into a library
+
+2. Install Problems
+
+  2.1 Does tool work with other SSL libraries?
+
+  Yes, with several of them.
+
+  2.2 configure fails when using static libraries
+
+  Set LIBS to the right libraries.
+"""
+
+TABBED_FAQ = """\
+\t\tFrequently Asked Questions about tool
+
+Table of Contents:
+
+1.0\tGeneral Concepts
+1.1\tTool -- what is it?
+1.2\tConfiguration Problems
+1.2.1\tWhy can't Configure determine the
+\tdialect version?
+1.2.2\tWhy does the compiler complain?
+
+2.0\tPorts
+2.1\tWhat ports exist?
+2.2\tWhat about a new port?
+2.3\tWhy isn't there an SGI IRIX port?
+
+1.0\tGeneral Concepts
+
+1.1\tTool -- what is it?
+
+\tTool lists the files processes have open.
+
+1.2\tConfiguration Problems
+
+1.2.1\tWhy can't Configure determine the
+\tdialect version?
+
+\tIts test program failed.  Two cautions apply:
+
+\t1.  Do not run an executable built elsewhere.
+
+\t2.  Rebuild it on this machine.
+
+1.2.2\tWhy does the compiler complain?
+
+\tA header file is missing.
+
+2.0\tPorts
+
+2.1\tWhat ports exist?
+
+\tAIX, FreeBSD, Linux and Solaris.
+
+2.2\tWhat about a new port?
+
+\tWrite to the author first.
+
+2.3\tWhy isn't there an SGI IRIX port?
+
+\tNo one has the hardware.
+"""
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    (INDENTED_FAQ, [("Basics", "What is tool?"), ("Basics", "How do I port tool to my OS?"),
+                    ("Install Problems", "Does tool work with other SSL libraries?"),
+                    ("Install Problems", "configure fails when using static libraries")]),
+    (TABBED_FAQ, [("General Concepts", "Tool -- what is it?"),
+                  ("Configuration Problems", "Why can't Configure determine the dialect version?"),
+                  ("Configuration Problems", "Why does the compiler complain?"),
+                  ("Ports", "What ports exist?"), ("Ports", "What about a new port?"),
+                  ("Ports", "Why isn't there an SGI IRIX port?")]),
+], ids=["indented", "tabbed"])
+def test_a_numbered_faq_with_its_contents_group_headings_and_steps(tmp_path, text, expected):
+    """Project FAQs in plain text (curl's, lsof's): the contents list at the top is not read as
+    questions, `1. Basics` or `1.2 Configuration Problems` right above `1.1`/`1.2.1` are sections,
+    and an answer's own `1.`/`2.` steps stay in it."""
+    root = project(tmp_path, {"faq.txt": text})
+    deck = read_source(root / "source" / "faq.txt", "faq.txt", 10**7)
+    assert [(c.section, c.question_text) for c in deck.cards] == expected
+    assert all(c.answer_text for c in deck.cards)
+    steps = next(c for c in deck.cards if "Two cautions" in c.answer_text or "step-by-step" in c.answer_text)
+    assert isinstance(steps.answer[-1], ListBlock) and steps.answer[-1].ordered and len(steps.answer[-1].items) == 2
+    result = run(["check"], root)
+    assert result.exit_code == 0, result.output
+    assert "0 error(s)" in result.stdout

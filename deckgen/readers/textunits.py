@@ -6,12 +6,17 @@ where a line starts a marker) and returns one Unit per block, in order, with its
 `payload` (0-based start, end exclusive). Each unit is decided by the unit rules (_UNIT_RULES,
 first that applies): help tags, rules, page chrome, a help file's table of contents, help and
 `#`/outline headings; else it is a paragraph holding the question marker its first line offers
-(_MARK_RULES: `Q12.`, `Q:` labels, numbered lines, a line ending in `?`). Last, short lines
-standing alone are marked as headings (_mark_headings). Nothing here reads answers or builds cards.
+(_MARK_RULES: `Q12.`, `Q:` labels, numbered lines, a line ending in `?`). Then what the numbering
+says: a contents list of numbered lines that come again below is chrome (_mark_contents), a
+numbered line right above its own sub-numbers (`1. Philosophy` / `1.1 ...`) a section heading
+(_mark_numbered_sections). Last, short lines standing alone are marked as headings
+(_mark_headings), except where the numbering leaves no room for one. Nothing here reads answers
+or builds cards.
 """
 
 from __future__ import annotations
 
+import bisect
 import re
 
 from deckgen.readers.lines import BULLET
@@ -22,6 +27,8 @@ from deckgen.readers.structure import (
     QUESTION_END,
     Mark,
     Unit,
+    _key,
+    reads_as_question,
     strip_number,
 )
 from deckgen.readers.text import CHROME
@@ -72,7 +79,9 @@ def units(lines: list[str]) -> list[Unit]:
             j = i + 1
         out.append(_unit(lines, i, j, outline))
         i = j
-    _mark_headings(out, lines)
+    _mark_contents(out, lines)
+    numbered_sections = _mark_numbered_sections(out)
+    _mark_headings(out, lines, numbered_sections)
     return out
 
 
@@ -230,16 +239,111 @@ def _question_lines(lines: list[str], i: int, j: int) -> int:
     return 1
 
 
-def _mark_headings(units: list[Unit], lines: list[str]) -> None:
+def _numbered(unit: Unit) -> Mark | None:
+    """The unit's numbered-line marker, when it has one with a number and is not chrome."""
+    mark = unit.mark("numbered")
+    return mark if mark is not None and mark.number and not unit.chrome else None
+
+
+def _label_line(unit: Unit) -> bool:
+    """A short line alone between a contents list's groups (`CHANGING STRINGS`)."""
+    return unit.kind == "paragraph" and not unit.marks and not unit.chrome and unit.line == unit.end \
+        and unit.words <= 8 and unit.text.strip()[-1:] not in ".,;!?"
+
+
+def _mark_contents(units: list[Unit], lines: list[str]) -> None:
+    """A document's contents list written as its numbered lines (`1.1 What is curl?`, one to a
+    line, short group labels between them): a run of at least three, most of whose numbers come
+    again later in the same order, most with the same words, is chrome (the list ends where a
+    number comes again). The lines that come again are the questions; the list's lines are not."""
+    later: dict[tuple[int, ...], list[int]] = {}  # a number's units, in order
+    for k, unit in enumerate(units):
+        if (mark := _numbered(unit)) is not None:
+            later.setdefault(mark.number, []).append(k)
+    k = 0
+    while k < len(units):
+        if not _entry(units[k], lines, set()):
+            k += 1
+            continue
+        run, numbers = k, set()
+        while run < len(units) and (_label_line(units[run]) or _entry(units[run], lines, numbers)):
+            numbers.add(mark.number if (mark := _numbered(units[run])) is not None else ())
+            run += 1
+        entries = [j for j in range(k, run) if _numbered(units[j]) is not None]
+        last = _mirrored_until(units, entries, later, run)
+        if last is not None:
+            for j in range(k, last + 1):
+                units[j].chrome = "table of contents"
+            if k and FURNITURE_HEADING.match(units[k - 1].text.strip()) and units[k - 1].line == units[k - 1].end:
+                units[k - 1].chrome = "table of contents"  # "Table of Contents:" above it
+        k = run
+
+
+def _entry(unit: Unit, lines: list[str], numbers: set[tuple[int, ...]]) -> bool:
+    """A contents list's entry: a numbered line (wrapped over at most 3, or with its own numbered
+    sub-entries under it), its number not in the list yet (a number again: the list has ended,
+    the document starts)."""
+    mark = _numbered(unit)
+    if mark is None or mark.number in numbers:
+        return False
+    start, end = unit.payload
+    return end - start <= 3 or all(NUMBERED.match(line.strip()) for line in lines[start + 1:end])
+
+
+def _mirrored_until(units: list[Unit], entries: list[int], later: dict[tuple[int, ...], list[int]],
+                    run_end: int) -> int | None:
+    """The last entry of a contents list that the document's numbered lines after the run
+    mirror, or None when these entries are not a contents list."""
+    if len(entries) < 3:
+        return None
+    found = []  # (entry, the first numbered line after the run with its number)
+    for j in entries:
+        places = later.get(_numbered(units[j]).number, [])
+        first = bisect.bisect_left(places, run_end)
+        if first < len(places):
+            found.append((j, places[first]))
+    same = sum(_key(_numbered(units[j]).question) == _key(_numbered(units[x]).question) for j, x in found)
+    in_order = sum(a[1] < b[1] for a, b in zip(found, found[1:], strict=False))
+    if len(found) < 0.8 * len(entries) or same < 0.6 * len(entries) or in_order < 0.8 * (len(found) - 1):
+        return None
+    return found[-1][0]
+
+
+def _mark_numbered_sections(units: list[Unit]) -> set[int]:
+    """A numbered line with nothing under it, that is no question, right before the numbered
+    lines its number is the start of (`1. Philosophy` before `1.1`, `3.1 Configuration Problems`
+    before `3.1.1`, `2.0 Ports` before `2.1`): a section heading, not a question. Their units."""
+    found = set()
+    for k, unit in enumerate(units):
+        mark = _numbered(unit)
+        if mark is None or mark.answered or reads_as_question(mark.question):
+            continue
+        following = next((j for j in range(k + 1, len(units)) if not units[j].chrome), None)
+        after = _numbered(units[following]) if following is not None else None
+        prefix = mark.number
+        while len(prefix) > 1 and prefix[-1] == 0:
+            prefix = prefix[:-1]  # `2.0 Ports` heads 2.1, 2.2...
+        if after is None or len(after.number) <= len(prefix) or after.number[:len(prefix)] != prefix:
+            continue
+        unit.kind, unit.level, unit.text, unit.marks = "heading", 2, mark.question, ()
+        found.add(k)
+    return found
+
+
+def _mark_headings(units: list[Unit], lines: list[str], numbered_sections: set[int] = frozenset()) -> None:
     """A short line alone in its paragraph, with no closing punctuation, right before a block
     that offers a question: a heading the finder may take as a section. A line underlined with
     `===` or `---` is one too. Plain paragraphs only (no marker, not chrome), in order."""
+    before: tuple[int, ...] | None = None  # the number of the last numbered line
     for k, unit in enumerate(units):
         if unit.kind == "paragraph" and not unit.marks and not unit.chrome:
-            _mark_heading(units, k, lines)
+            _mark_heading(units, k, lines, before, numbered_sections)
+        if (mark := _numbered(unit)) is not None:
+            before = mark.number
 
 
-def _mark_heading(units: list[Unit], k: int, lines: list[str]) -> None:
+def _mark_heading(units: list[Unit], k: int, lines: list[str], before: tuple[int, ...] | None = None,
+                  numbered_sections: set[int] = frozenset()) -> None:
     """Whether the plain paragraph units[k] is a heading, and at which level: two lines, the
     second a rule (its first line is the heading's text), or a short line a heading rule takes."""
     unit = units[k]
@@ -247,11 +351,30 @@ def _mark_heading(units: list[Unit], k: int, lines: list[str]) -> None:
     if end - start == 2 and RULE.match(lines[start + 1]):
         unit.kind, unit.level, unit.text = "heading", _rule_level(lines[start + 1]), lines[start].strip()
         return
-    if not _short_line(unit.text.strip(), start, end):
+    if not _short_line(unit.text.strip(), start, end) or _inside_numbering(units, k, before, numbered_sections):
         return
     level = _short_heading_level(units, k, lines)
     if level is not None:
         unit.kind, unit.level = "heading", level
+
+
+def _inside_numbering(units: list[Unit], k: int, before: tuple[int, ...] | None, numbered_sections: set[int]) -> bool:
+    """Whether the short line units[k], after numbered line `before`, stands where the document's
+    numbering leaves no room for a heading: before its own numbered section heading, before the
+    next question of the same group (1.2 -> 1.3), or before a list numbered otherwise than the
+    questions (`Here's a rough step-by-step:` / `1. copy...` after question 1.15). It is then the
+    end of an answer or an answer's lead-in."""
+    if before is None:
+        return False
+    following = next((j for j in range(k + 1, len(units)) if not units[j].chrome), None)
+    if following is None:
+        return False
+    if following in numbered_sections:
+        return True
+    mark = _numbered(units[following])
+    if mark is None:
+        return False
+    return len(mark.number) != len(before) or (len(before) >= 2 and mark.number[:-1] == before[:-1])
 
 
 def _rule_level(line: str) -> int:
