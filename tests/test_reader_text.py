@@ -233,3 +233,20 @@ def test_a_numbered_faq_with_its_contents_group_headings_and_steps(tmp_path, tex
     result = run(["check"], root)
     assert result.exit_code == 0, result.output
     assert "0 error(s)" in result.stdout
+
+
+def test_the_last_short_line_of_an_answer_is_not_a_section_in_a_numbered_group(tmp_path):
+    """A short last line of an answer (a command, a help tag) right before the next question of
+    the same group (1.1 -> 1.2) stays in the answer: the numbering leaves no room for a section."""
+    text = ("Editor FAQ\n\n1. Options\n\n1.1 How do I display the ruler?\n\nSet the ruler option:\n\n"
+            "    :set ruler\n\n|'ruler'|\n\n1.2 How do I display the mode?\n\nSet the showmode option:\n\n"
+            "    :set showmode\n\n|'showmode'|\n\n1.3 How do I show partial commands?\n\n"
+            "Set the showcmd option.\n\n2. Files\n\n2.1 How do I open a file?\n\nUse :edit.\n")
+    root = project(tmp_path, {"faq.txt": text})
+    deck = read_source(root / "source" / "faq.txt", "faq.txt", 10**7)
+    assert [s.title for s in deck.sections] == ["Options", "Files"]
+    assert [c.question_text for c in deck.cards] == ["How do I display the ruler?", "How do I display the mode?",
+                                                     "How do I show partial commands?", "How do I open a file?"]
+    assert deck.cards[0].answer_text.endswith("|'ruler'|")
+    assert deck.cards[1].answer_text.endswith("|'showmode'|")
+    assert deck.stray == ()
