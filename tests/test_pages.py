@@ -468,6 +468,7 @@ def test_documentation_headings_with_permalinks_and_links_back_to_the_contents(t
     is the heading's whole text (Sphinx's back-link to the contents) is the heading itself."""
     root = project(tmp_path, {"faq.html": _doc_page(markup)})
     deck = read_source(root / "source" / "faq.html", "faq.html", 10**7)
+    assert deck.title == "General Python FAQ"
     assert cards(deck) == [("General Information", "What is Python?"),
                            ("General Information", "Why was Python created in the first place?")]
     assert [c.answer_text for c in deck.cards] == [

@@ -186,11 +186,11 @@ def read_html(text: str, path: str, fallback_title: str, folder: Path | None = N
     from deckgen.readers.htmlshapes import read_shapes
     from deckgen.readers.htmlunits import read_found
 
+    _remove_permalinks(soup)  # before the title is read: "General Python FAQ", not "... FAQ ¶"
     faq = faq_data(soup, page)
     title = _title(soup)
     for element in soup.find_all(NEVER_CONTENT):
         element.decompose()
-    _remove_permalinks(soup)
     _remove_chrome(soup, page)
     root = _content_root(soup)
     blocks = _flatten(root)
