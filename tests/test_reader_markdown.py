@@ -150,3 +150,53 @@ def test_a_headings_trailing_attribute_block_is_not_its_text(tmp_path):
     assert html.exit_code == 0
     page = (tmp_path / "p" / "build" / "faq.html").read_text(encoding="utf-8")
     assert "{#history" not in page and "{#Origins}" not in page and "What is the history of the project?" in page
+
+
+HTML_HEADINGS = """# FAQ
+
+* [Does ripgrep support configuration files?](#config)
+* [When is the next release?](#release)
+* [How do I use `rg` with *globs*?](#globs)
+
+<h2 id="basics">The <code>rg</code> basics</h2>
+
+<h3 name="config">
+Does ripgrep support configuration files?
+</h3>
+
+Yes. See the guide's section on configuration files.
+
+<h3 name="release">
+When is the next release?
+</h3>
+
+Releases are made on a best effort basis.
+
+<h3 name="globs">How do I use <code>rg</code> with *globs* &amp; paths?</h3>
+<p>Pass <code>-g</code> once per glob.</p>
+
+```html
+<h3>Not a question, an example</h3>
+```
+"""
+
+
+def test_a_raw_html_heading_is_a_heading(tmp_path):
+    """`<h3 name="config">` / words / `</h3>` (ripgrep's FAQ) is a heading as GitHub shows it:
+    each is a question with the answer below it, not a block of the question before it."""
+    path = tmp_path / "faq.md"
+    path.write_text(HTML_HEADINGS, encoding="utf-8")
+    deck = read_source(path, "faq.md", 10**7)
+    assert deck.shape == "markdown:h3"
+    assert [c.question_text for c in deck.cards] == [
+        "Does ripgrep support configuration files?", "When is the next release?",
+        "How do I use rg with *globs* & paths?"]
+    assert [c.answer_text for c in deck.cards] == [
+        "Yes. See the guide's section on configuration files.", "Releases are made on a best effort basis.",
+        "Pass -g once per glob.\n<h3>Not a question, an example</h3>"]
+    assert [c.span.line for c in deck.cards] == [9, 15, 21]
+    assert [s.title for s in deck.sections] == ["The rg basics"]
+    assert deck.cards[2].question[1] == Inline("code", "rg")
+    assert not [d for d in deck.diagnostics if d.severity == "error"]
+    checked = run(["check"], project(tmp_path / "p", {"faq.md": HTML_HEADINGS}))
+    assert checked.exit_code == 0 and "0 error(s), 0 warning(s)" in checked.output

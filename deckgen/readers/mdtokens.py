@@ -3,7 +3,8 @@
 Contract: `parser_for(path)` is the parser a text is read with (a document, `path` set: raw HTML
 on; a fragment such as an Anki field turned into Markdown: raw HTML off, `<` is text). Both read
 CommonMark with tables and formulas, take a heading's trailing attribute block (`{#id .class}`)
-off its text, and never nest deeper than FLAT_LEVEL: from there on, lists
+off its text, read a raw HTML block that is a heading element (`<h3 name="x">Q?</h3>`, as GitHub
+shows it) as a heading, and never nest deeper than FLAT_LEVEL: from there on, lists
 and quotes are read as flat paragraphs whose inline token carries `meta["flattened"]` (the reader
 warns about it, DG022). The helpers below only read tokens: where a container closes, a list's
 items, a block's children, an inline token's words; none of them changes a token.
@@ -11,6 +12,7 @@ items, a block's children, an inline token's words; none of them changes a token
 
 from __future__ import annotations
 
+import html
 import re
 from typing import TYPE_CHECKING
 
@@ -47,6 +49,57 @@ def _heading_attributes(state) -> None:
             token.attrSet("id", ident[1])
 
 
+# A raw HTML block that starts with a heading element: `<h3 name="config">`, its words on the
+# same or the following lines, `</h3>`. GitHub shows it as a heading, and so is it read.
+HTML_HEADING = re.compile(r"\A\s*<(h[1-6])(?:\s[^>]*)?>(?P<inner>.*?)</\1\s*>", re.IGNORECASE | re.DOTALL)
+HTML_TAG_OR_TEXT = re.compile(r"<[^>]*>|[^<]+|<")
+
+
+def _heading_children(inner: str) -> list[Token]:
+    """A heading element's inner HTML as an inline token's children: its tags as inline HTML
+    (`<code>`, `<b>`, `<br>` keep their meaning), its text as text (not Markdown: GitHub does not
+    read Markdown inside an HTML block)."""
+    out = []
+    for piece in HTML_TAG_OR_TEXT.findall(" ".join(inner.split())):
+        if piece.startswith("<") and piece.endswith(">"):
+            out.append(Token("html_inline", "", 0, content=piece))
+        else:
+            out.append(Token("text", "", 0, content=html.unescape(piece)))
+    return out
+
+
+def _html_headings(state) -> None:
+    """Each raw HTML block that starts with a heading element with words becomes that heading
+    (its `id` or `name` the heading's id); what follows it in the block stays raw HTML."""
+    tokens = []
+    for token in state.tokens:
+        match = HTML_HEADING.match(token.content) if token.type == "html_block" else None
+        words = match and " ".join(HTML_TAG_OR_TEXT.sub(
+            lambda m: "" if m[0].startswith("<") and len(m[0]) > 1 else m[0], match["inner"]).split())
+        if not match or not words:
+            tokens.append(token)
+            continue
+        tag = match[1].lower()
+        start, stop = token.map or (0, 0)
+        last = start + token.content[:match.end()].count("\n")  # the heading's last line (0-based)
+        opening = Token("heading_open", tag, 1, map=[start, last + 1], level=token.level, block=True)
+        opening.markup = "#" * int(tag[1])
+        ident = re.search(r"""\b(?:id|name)\s*=\s*["']?([^"'\s>]+)""", match[0][:match[0].index(">")])
+        if ident:
+            opening.attrSet("id", ident[1])
+        inline = Token("inline", "", 0, map=[start, last + 1], level=token.level + 1, content=words,
+                       children=_heading_children(match["inner"].strip()))
+        closing_ = Token("heading_close", tag, -1, level=token.level, block=True, markup=opening.markup)
+        tokens += [opening, inline, closing_]
+        rest = token.content[match.end():]
+        if rest.strip():
+            after = last + (rest.lstrip(" \t").startswith("\n") or rest.startswith("\n"))
+            remainder = Token("html_block", "", 0, map=[after, max(stop, after + 1)], level=token.level,
+                              block=True, content=rest.lstrip(" \t").removeprefix("\n"))
+            tokens.append(remainder)
+    state.tokens = tokens
+
+
 def markdown_parser(html: bool) -> MarkdownIt:
     """CommonMark with tables and formulas: `\\(...\\)` and `\\[...\\]` (texmath), `$...$` and `$$...$$`
     (dollarmath) with pandoc's rule for single dollars (no space inside either dollar, no digit
@@ -59,6 +112,8 @@ def markdown_parser(html: bool) -> MarkdownIt:
         .use(texmath_plugin, delimiters="brackets")
     )
     parser.core.ruler.before("inline", "heading_attributes", _heading_attributes)
+    # after the inline rule: the children made here are not read as Markdown
+    parser.core.ruler.after("inline", "html_headings", _html_headings)
     parser.validateLink = lambda url: True
     return parser
 
