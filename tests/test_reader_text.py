@@ -250,3 +250,14 @@ def test_the_last_short_line_of_an_answer_is_not_a_section_in_a_numbered_group(t
     assert deck.cards[0].answer_text.endswith("|'ruler'|")
     assert deck.cards[1].answer_text.endswith("|'showmode'|")
     assert deck.stray == ()
+
+
+def test_questions_answered_in_place_and_asked_again_later_are_not_a_contents_list(tmp_path):
+    """Only a list whose lines have no answer of their own is a contents list: questions with their
+    answer under them, asked again in a revision list at the end, stay the cards."""
+    answered = "".join(f"{n}. What is item {n}?\n   Item {n} is thing {n}.\n\n" for n in range(1, 5))
+    again = "".join(f"{n}. What is item {n}?\n" for n in range(1, 5))
+    root = project(tmp_path, {"quiz.txt": f"Quiz\n\n{answered}Revision\n\n{again}"})
+    deck = read_source(root / "source" / "quiz.txt", "quiz.txt", 10**7)
+    assert [(c.question_text, c.answer_text) for c in deck.cards][:4] == [
+        (f"What is item {n}?", f"Item {n} is thing {n}.") for n in range(1, 5)]

@@ -280,14 +280,24 @@ def _mark_contents(units: list[Unit], lines: list[str]) -> None:
 
 
 def _entry(unit: Unit, lines: list[str], numbers: set[tuple[int, ...]]) -> bool:
-    """A contents list's entry: a numbered line (wrapped over at most 3, or with its own numbered
-    sub-entries under it), its number not in the list yet (a number again: the list has ended,
-    the document starts)."""
+    """A contents list's entry: a numbered line with no answer of its own, its number not in the
+    list yet (a number again: the list has ended, the document starts). Under its question's
+    lines (a question wraps up to its `?`) only its own numbered sub-entries, or one line indented
+    deeper that ends a title with no `?` (`5.4. My RE isn't matching... (Or, "Greedy vs.` /
+    `     stingy pattern matching")`) or asks a second question (`7.4 Why...? / For example, why...?`):
+    not an answer (`1. What is X?` / `   X is Y.`)."""
     mark = _numbered(unit)
     if mark is None or mark.number in numbers:
         return False
     start, end = unit.payload
-    return end - start <= 3 or all(NUMBERED.match(line.strip()) for line in lines[start + 1:end])
+    if _inline_answer(lines, start, end) is not None:
+        return False
+    rest = lines[start + _question_lines(lines, start, end):end]
+    if all(NUMBERED.match(line.strip()) for line in rest):
+        return True
+    if len(rest) != 1 or len(rest[0]) - len(rest[0].lstrip()) <= len(lines[start]) - len(lines[start].lstrip()):
+        return False
+    return not QUESTION_END.search(lines[start]) or bool(QUESTION_END.search(rest[0]))  # or a second question
 
 
 def _mirrored_until(units: list[Unit], entries: list[int], later: dict[tuple[int, ...], list[int]],
