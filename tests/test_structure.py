@@ -666,3 +666,50 @@ def test_a_last_heading_holding_only_links_is_the_closing_not_a_card(tmp_path):
     asks = read(tmp_path, "asks.md", text.replace("### Other Answers", "### Where can I read other answers?"))
     assert questions(asks)[-1] == "Where can I read other answers?"
     assert asks.cards[-1].answer_text == "https://example.org/answers\nAnother list"
+
+
+TOPICS_OVER_LIST_QUESTIONS = """### basic interview questions
+- What is a jsonb type in psql? how is it different from json
+    - jsonb stores data in byte format and json stores in text format.
+    - jsonb also supports indexing on individual keys.
+- How can you query json data in psql?
+    - with the `->` operator, for example
+    ```sql
+    select taskdata->'id' from dailytasks
+    ```
+- How do you upsert in psql?
+    - with `insert ... on conflict ... do update`.
+
+### advanced questions
+- Why would you denormalize a table?
+    - to read a record without joins, when reads outnumber writes.
+- When is a partial index useful?
+    - when queries only ever ask for a small part of the rows.
+"""
+
+
+def test_list_items_that_ask_under_a_topic_heading_are_the_questions(tmp_path):
+    """`### basic interview questions` asks nothing; the list items under it ask and hold their
+    answers: each item is a card, not the heading one card holding them all."""
+    deck = read(tmp_path, "postgres.md", TOPICS_OVER_LIST_QUESTIONS)
+    assert deck.shape == "markdown:list-item"
+    assert questions(deck) == [
+        "What is a jsonb type in psql? how is it different from json", "How can you query json data in psql?",
+        "How do you upsert in psql?", "Why would you denormalize a table?", "When is a partial index useful?"]
+    assert [s.title for s in deck.sections] == ["basic interview questions", "advanced questions"]
+    assert [c.answer_text for c in deck.cards] == [
+        "jsonb stores data in byte format and json stores in text format.\n"
+        "jsonb also supports indexing on individual keys.",
+        "with the -> operator, for example\nselect taskdata->'id' from dailytasks",
+        "with insert ... on conflict ... do update.",
+        "to read a record without joins, when reads outnumber writes.",
+        "when queries only ever ask for a small part of the rows."]
+    assert not [d for d in deck.diagnostics if d.severity == "error"]
+    checked = run(["check"], project(tmp_path / "p", {"postgres.md": TOPICS_OVER_LIST_QUESTIONS}))
+    assert checked.exit_code == 0 and "0 error(s), 0 warning(s)" in checked.output
+    # a `###` question that asks keeps such a list as its answer (deckgen's own form)
+    asked = read(tmp_path, "asked.md", TOPICS_OVER_LIST_QUESTIONS.replace(
+        "### basic interview questions", "### What do interviewers ask about psql?").replace(
+        "### advanced questions", "### What do they ask next?"))
+    assert questions(asked) == ["What do interviewers ask about psql?", "What do they ask next?"]
+    assert asked.cards[1].answer_text.startswith("Why would you denormalize a table?\n")

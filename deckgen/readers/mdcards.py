@@ -30,7 +30,7 @@ from deckgen.readers.mdmarks import (
     strip_question_label,
     strip_runs,
 )
-from deckgen.readers.structure import Mark, Unit, strip_number
+from deckgen.readers.structure import Mark, Unit, strip_number, topics_over_asked_items
 
 NUMBERED_TITLE = re.compile(r"^\s*\d{1,3}[.)]\s+\D")
 NOT_OWN_FORM = ("details", "label", "qa-markers", "list-heading")
@@ -48,6 +48,9 @@ def own_form(units: list[Unit]) -> bool:
     if sum(u.level == 1 for u in headings) > 1 or any(u.level == 1 for u in headings[1:]):
         return False
     if any(m.family in NOT_OWN_FORM for u in units for m in u.marks):
+        return False
+    # a `###` topic over list items that ask and hold their answers: the finder chooses
+    if topics_over_asked_items(units, 3):
         return False
     return _all_under_questions(units)
 

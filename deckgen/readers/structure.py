@@ -145,6 +145,23 @@ def find(units: Sequence[Unit], forced: str = "auto") -> tuple[Reading, list[Rea
     return _fill_gaps(units, readings[0]), readings
 
 
+def topics_over_asked_items(units: Sequence[Unit], level: int) -> bool:
+    """A heading of `level` that asks nothing holds two or more list items that ask and hold their
+    answers (`### basic interview questions` / `- What is a jsonb type?` / `    - jsonb stores…`):
+    the items are the questions and the heading their topic, however well the headings alone
+    would explain the document (deckgen's own form, one `###` per question, is not this)."""
+    topic, asked = None, 0
+    for unit in units:
+        if unit.kind == "heading" and unit.level <= level:
+            if topic is not None and asked >= 2:
+                return True
+            topic = unit if unit.level == level and not reads_as_question(unit.text) else None
+            asked = 0
+        elif topic is not None and (mark := unit.mark("list-item")) is not None and mark.answered:
+            asked += 1
+    return topic is not None and asked >= 2
+
+
 def _fill_gaps(units: Sequence[Unit], reading: Reading) -> Reading:
     """A long stretch the best family leaves out (a README's coding exercises after its questions,
     marked otherwise) is read by the finder on its own; its cards are kept when they clearly are
