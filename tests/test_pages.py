@@ -478,3 +478,16 @@ def test_documentation_headings_with_permalinks_and_links_back_to_the_contents(t
     result = run(["check"], root)
     assert result.exit_code == 0, result.output
     assert "0 error(s)" in result.stdout
+
+
+def test_chrome_inside_a_heading_that_is_not_its_text_is_still_left_out(tmp_path):
+    """Only a link that is a heading's whole text is the heading: a share link beside the
+    question's words stays chrome."""
+    page = tmp_path / "p.html"
+    page.write_text('<html><body><article><h1>FAQ</h1><h2>What is a mutex?<a class="share" href="https://social.example/'
+                    '?u=1">Share</a></h2><p>A lock only one thread holds.</p><h2>What is a semaphore?</h2>'
+                    '<p>A counter of permits.</p></article></body></html>', encoding="utf-8")
+    deck = read_source(page, "p.html", 10**7)
+    assert [(c.question_text, c.answer_text) for c in deck.cards] == [
+        ("What is a mutex?", "A lock only one thread holds."), ("What is a semaphore?", "A counter of permits.")]
+    assert [(s.text, s.reason) for s in deck.skipped] == [("Share", "page chrome (share)")]
