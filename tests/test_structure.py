@@ -713,3 +713,35 @@ def test_list_items_that_ask_under_a_topic_heading_are_the_questions(tmp_path):
         "### advanced questions", "### What do they ask next?"))
     assert questions(asked) == ["What do interviewers ask about psql?", "What do they ask next?"]
     assert asked.cards[1].answer_text.startswith("Why would you denormalize a table?\n")
+
+
+QUESTIONS_ONLY = """## JavaScript questions
+
+* Explain event delegation.
+* Explain how `this` works in JavaScript.
+* What is a closure, and how/why would you use one?
+* Describe event bubbling.
+* Describe event capturing.
+* What is the difference between `==` and `===`?
+"""
+
+
+def test_a_list_of_questions_without_answers_never_answers_one_with_another(tmp_path):
+    """In a list of questions and nothing else (h5bp's interview questions), an item that asks
+    without a question mark ("Describe event bubbling.") is a question too, not the answer of the
+    one before it: every question is a card, each flagged for its empty answer."""
+    deck = read(tmp_path, "js.md", QUESTIONS_ONLY)
+    assert questions(deck) == [
+        "Explain event delegation.", "Explain how this works in JavaScript.",
+        "What is a closure, and how/why would you use one?", "Describe event bubbling.",
+        "Describe event capturing.", "What is the difference between == and ===?"]
+    assert [c.answer_text for c in deck.cards] == [""] * 6
+    assert not deck.skipped and not deck.stray
+    checked = run(["check"], project(tmp_path / "p", {"js.md": QUESTIONS_ONLY}))
+    assert checked.exit_code == 1
+    assert checked.output.count("has an empty answer [DG007]") == 6
+    # a list mostly of items that do not ask keeps them as the answer of the question above it
+    steps = read(tmp_path, "steps.md", "## Setup\n\n* How do I reset the settings?\n* Close the app.\n"
+                 "* Delete the file.\n* Explain it to the admin.\n\nDone.\n")
+    assert questions(steps) == ["How do I reset the settings?"]
+    assert steps.cards[0].answer_text == "Close the app.\nDelete the file.\nExplain it to the admin.\nDone."

@@ -151,6 +151,18 @@ def _paragraph_item_marks(tokens: list[Token], a: int, b: int, ordered: bool,
     return ()
 
 
+def asking_item_marks(tokens: list[Token], a: int, b: int) -> tuple[Mark, ...]:
+    """An item of one line that asks without a question mark ("Explain event delegation.",
+    "Describe event bubbling."), read in a list of questions: a question too, with no answer of
+    its own (never the answer of the question before it)."""
+    if tokens[a + 1].type != "paragraph_open" or len(children(tokens, a, b)) > 1:
+        return ()
+    question = plain(tokens[a + 2])
+    if len(question) > 300 or "\n" in question or not reads_as_question(question):
+        return ()
+    return (Mark("list-item", strip_number(question)[0], None),)
+
+
 def _reveals_answer(tokens: list[Token]) -> bool:
     """An accordion among the tokens whose summary says "Show answer"."""
     return any(t.type == "html_block" and (s := REVEAL_SUMMARY.search(t.content)) and is_reveal(s[1])

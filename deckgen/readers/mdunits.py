@@ -26,7 +26,14 @@ from deckgen.readers.mdchrome import (
     only_links,
     paragraph_chrome,
 )
-from deckgen.readers.mdmarks import META, details_marks, heading_marks, item_marks, paragraph_marks
+from deckgen.readers.mdmarks import (
+    META,
+    asking_item_marks,
+    details_marks,
+    heading_marks,
+    item_marks,
+    paragraph_marks,
+)
 from deckgen.readers.mdtokens import closing, html_soup, inline_html_tags, inline_words, item_ranges, plain
 from deckgen.readers.structure import Unit
 
@@ -120,9 +127,16 @@ class _UnitReader:
         text = inline_words(tokens)
         if chrome or mostly_anchors(tokens):
             return [Unit("list", first, last, text, chrome=chrome or TOC, payload=(i, end + 1))]
-        items = [self.item_unit(i, a, b, k, (first, last)) for k, (a, b) in enumerate(item_ranges(self.tokens, i, end))]
+        ranges = item_ranges(self.tokens, i, end)
+        items = [self.item_unit(i, a, b, k, (first, last)) for k, (a, b) in enumerate(ranges)]
         if not any(unit.marks for unit in items):
             return [Unit("list", first, last, text, payload=(i, end + 1), links=only_links(tokens))]
+        # in a list of questions (most items ask), an item that asks without a question mark
+        # ("Describe event bubbling.") is one too, not the answer of the question before it
+        asking = [unit.marks or asking_item_marks(self.tokens, a, b) for unit, (a, b) in zip(items, ranges, strict=True)]
+        if any(unit.mark("list-item") for unit in items) and 2 * sum(map(bool, asking)) > len(items):
+            for unit, marks in zip(items, asking, strict=True):
+                unit.marks = marks
         return items
 
     def item_unit(self, i: int, a: int, b: int, k: int, lines: tuple[int, int]) -> Unit:
