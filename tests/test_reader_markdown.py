@@ -200,3 +200,36 @@ def test_a_raw_html_heading_is_a_heading(tmp_path):
     assert not [d for d in deck.diagnostics if d.severity == "error"]
     checked = run(["check"], project(tmp_path / "p", {"faq.md": HTML_HEADINGS}))
     assert checked.exit_code == 0 and "0 error(s), 0 warning(s)" in checked.output
+
+
+FRONT_MATTER = """---
+title: "JavaScript Questions"
+layout: layouts/page.njk
+tags:
+  - interview
+---
+
+## General
+
+### What is a closure?
+
+A function with the variables it was made with.
+"""
+
+
+def test_a_yaml_front_matter_is_the_pages_title_not_a_section(tmp_path):
+    """Jekyll's, Eleventy's or Hugo's front matter (`---` / `key: value` / `---`) is left out as
+    chrome, named by check -v, and its `title:` titles the deck when no `# Title` does; the
+    closing `---` no longer makes its lines a `##` section named "title: ... layout: ..."."""
+    path = tmp_path / "js.md"
+    path.write_text(FRONT_MATTER, encoding="utf-8")
+    deck = read_source(path, "js.md", 10**7)
+    assert deck.title == "JavaScript Questions"
+    assert [s.title for s in deck.sections] == ["General"]
+    assert [(c.question_text, c.answer_text) for c in deck.cards] == [
+        ("What is a closure?", "A function with the variables it was made with.")]
+    assert {s.reason for s in deck.skipped} == {"front matter"}
+    # a rule and a heading at the top are no front matter
+    plain = tmp_path / "plain.md"
+    plain.write_text("---\n\n# Questions\n\n---\n\n### What is a closure?\n\nA function.\n", encoding="utf-8")
+    assert read_source(plain, "plain.md", 10**7).title == "Questions"

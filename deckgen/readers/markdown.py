@@ -38,7 +38,7 @@ from deckgen.model import Block, Card, Deck, Diagnostic, Section, Skipped, Sourc
 from deckgen.readers import _module
 from deckgen.readers.mdblocks import BlockReader
 from deckgen.readers.mdcards import CardReader, own_form, section_title
-from deckgen.readers.mdchrome import BACK_TO_TOP, BADGE, DOCTOC
+from deckgen.readers.mdchrome import BACK_TO_TOP, BADGE, DOCTOC, front_matter
 from deckgen.readers.mdfindings import Findings
 from deckgen.readers.mdinline import IMAGE_SUFFIXES, SAFE_SCHEMES
 from deckgen.readers.mdmarks import A_MARKER, EXTRA, LABEL_A, LABEL_Q, META, QA_MARKER
@@ -76,7 +76,8 @@ class _Reader:
         sections = counted_when_repeated(self._sections(units, chosen, cards, own))
         skipped, stray = self._left_out(units, chosen)
         self.findings.report_anchors()
-        title = units[chosen.title].text.strip() if chosen.title is not None else ""
+        # the `# Title`; else the front matter's `title:` (as the site built from it shows it)
+        title = units[chosen.title].text.strip() if chosen.title is not None else front_matter(self.lines)[1]
         return Deck(
             title=title or self.fallback_title, source=self.path,
             sections=tuple(Section(name, span, tuple(cards)) for name, span, cards in sections if cards),

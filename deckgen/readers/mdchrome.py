@@ -4,7 +4,8 @@ Contract: each function looks at one block (markdown-it tokens, or a raw HTML bl
 says why it is chrome, as the structure finder's `Unit.chrome` reason ("back-to-top link",
 "badges and images", "table of contents"), or "" / False when it is content. They decide from
 the block alone; a table of contents that doctoc's comments enclose is found by the unit reader,
-which sees the comments. None of them reports anything.
+which sees the comments, and so is a YAML front matter (`front_matter` reads the document's first
+lines). None of them reports anything.
 """
 
 from __future__ import annotations
@@ -127,3 +128,25 @@ def without_trailing_links(code: str) -> str:
     while lines and (not lines[-1].strip() or indented_link(lines[-1])):
         lines.pop()
     return "\n".join(lines) if lines else code.rstrip("\n")
+
+
+# A static site's YAML front matter: `---` on the first line, `key: value` lines (and lists or
+# indented values), `---` or `...` to close it; `title:` is the page's title
+FRONT_MATTER_LINE = re.compile(r"^(?:[\w.-]+[ \t]*:(?:[ \t].*)?|[ \t]+\S.*|-[ \t].*|[ \t]*)$")
+FRONT_MATTER_TITLE = re.compile(r"^title[ \t]*:[ \t]*(?P<title>.+?)[ \t]*$")
+
+
+def front_matter(lines: list[str]) -> tuple[int, str]:
+    """How many of the document's first lines are a YAML front matter (0: none), and its title."""
+    if not lines or lines[0].rstrip() != "---":
+        return 0, ""
+    for end, line in enumerate(lines[1:101], start=1):
+        if line.rstrip() in ("---", "..."):
+            keys = [x for x in lines[1:end] if x.strip()]
+            if not keys or not any(":" in x for x in keys):
+                return 0, ""
+            title = next((m["title"] for x in lines[1:end] if (m := FRONT_MATTER_TITLE.match(x))), "")
+            return end + 1, title.strip("\"'")
+        if not FRONT_MATTER_LINE.match(line):
+            return 0, ""
+    return 0, ""

@@ -20,6 +20,7 @@ from markdown_it.token import Token
 
 from deckgen.readers.mdchrome import (
     DOCTOC,
+    front_matter,
     html_chrome,
     indented_link,
     mostly_anchors,
@@ -72,14 +73,16 @@ class _UnitReader:
         return "\n".join(self.lines[token_map[0]:token_map[1]]) if token_map else ""
 
     def top_level_units(self) -> list[Unit]:
-        """Every top-level block's units; a block between doctoc's comments is a table of contents."""
+        """Every top-level block's units; a block between doctoc's comments is a table of contents,
+        one in the YAML front matter is chrome."""
         tokens, out = self.tokens, []
         i, doctoc = 0, False
+        front, _ = front_matter(self.lines)
         while i < len(tokens):
             token = tokens[i]
             end = closing(tokens, i) if token.nesting == 1 else i
             first, last = (token.map[0] + 1, token.map[1]) if token.map else (1, 1)
-            chrome = TOC if doctoc else ""
+            chrome = TOC if doctoc else "front matter" if first <= front else ""
             if token.type == "html_block" and DOCTOC.search(token.content):
                 doctoc = "START" in token.content.upper()
                 chrome = TOC
