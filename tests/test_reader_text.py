@@ -261,3 +261,24 @@ def test_questions_answered_in_place_and_asked_again_later_are_not_a_contents_li
     deck = read_source(root / "source" / "quiz.txt", "quiz.txt", 10**7)
     assert [(c.question_text, c.answer_text) for c in deck.cards][:4] == [
         (f"What is item {n}?", f"Item {n} is thing {n}.") for n in range(1, 5)]
+
+
+def test_a_short_answer_after_its_label_is_the_answer_not_a_section(tmp_path):
+    """`A:  xz -dc foo.tar.xz | tar xf -` is short and ends in no punctuation, like a heading; an
+    answer label makes it its question's answer (xz's FAQ: the answer was empty and the line
+    named the section of every later question)."""
+    source = tmp_path / "faq.txt"
+    source.write_text(
+        "XZ Utils FAQ\n============\n\n"
+        "Q:  Is xz fast?\n\nA:  Decompression is fast; compression is slow at high levels.\n\n\n"
+        "Q:  My tar does not recognize .tar.xz files.\n    How can I extract .tar.xz files?\n\n"
+        "A:  xz -dc foo.tar.xz | tar xf -\n\n\n"
+        "Q:  Can I recover parts of a broken .xz file?\n\nA:  It may be possible if the file has many blocks.\n",
+        encoding="utf-8")
+    deck = read_source(source, "faq.txt", 1_000_000)
+    assert [c.answer_text for c in deck.cards] == [
+        "Decompression is fast; compression is slow at high levels.",
+        "xz -dc foo.tar.xz | tar xf -",
+        "It may be possible if the file has many blocks.",
+    ]
+    assert all(not section.title.startswith("A:") and "xz -dc" not in section.title for section in deck.sections)

@@ -363,6 +363,8 @@ def _mark_heading(units: list[Unit], k: int, lines: list[str], before: tuple[int
         return
     if not _short_line(unit.text.strip(), start, end) or _inside_numbering(units, k, before, numbered_sections):
         return
+    if LABEL_A.match(lines[start]) or A_MARKER.match(lines[start]):
+        return  # a short answer (`A:  xz -dc foo.tar.xz | tar xf -`) is its question's, never a heading
     level = _short_heading_level(units, k, lines)
     if level is not None:
         unit.kind, unit.level = "heading", level
