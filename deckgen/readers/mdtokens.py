@@ -74,9 +74,9 @@ def _html_headings(state) -> None:
     tokens = []
     for token in state.tokens:
         match = HTML_HEADING.match(token.content) if token.type == "html_block" else None
-        words = match and " ".join(HTML_TAG_OR_TEXT.sub(
-            lambda m: "" if m[0].startswith("<") and len(m[0]) > 1 else m[0], match["inner"]).split())
-        if not match or not words:
+        inner = _heading_children(match["inner"].strip()) if match else []
+        words = " ".join("".join(t.content for t in inner if t.type == "text").split())
+        if match is None or not words:
             tokens.append(token)
             continue
         tag = match[1].lower()
@@ -84,16 +84,15 @@ def _html_headings(state) -> None:
         last = start + token.content[:match.end()].count("\n")  # the heading's last line (0-based)
         opening = Token("heading_open", tag, 1, map=[start, last + 1], level=token.level, block=True)
         opening.markup = "#" * int(tag[1])
-        ident = re.search(r"""\b(?:id|name)\s*=\s*["']?([^"'\s>]+)""", match[0][:match[0].index(">")])
+        ident = re.search(r"""\s(?:id|name)\s*=\s*["']?([^"'\s>]+)""", match[0][:match[0].index(">")])
         if ident:
             opening.attrSet("id", ident[1])
-        inline = Token("inline", "", 0, map=[start, last + 1], level=token.level + 1, content=words,
-                       children=_heading_children(match["inner"].strip()))
+        inline = Token("inline", "", 0, map=[start, last + 1], level=token.level + 1, content=words, children=inner)
         closing_ = Token("heading_close", tag, -1, level=token.level, block=True, markup=opening.markup)
         tokens += [opening, inline, closing_]
         rest = token.content[match.end():]
         if rest.strip():
-            after = last + (rest.lstrip(" \t").startswith("\n") or rest.startswith("\n"))
+            after = last + rest.lstrip(" \t").startswith("\n")  # the line it starts on
             remainder = Token("html_block", "", 0, map=[after, max(stop, after + 1)], level=token.level,
                               block=True, content=rest.lstrip(" \t").removeprefix("\n"))
             tokens.append(remainder)
