@@ -745,3 +745,34 @@ def test_a_list_of_questions_without_answers_never_answers_one_with_another(tmp_
                  "* Delete the file.\n* Explain it to the admin.\n\nDone.\n")
     assert questions(steps) == ["How do I reset the settings?"]
     assert steps.cards[0].answer_text == "Close the app.\nDelete the file.\nExplain it to the admin.\nDone."
+
+
+FOLLOW_UPS = """## JavaScript questions
+
+* Explain how `this` works in JavaScript.
+  * Can you give an example of one of the ways that working with `this` has changed in ES6?
+* What is a closure, and how/why would you use one?
+* Explain the difference between mutable and immutable objects.
+  * What is an example of an immutable object in JavaScript?
+  * What are the pros and cons of immutability?
+* Describe event bubbling.
+"""
+
+
+def test_follow_up_questions_in_a_list_of_questions_are_part_of_the_question(tmp_path):
+    """In a list of questions and nothing else, the questions nested under one ask more: they
+    are part of its question, never its answer."""
+    deck = read(tmp_path, "js.md", FOLLOW_UPS)
+    assert questions(deck) == [
+        "Explain how this works in JavaScript. Can you give an example of one of the ways that working with "
+        "this has changed in ES6?",
+        "What is a closure, and how/why would you use one?",
+        "Explain the difference between mutable and immutable objects. What is an example of an immutable "
+        "object in JavaScript? What are the pros and cons of immutability?",
+        "Describe event bubbling."]
+    assert [c.answer_text for c in deck.cards] == [""] * 4
+    # where an item holds an answer, questions nested under another stay that one's answer
+    answered = read(tmp_path, "answered.md", FOLLOW_UPS.replace(
+        "* Describe event bubbling.\n", "* Describe event bubbling.\n  * Events rise from the target to the root.\n"))
+    assert answered.cards[0].answer_text.startswith("Can you give an example")
+    assert answered.cards[3].answer_text == "Events rise from the target to the root."

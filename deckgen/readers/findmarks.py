@@ -97,6 +97,7 @@ class Mark:
     question: str
     number: tuple[int, ...] | None = None
     answered: bool = False  # the unit holds its own answer too (a label pair, an accordion)
+    follow_ups: bool = False  # what the unit holds below its question asks more (follow-up questions)
 
 
 @dataclass

@@ -22,6 +22,7 @@ from deckgen.htmlblocks import html_blocks
 from deckgen.model import Block, Card, Inline, ListBlock, Paragraph, SourceSpan
 from deckgen.readers.inline import split_choices, text_runs
 from deckgen.readers.mdblocks import BlockReader
+from deckgen.readers.mdinline import merge
 from deckgen.readers.mdmarks import (
     EXTRA,
     META,
@@ -186,7 +187,13 @@ class CardReader:
             return self._heading_question(unit, number)
         if unit.kind == "item":
             _, a, b, _ = unit.payload
-            return strip_runs(self.reader.inline.runs(self.tokens[a + 2])), self.reader.blocks(self.tokens[a + 4:b]), number
+            runs, below = strip_runs(self.reader.inline.runs(self.tokens[a + 2])), self.reader.blocks(self.tokens[a + 4:b])
+            if mark is not None and mark.follow_ups:  # the questions below ask more: part of the question
+                runs = merge([*runs, *(run for block in below if isinstance(block, ListBlock) for item in block.items
+                                       for paragraph in item if isinstance(paragraph, Paragraph)
+                                       for run in (Inline("text", " "), *paragraph.inlines))])
+                below = []
+            return runs, below, number
         if unit.kind == "details":
             return self._details_question(unit, mark), self._html(unit), number
         if unit.kind == "paragraph":

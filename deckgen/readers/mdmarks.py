@@ -16,7 +16,7 @@ import re
 from markdown_it.token import Token
 
 from deckgen.model import Inline
-from deckgen.readers.mdtokens import children, is_line_break, plain, plain_text
+from deckgen.readers.mdtokens import children, closing, is_line_break, item_ranges, plain, plain_text
 from deckgen.readers.structure import (
     NUMBER,
     Mark,
@@ -161,6 +161,25 @@ def asking_item_marks(tokens: list[Token], a: int, b: int) -> tuple[Mark, ...]:
     if len(question) > 300 or "\n" in question or not reads_as_question(question):
         return ()
     return (Mark("list-item", strip_number(question)[0], None),)
+
+
+def follow_up_marks(tokens: list[Token], a: int, b: int, marks: tuple[Mark, ...]) -> tuple[Mark, ...] | None:
+    """An item whose blocks below its first line are only lists of one-line questions (`* What is
+    the event loop?` / `  * What is the difference between call stack and task queue?`): its
+    list-item mark, saying that those ask more and answer nothing; None for any other item."""
+    mark = next((m for m in marks if m.family == "list-item"), None)
+    below = children(tokens, a, b)[1:]
+    if mark is None or not below or tokens[a + 1].type != "paragraph_open":
+        return None
+    for k in below:
+        if tokens[k].type not in ("bullet_list_open", "ordered_list_open"):
+            return None
+        for x, y in item_ranges(tokens, k, closing(tokens, k)):
+            inner = children(tokens, x, y)
+            text = plain(tokens[inner[0] + 1]) if len(inner) == 1 and tokens[inner[0]].type == "paragraph_open" else ""
+            if not text or "\n" in text or not ends_as_question(text):
+                return None
+    return (dataclasses.replace(mark, answered=False, follow_ups=True),)
 
 
 def _reveals_answer(tokens: list[Token]) -> bool:

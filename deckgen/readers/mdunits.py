@@ -31,6 +31,7 @@ from deckgen.readers.mdmarks import (
     META,
     asking_item_marks,
     details_marks,
+    follow_up_marks,
     heading_marks,
     item_marks,
     paragraph_marks,
@@ -140,6 +141,13 @@ class _UnitReader:
         if any(unit.mark("list-item") for unit in items) and 2 * sum(map(bool, asking)) > len(items):
             for unit, marks in zip(items, asking, strict=True):
                 unit.marks = marks
+            # a list of questions and nothing else: what an item holds below its question are
+            # follow-up questions (part of its question), never its answer
+            held = [(unit, follow_up_marks(self.tokens, a, b, unit.marks))
+                    for unit, (a, b) in zip(items, ranges, strict=True) if unit.mark("list-item") and unit.mark("list-item").answered]
+            if held and all(marks is not None for _, marks in held):
+                for unit, marks in held:
+                    unit.marks = marks
         return items
 
     def item_unit(self, i: int, a: int, b: int, k: int, lines: tuple[int, int]) -> Unit:
