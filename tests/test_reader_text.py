@@ -282,3 +282,22 @@ def test_a_short_answer_after_its_label_is_the_answer_not_a_section(tmp_path):
         "It may be possible if the file has many blocks.",
     ]
     assert all(not section.title.startswith("A:") and "xz -dc" not in section.title for section in deck.sections)
+
+
+CURL_LIKE_FAQ = "Updated: Jan 1 2020\n\n                                  FAQ\n\n 1. Philosophy\n  1.1 What is cURL?\n  1.2 What is libcurl?\n\n 2. Install Related Problems\n  2.1 Where can I get the sources?\n  2.2 How do I build it?\n\n 4. Running Problems\n  4.2 Why do I get problems when I use & or % in the URL?\n  4.3 How can I use {, }, [ or ] to specify multiple URLs?\n\n==============================================================================\n\n1. Philosophy\n\n  1.1 What is cURL?\n\n  cURL is the name of the project. The name is a play on 'Client for URLs'.\n\n  1.2 What is libcurl?\n\n  libcurl is a reliable and portable library for transfers.\n\n2. Install Related Problems\n\n  2.1 Where can I get the sources?\n\n  From the web site, or from your distribution's packages.\n\n  2.2 How do I build it?\n\n  Run configure, then make. The steps:\n\n  1. Unpack the archive.\n  2. Run the configure script.\n\n4. Running Problems\n\n  4.2 Why do I get problems when I use & or % in the URL?\n\n  The shell reads them: quote the URL.\n\n  4.3 How can I use {, }, [ or ] to specify multiple URLs?\n\n  Switch off globbing with -g.\n"
+
+
+def test_a_numbered_faq_whose_section_starts_past_its_first_number_keeps_its_questions(tmp_path):
+    """curl's plain-text FAQ has no 4.1 (removed over the years): section 4 starts at 4.2. Its
+    questions were left out as text between cards, the numbering judged broken at 2.2 -> 4.2."""
+    source = tmp_path / "FAQ.txt"
+    source.write_text(CURL_LIKE_FAQ, encoding="utf-8")
+    deck = read_source(source, "FAQ.txt", 1_000_000)
+    assert [c.question_text for c in deck.cards] == [
+        "What is cURL?", "What is libcurl?", "Where can I get the sources?", "How do I build it?",
+        "Why do I get problems when I use & or % in the URL?",
+        "How can I use {, }, [ or ] to specify multiple URLs?",
+    ]
+    assert deck.cards[-1].answer_text == "Switch off globbing with -g."
+    assert "Unpack the archive." in deck.cards[3].answer_text  # its steps stay in its answer
+    assert [s.title for s in deck.sections] == ["Philosophy", "Install Related Problems", "Running Problems"]

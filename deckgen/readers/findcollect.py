@@ -363,6 +363,13 @@ def _follows(a: tuple[int, ...], b: tuple[int, ...], new_section: bool) -> bool:
     a repeat not: an answer's own list; a restart at 1 only in a new section)."""
     if len(a) == len(b) and a[:-1] == b[:-1] and a[-1] < b[-1] <= a[-1] + 4:
         return True
+    if len(b) > len(a) and b[:len(a)] == a and all(x <= 1 for x in b[len(a):]):
+        return True  # 1.2 -> 1.2.1: down to its first sub-number
+    if len(b) > 1:  # on at a higher level: 1.2.5 -> 1.3, 9.1.4 -> 9.2.1, 3.22 -> 4.2 (4.1 gone)
+        for k in range(min(len(a), len(b))):
+            if b[:k] == a[:k] and a[k] < b[k] <= a[k] + 4 and all(x <= 1 for x in b[k + 1:-1]) \
+                    and (k == len(b) - 1 or b[-1] <= 4):
+                return True
     if len(b) > 1 and b[0] in (a[0] + 1, a[0] + 2) and all(x <= 1 for x in b[1:]):
         return True  # 1.9 -> 2.1 (or 2.0)
     return new_section and b[-1] in (0, 1)
