@@ -776,3 +776,16 @@ def test_follow_up_questions_in_a_list_of_questions_are_part_of_the_question(tmp
         "* Describe event bubbling.\n", "* Describe event bubbling.\n  * Events rise from the target to the root.\n"))
     assert answered.cards[0].answer_text.startswith("Can you give an example")
     assert answered.cards[3].answer_text == "Events rise from the target to the root."
+
+
+def test_links_back_to_the_index_in_spanish_are_chrome(tmp_path):
+    """midudev's React questions end every answer with `**[⬆ Volver a índice](#índice)**`: 137
+    answers held it."""
+    deck = read(tmp_path, "react.md", "# Preguntas de React\n\n"
+                "#### ¿Qué es React?\n\nUna biblioteca para interfaces.\n\n**[⬆ Volver a índice](#índice)**\n\n"
+                "#### ¿Qué es JSX?\n\nUna extensión de la sintaxis de JavaScript.\n\n**[⬆ Volver a índice](#índice)**\n\n"
+                "#### ¿Qué es un componente?\n\nUna función que devuelve elementos.\n\n[Volver al inicio](#top)\n")
+    assert [c.answer_text for c in deck.cards] == ["Una biblioteca para interfaces.",
+                                                   "Una extensión de la sintaxis de JavaScript.",
+                                                   "Una función que devuelve elementos."]
+    assert [s.reason for s in deck.skipped].count("back-to-top link") == 3

@@ -22,7 +22,7 @@ DOCTOC = re.compile(r"<!--\s*(?:START|END)\s+doctoc", re.IGNORECASE)
 BACK_TO_TOP = re.compile(
     r"^\W*(?:back\s+to\s+(?:top|contents|index|the\s+top|table\s+of\s+contents)|top|go\s+to\s+top|"
     r"scroll\s+to\s+top|вгору|наверх|к\s+содержанию|до\s+змісту|返回顶部|回到顶部|返回目录|トップへ|"
-    r"トップに戻る|先頭に戻る|先頭へ|ページの先頭へ|맨\s*위로|volver\s+arriba|"
+    r"トップに戻る|先頭に戻る|先頭へ|ページの先頭へ|맨\s*위로|volver\s+(?:arriba|al?\s+(?:[íi]ndice|inicio))|voltar\s+ao\s+[íi]ndice|"
     r"(?:de\s+)?volta(?:r)?\s+(?:ao|para\s+o)\s+(?:topo|início)|retour\s+en\s+haut|nach\s+oben)\W*$",
     re.IGNORECASE,
 )
