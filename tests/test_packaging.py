@@ -79,3 +79,16 @@ def test_installed_wheel_builds_outside_the_repository(wheel, tmp_path):
 def test_editable_install_finds_the_checkout_templates():
     # the suite runs on `pip install -e .`: the templates are the repository's own folder
     assert builtin_templates().resolve() == (ROOT / "templates").resolve()
+
+
+@pytest.mark.slow
+def test_pip_install_from_the_checkout_leaves_build_to_deckgen(tmp_path):
+    """pip builds a checkout in place: setuptools' own files must not land in build/, the folder
+    deckgen writes its outputs to (they did: build/lib, build/bdist.linux-x86_64)."""
+    copy = tmp_path / "checkout"
+    shutil.copytree(ROOT, copy, ignore=shutil.ignore_patterns(".git", "build", "node_modules", "*.egg-info",
+                                                              ".setuptools-build", "__pycache__"))
+    subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "-q",
+                    "--target", str(tmp_path / "site"), "."], cwd=copy, check=True, capture_output=True)
+    assert (tmp_path / "site" / "deckgen" / "cli.py").is_file()  # it was installed
+    assert not (copy / "build").exists()
