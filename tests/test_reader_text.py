@@ -301,3 +301,25 @@ def test_a_numbered_faq_whose_section_starts_past_its_first_number_keeps_its_que
     assert deck.cards[-1].answer_text == "Switch off globbing with -g."
     assert "Unpack the archive." in deck.cards[3].answer_text  # its steps stay in its answer
     assert [s.title for s in deck.sections] == ["Philosophy", "Install Related Problems", "Running Problems"]
+
+
+def test_numbered_questions_marked_with_a_colon_and_an_answer_after_a_spaced_colon(tmp_path):
+    """` 1):What is Java : Java is …`: the marker `1):` is taken off whole (every question began
+    with ':'), and a question with nothing under it has its answer after ' : ' on its line (it
+    was an empty answer, an error)."""
+    source = tmp_path / "java.txt"
+    source.write_text(
+        " 1):What is Java : Java is a high-level, object-oriented programming language.\n"
+        " 2):What are the main features of Java:\n"
+        "    a:Object-Oriented: everything is an object.\n"
+        "    b:Platform independence through the JVM.\n"
+        "3):What is the JVM?\n"
+        "The virtual machine that runs Java bytecode.\n"
+        "4):What is garbage collection?\n"
+        "Memory reclaimed automatically.\n", encoding="utf-8")
+    deck = read_source(source, "java.txt", 1_000_000)
+    assert [c.question_text for c in deck.cards] == [
+        "What is Java", "What are the main features of Java:", "What is the JVM?", "What is garbage collection?"]
+    assert deck.cards[0].answer_text == "Java is a high-level, object-oriented programming language."
+    assert "Platform independence" in deck.cards[1].answer_text
+    assert all(c.answer_text for c in deck.cards)

@@ -216,6 +216,9 @@ def _card(lines: list[str], blocks: list[Unit], planned, family: str, position: 
     inline = _inline_answer(lines, start, end) if family == "numbered" else None
     if inline is not None:
         answer_lines = [inline[1], *lines[inline[2] + 1:end]]
+    elif family == "numbered" and not planned.answer and not any(x.strip() for x in answer_lines) \
+            and (said := _colon_answer(question)) is not None:
+        question, answer_lines = said  # nothing under it: its answer is on its line
     answer_line = _add_answer_blocks(lines, blocks, planned, answer_lines, start + taken if answer_lines else None)
     blocks_out = _answer_blocks(answer_lines)
     given = mark.number[0] if mark is not None and mark.number and len(mark.number) == 1 else None
@@ -226,6 +229,15 @@ def _card(lines: list[str], blocks: list[Unit], planned, family: str, position: 
                 span=SourceSpan(path, start + 1, 1),
                 answer_span=SourceSpan(path, (answer_line if answer_line is not None else start) + 1, 1),
                 answer_number=number, end=last, counted=given is None)
+
+
+def _colon_answer(question: str) -> tuple[str, list[str]] | None:
+    """`What is Java : Java is a high-level language…`: a numbered question whose line holds its
+    answer after a spaced colon. The question and the answer's lines, else None."""
+    asked, colon, said = question.partition(" : ")
+    if colon and len(asked.split()) >= 2 and len(said.split()) >= 3:
+        return asked.strip(), [said.strip()]
+    return None
 
 
 def _taken(lines: list[str], start: int, end: int, family: str) -> int:

@@ -40,7 +40,7 @@ LABEL_Q = re.compile(rf"^\s*{_B}(?:Q|Question|Вопрос|Питання|Pregun
                      rf"\s*(?P<text>.*)$", re.IGNORECASE)
 LABEL_A = re.compile(rf"^\s*{_B}(?:A|Answer|Ans|Ответ|Відповідь|Respuesta|Resposta|Antwort|答|回答|答案|답변)\s*{_B}\s*[:：.]\s*"
                      rf"{_B}\s*(?P<text>.*)$", re.IGNORECASE)
-NUMBERED = re.compile(r"^(?P<indent>\s{0,4})(?P<num>\d{1,4}(?:\.\d{1,4})*)(?:\s*[.):]\s*|\s+(?=[^\W\d_¿]))(?P<text>\S.*)$")
+NUMBERED = re.compile(r"^(?P<indent>\s{0,4})(?P<num>\d{1,4}(?:\.\d{1,4})*)(?:\s*(?:[.)]\s*:|[.):])\s*|\s+(?=[^\W\d_¿]))(?P<text>\S.*)$")
 TAGS = re.compile(r"^\s*(?:\*[^\s*]+\*\s*)+$")
 INDEX = re.compile(r"^\s*\|[^\s|]+\|")
 RULE = re.compile(r"^\s*([=\-~*_#+])\1{4,}\s*$")
