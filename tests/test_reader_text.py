@@ -323,3 +323,28 @@ def test_numbered_questions_marked_with_a_colon_and_an_answer_after_a_spaced_col
     assert deck.cards[0].answer_text == "Java is a high-level, object-oriented programming language."
     assert "Platform independence" in deck.cards[1].answer_text
     assert all(c.answer_text for c in deck.cards)
+
+
+def test_a_wrapped_line_that_starts_with_a_number_goes_on_with_its_sentence(tmp_path):
+    """lsof's FAQ wraps questions before a number (`…for 64 bit HP-UX` / `	11 when lsof is compiled
+    with gcc?`) and curl's wraps answers so (`…explained in FAQ entry` / `  4.12 and the …`): such a
+    line goes on with the sentence above it, neither a question nor the end of an answer."""
+    source = tmp_path / "FAQ.txt"
+    source.write_text(
+        "lsof FAQ\n\n"
+        "1.0\tGeneral Concepts\n\n"
+        "1.1\tWhere do I get lsof?\n\n"
+        "\tFrom the distribution's packages; see also FAQ entry\n"
+        "\t1.3 for the sources.\n\n"
+        "1.2\tWhy hasn't the test suite been qualified for 64 bit HP-UX\n"
+        "\t11 when lsof is compiled with gcc?\n\n"
+        "\tThe LTsock test failed with gcc 3.0.\n\n"
+        "1.3\tWhere are the sources?\n\n"
+        "\tIn the project's repository.\n", encoding="utf-8")
+    deck = read_source(source, "FAQ.txt", 1_000_000)
+    assert [c.question_text for c in deck.cards] == [
+        "Where do I get lsof?",
+        "Why hasn't the test suite been qualified for 64 bit HP-UX 11 when lsof is compiled with gcc?",
+        "Where are the sources?"]
+    assert deck.cards[0].answer_text == "From the distribution's packages; see also FAQ entry 1.3 for the sources."
+    assert deck.cards[1].answer_text == "The LTsock test failed with gcc 3.0."

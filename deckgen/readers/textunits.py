@@ -57,6 +57,23 @@ def _starts_unit(line: str, outline: bool = False) -> bool:
                 or TAGS.match(line) or HELP_HEADING.match(line) or RULE.match(line))
 
 
+def _wraps_on(lines: list[str], j: int) -> bool:
+    """Whether the indented numbered line j goes on with the sentence of the line before it, which
+    ends without a full stop (`...from Solaris` / `  2.6.2 through 6.5.2.`): the same paragraph,
+    at its indent, or a question wrapped under its numbered first line, indented deeper and not
+    a sub-number of it (`3.4 Why ... for 64 bit HP-UX` / `  11 when lsof is compiled with gcc?`)."""
+    line, before = lines[j], lines[j - 1]
+    m = NUMBERED.match(line)
+    if m is None or not line[:1].isspace() or before.rstrip()[-1:] in (".", "?", "!", ":", ";", "？", "。"):
+        return False
+    indent, indent_before = len(line) - len(line.lstrip()), len(before) - len(before.lstrip())
+    opened = NUMBERED.match(before)
+    if opened is None:
+        return indent == indent_before
+    number, first = m["num"].split("."), opened["num"].split(".")
+    return indent > indent_before and number[:len(first)] != first
+
+
 SENTENCE_END = re.compile(r"\b(?:read|see|the|a|an|to|of|and|or|in|for|with|by|at|is|are)\s*$", re.IGNORECASE)
 
 
@@ -72,7 +89,7 @@ def units(lines: list[str]) -> list[Unit]:
             i += 1
             continue
         j = i + 1
-        while j < n and lines[j].strip() and not _starts_unit(lines[j], outline):
+        while j < n and lines[j].strip() and (not _starts_unit(lines[j], outline) or _wraps_on(lines, j)):
             j += 1
         if TAGS.match(lines[i]) or RULE.match(lines[i]) or HASH_HEADING.match(lines[i]) or \
                 (outline and OUTLINE.match(lines[i])):
