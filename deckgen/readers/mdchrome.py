@@ -133,13 +133,14 @@ def without_trailing_links(code: str) -> str:
 # A static site's YAML front matter: `---` on the first line, `key: value` lines (and lists or
 # indented values), `---` or `...` to close it; `title:` is the page's title
 FRONT_MATTER_LINE = re.compile(r"^(?:[\w.-]+[ \t]*:(?:[ \t].*)?|[ \t]+\S.*|-[ \t].*|[ \t]*)$")
+FRONT_MATTER_KEY = re.compile(r"^[\w.-]{2,}[ \t]*:(?:[ \t]|$)")  # `title: …`, not `Q: …`
 FRONT_MATTER_TITLE = re.compile(r"^title[ \t]*:[ \t]*(?P<title>.+?)[ \t]*$")
 
 
 def front_matter(lines: list[str]) -> tuple[int, str]:
     """How many of the document's first lines are a YAML front matter (0: none), and its title."""
-    if not lines or lines[0].rstrip() != "---":
-        return 0, ""
+    if not lines or lines[0].rstrip() != "---" or len(lines) < 2 or not FRONT_MATTER_KEY.match(lines[1]):
+        return 0, ""  # a front matter's keys start right under its rule: a blank line or `Q:` is a document's
     for end, line in enumerate(lines[1:101], start=1):
         if line.rstrip() in ("---", "..."):
             keys = [x for x in lines[1:end] if x.strip()]

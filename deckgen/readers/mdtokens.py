@@ -27,7 +27,9 @@ if TYPE_CHECKING:
 
 # A heading's trailing attribute block, as Pandoc, kramdown, Goldmark and Hugo write it
 # (`### What is X? {#what-is-x .faq}`): ids, classes and key=value pairs only, after a space.
-# Braces that hold anything else (`{#each items as item}`, `{1, 2}`) are the heading's words.
+# Braces that hold anything else (`{#each items as item}`, `{1, 2}`), or that do not start with an
+# #id (`{.b}`, `{x=1}`: a selector, a set), are the heading's words. A lone `{#word}` is taken as an
+# id, as Pandoc takes it (Svelte's `{#if}` ending a heading is lost so).
 _ATTRIBUTE = r"(?:#[^\s{}#.=\"']+|\.[^\s{}#.=\"']+|[A-Za-z_][\w.:-]*=(?:\"[^\"]*\"|'[^']*'|[^\s{}\"']+)|-)"
 HEADING_ATTRIBUTES = re.compile(rf"[ \t]+\{{[ \t]*{_ATTRIBUTE}(?:[ \t]+{_ATTRIBUTE})*[ \t]*\}}[ \t]*$")
 
@@ -41,8 +43,9 @@ def _heading_attributes(state) -> None:
             continue
         inline = tokens[k + 1]
         match = HEADING_ATTRIBUTES.search(inline.content)
-        if match is None or not inline.content[:match.start()].strip():
-            continue
+        if match is None or not inline.content[:match.start()].strip() \
+                or not re.search(r"\{[ \t]*#", match.group()):
+            continue  # a block without an #id first (`{.b}`, `{x=1}`) is rather the heading's words
         inline.content = inline.content[:match.start()].rstrip()
         ident = re.search(r"(?:^|\s)#([^\s}]+)", match.group().strip()[1:-1])
         if ident:
@@ -51,7 +54,8 @@ def _heading_attributes(state) -> None:
 
 # A raw HTML block that starts with a heading element: `<h3 name="config">`, its words on the
 # same or the following lines, `</h3>`. GitHub shows it as a heading, and so is it read.
-HTML_HEADING = re.compile(r"\A\s*<(h[1-6])(?:\s[^>]*)?>(?P<inner>.*?)</\1\s*>", re.IGNORECASE | re.DOTALL)
+HTML_HEADING = re.compile(r"\A\s*<(h[1-6])(?:\s(?:[^>\"']|\"[^\"]*\"|'[^']*')*)?>(?P<inner>.*?)</\1\s*>",
+                          re.IGNORECASE | re.DOTALL)  # an attribute's quoted value may hold `>`
 HTML_TAG_OR_TEXT = re.compile(r"<[^>]*>|[^<]+|<")
 
 

@@ -141,11 +141,13 @@ class _UnitReader:
         if any(unit.mark("list-item") for unit in items) and 2 * sum(map(bool, asking)) > len(items):
             for unit, marks in zip(items, asking, strict=True):
                 unit.marks = marks
-            # a list of questions and nothing else: what an item holds below its question are
-            # follow-up questions (part of its question), never its answer
+            # a list of questions and nothing else, at least half of them alone: what the others hold
+            # below their question are follow-up questions (part of it), never its answer. Where
+            # most items hold questions below them, those are what the item asks for ("What should
+            # you ask about the team?" / "How big is the team?"): its answer, as before.
             held = [(unit, follow_up_marks(self.tokens, a, b, unit.marks))
                     for unit, (a, b) in zip(items, ranges, strict=True) if unit.mark("list-item") and unit.mark("list-item").answered]
-            if held and all(marks is not None for _, marks in held):
+            if held and 2 * len(held) <= len(items) and all(marks is not None for _, marks in held):
                 for unit, marks in held:
                     unit.marks = marks
         return items

@@ -233,9 +233,11 @@ def _card(lines: list[str], blocks: list[Unit], planned, family: str, position: 
 
 def _colon_answer(question: str) -> tuple[str, list[str]] | None:
     """`What is Java : Java is a high-level language…`: a numbered question whose line holds its
-    answer after a spaced colon. The question and the answer's lines, else None."""
+    answer, a whole sentence, after a spaced colon. The question and the answer's lines, else None."""
     asked, colon, said = question.partition(" : ")
-    if colon and len(asked.split()) >= 2 and len(said.split()) >= 3:
+    # a sentence that ends as one, not the rest of an unanswered question ("Comparez ces deux
+    # types : int et Integer en Java", French spacing; "the enhanced for loop : for (String s : names)")
+    if colon and len(asked.split()) >= 2 and len(said.split()) >= 6 and said.rstrip()[-1:] in ".!。":
         return asked.strip(), [said.strip()]
     return None
 

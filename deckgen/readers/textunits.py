@@ -40,7 +40,7 @@ LABEL_Q = re.compile(rf"^\s*{_B}(?:Q|Question|Вопрос|Питання|Pregun
                      rf"\s*(?P<text>.*)$", re.IGNORECASE)
 LABEL_A = re.compile(rf"^\s*{_B}(?:A|Answer|Ans|Ответ|Відповідь|Respuesta|Resposta|Antwort|答|回答|答案|답변)\s*{_B}\s*[:：.]\s*"
                      rf"{_B}\s*(?P<text>.*)$", re.IGNORECASE)
-NUMBERED = re.compile(r"^(?P<indent>\s{0,4})(?P<num>\d{1,4}(?:\.\d{1,4})*)(?:\s*(?:[.)]\s*:|[.):])\s*|\s+(?=[^\W\d_¿]))(?P<text>\S.*)$")
+NUMBERED = re.compile(r"^(?P<indent>\s{0,4})(?P<num>\d{1,4}(?:\.\d{1,4})*)(?:\s*(?:[.)]:|[.):])\s*|\s+(?=[^\W\d_¿]))(?P<text>\S.*)$")
 TAGS = re.compile(r"^\s*(?:\*[^\s*]+\*\s*)+$")
 INDEX = re.compile(r"^\s*\|[^\s|]+\|")
 RULE = re.compile(r"^\s*([=\-~*_#+])\1{4,}\s*$")
@@ -380,11 +380,15 @@ def _mark_heading(units: list[Unit], k: int, lines: list[str], before: tuple[int
         return
     if not _short_line(unit.text.strip(), start, end) or _inside_numbering(units, k, before, numbered_sections):
         return
-    if LABEL_A.match(lines[start]) or A_MARKER.match(lines[start]):
-        return  # a short answer (`A:  xz -dc foo.tar.xz | tar xf -`) is its question's, never a heading
+    if (LABEL_A.match(lines[start]) or A_MARKER.match(lines[start])) and k and units[k - 1].kind == "paragraph" \
+            and (LABEL_Q.match(lines[units[k - 1].payload[0]]) or QA_MARKER.match(lines[units[k - 1].payload[0]])):
+        return  # a short answer (`A:  xz -dc foo.tar.xz | tar xf -`) right after its question, never a heading
     level = _short_heading_level(units, k, lines)
     if level is not None:
         unit.kind, unit.level = "heading", level
+
+
+WORDS_ONLY = re.compile(r"^[^\W\d_][^$=/\\<>{}()\[\]|`~#*]*$")  # a title, not a command or a path
 
 
 def _inside_numbering(units: list[Unit], k: int, before: tuple[int, ...] | None, numbered_sections: set[int]) -> bool:
@@ -402,6 +406,10 @@ def _inside_numbering(units: list[Unit], k: int, before: tuple[int, ...] | None,
         return True
     mark = _numbered(units[following])
     if mark is None:
+        return False
+    # steps numbered otherwise than the question before them (1.15, then 1. 2.) are its own list;
+    # but after an answer's steps (2., then 2.1) a line of words may head the next questions
+    if len(mark.number) > len(before) and WORDS_ONLY.match(units[k].text.strip()):
         return False
     return len(mark.number) != len(before) or (len(before) >= 2 and mark.number[:-1] == before[:-1])
 
