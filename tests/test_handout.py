@@ -420,3 +420,18 @@ def test_print_shows_every_card_of_a_big_deck(big_handout, browser):
         .filter(c => getComputedStyle(c).contentVisibility !== 'visible').length""")
     assert hidden == 0
     watched.context.close()
+
+
+@pytest.mark.parametrize("marks", [False, True], ids=["painted", "marks"])
+def test_a_search_past_a_letter_that_lengthens_when_lower_cased_breaks_nothing(tmp_path, browser, marks):
+    """'İ' lower-cases to two code units, so a match found in the lower-cased text may lie past
+    the node's own end; a <mark> split there threw, and the search stopped highlighting."""
+    root = project(tmp_path, {"tr.txt": "Turkish\n\nQ1. What is İİİİ zebra?\nA1. A zebra in İstanbul.\n\n"
+                                        "Q2. What is a horse?\nA2. A zebra without stripes.\n"})
+    assert run(["build", "--format", "html"], root).exit_code == 0
+    watched = Watched(browser, (root / "build" / "tr.html").as_uri(), marks=marks)
+    watched.page.fill("#search", "zebra")
+    state = _highlighted(watched.page, "zebra")
+    assert len(state["shown"]) == 2 and state["marked"]
+    assert watched.errors == []
+    watched.context.close()
