@@ -321,7 +321,7 @@ def _highlighted(page, term: str) -> dict:
 
 
 @pytest.mark.parametrize("marks", [False, True], ids=["painted", "marks"])
-def test_search_at_scale_marks_and_hides_the_right_cards_lazily(big_handout, browser, marks):
+def test_search_at_scale_marks_and_hides_the_right_cards(big_handout, browser, marks):
     watched = Watched(browser, big_handout.as_uri(), marks=marks)
     page = watched.page
     ids = page.eval_on_selector_all("article.card", "cards => cards.map(c => c.id)")
@@ -332,14 +332,12 @@ def test_search_at_scale_marks_and_hides_the_right_cards_lazily(big_handout, bro
         state = _highlighted(page, typed)
         assert set(state["shown"]) == expected and state["count"] == f"{len(expected)} of 600 cards"
         assert state["marked"] and set(state["marked"]) <= expected
-        if typed == "zeb":  # lazily: only what is on or near the screen, not all 200
-            assert len(state["marked"]) < len(expected)
-        # (the 66 cards left by the longer word pass by the screen as the others hide: which of them
-        # the browser still counts as near by then depends on how busy the machine is)
+        # Which cards are highlighted first is the browser's: those it renders (content-visibility),
+        # which after the other cards hide may be most of them, more or fewer with the machine's
+        # load; only that they are shown cards is certain, and that a card scrolled to gets its own.
         assert set(state["marks"]) == {typed}
     # a card scrolled into view after the search gets its highlights too
     last = sorted(fish, key=ids.index)[-1]
-    assert last not in _state(page)["marked"]
     page.locator(f"#{last}").scroll_into_view_if_needed()
     for _ in range(100):  # the observer reports it within a frame or two
         _settle(page)
